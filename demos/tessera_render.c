@@ -1,0 +1,216 @@
+/* tessera_render.c — the headless CLI: renders a model (or a built-in
+ * scene) with the studio camera, times the frames, writes the last one as a
+ * PNG and prints one machine-readable summary line. */
+#define _POSIX_C_SOURCE 200809L
+
+#include "tessera.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PROG "tessera-render"
+#define MAX_FRAMES 100000
+
+static void usage(FILE *f) {
+    fprintf(f,
+            "usage: " PROG " MODEL [options]\n"
+            "\n"
+            "Renders MODEL with the reference pipeline and writes the last frame as PNG.\n"
+            "MODEL is a file assimp reads (OBJ, glTF 2.0/GLB, 3DS, PLY, ...) or\n"
+            "builtin:NAME for a procedural scene, NAME one of:");
+    for (const char *const *n = ts_model_builtin_names(); *n; n++) fprintf(f, " %s", *n);
+    fprintf(f,
+            "\n\n"
+            "options:\n"
+            "  --size WxH        frame size in pixels (default 1920x1080, each side 1..%d)\n"
+            "  --yaw DEG         turn the model about Y; positive turns +X toward -Z (default 0)\n"
+            "  --pitch DEG       turn the model about X, applied before yaw (default 0)\n"
+            "  --shading MODE    studio | unlit | normals | depth | textured (default studio)\n"
+            "  --cull            drop back-facing (clockwise) triangles\n"
+            "  --frames N        render N timed frames after one warm-up (default 1)\n"
+            "  --out FILE.png    where to write the last frame (default: MODEL's name .png)\n"
+            "  -h, --help        show this help\n"
+            "\n"
+            "Prints: " PROG ": model=NAME tris=N size=WxH frames=N median_ms=T min_ms=T ...\n",
+            TS_MAX_FRAME_DIM);
+}
+
+/* Prints one error line and returns the exit status for errors. */
+__attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, PROG ": error: ");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return 1;
+}
+
+static void warn(void *user, const char *message) {
+    (void)user;
+    fprintf(stderr, PROG ": warning: %s\n", message);
+}
+
+static bool parse_float(const char *s, float *out) {
+    char *end;
+    errno = 0;
+    float v = strtof(s, &end);
+    if (errno || end == s || *end || !isfinite(v)) return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_int(const char *s, long lo, long hi, long *out) {
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi) return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_size(const char *s, int *w, int *h) {
+    char buf[64];
+    const char *x = strchr(s, 'x');
+    if (!x || (size_t)(x - s) >= sizeof buf) return false;
+    memcpy(buf, s, (size_t)(x - s));
+    buf[x - s] = '\0';
+    long lw, lh;
+    if (!parse_int(buf, 1, TS_MAX_FRAME_DIM, &lw) || !parse_int(x + 1, 1, TS_MAX_FRAME_DIM, &lh))
+        return false;
+    *w = (int)lw;
+    *h = (int)lh;
+    return true;
+}
+
+static double now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* "dir/bunny.obj" -> "bunny.obj"; "builtin:torus" -> "torus". */
+static const char *display_name(const char *model) {
+    if (strncmp(model, TS_BUILTIN_PREFIX, strlen(TS_BUILTIN_PREFIX)) == 0) return model + strlen(TS_BUILTIN_PREFIX);
+    const char *slash = strrchr(model, '/');
+    return slash ? slash + 1 : model;
+}
+
+int main(int argc, char **argv) {
+    const char *model_arg = NULL, *out = NULL;
+    int width = 1920, height = 1080;
+    long frames = 1;
+    ts_view_desc view = {0};
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            return 0;
+        } else if (!strcmp(a, "--cull")) {
+            view.cull_back = true;
+        } else if (!strcmp(a, "--size") || !strcmp(a, "--yaw") || !strcmp(a, "--pitch") ||
+                   !strcmp(a, "--shading") || !strcmp(a, "--frames") || !strcmp(a, "--out")) {
+            if (!val) return fail("%s needs a value", a);
+            i++;
+            if (!strcmp(a, "--size")) {
+                if (!parse_size(val, &width, &height))
+                    return fail("--size %s: expected WxH, each side a whole number from 1 to %d",
+                                val, TS_MAX_FRAME_DIM);
+            } else if (!strcmp(a, "--yaw")) {
+                if (!parse_float(val, &view.yaw_deg)) return fail("--yaw %s: not a number", val);
+            } else if (!strcmp(a, "--pitch")) {
+                if (!parse_float(val, &view.pitch_deg)) return fail("--pitch %s: not a number", val);
+            } else if (!strcmp(a, "--shading")) {
+                if (!ts_shading_parse(val, &view.shading))
+                    return fail("--shading %s: expected studio, unlit, normals, depth or textured", val);
+            } else if (!strcmp(a, "--frames")) {
+                if (!parse_int(val, 1, MAX_FRAMES, &frames))
+                    return fail("--frames %s: expected a whole number from 1 to %d", val, MAX_FRAMES);
+            } else {
+                out = val;
+            }
+        } else if (a[0] == '-' && a[1] != '\0') {
+            fprintf(stderr, PROG ": error: unknown option %s (see --help)\n", a);
+            return 2;
+        } else if (!model_arg) {
+            model_arg = a;
+        } else {
+            return fail("more than one model given (%s and %s)", model_arg, a);
+        }
+    }
+    if (!model_arg) {
+        usage(stderr);
+        return 2;
+    }
+
+    const char *name = display_name(model_arg);
+    char default_out[512];
+    if (!out) {
+        const char *dot = strrchr(name, '.');
+        int stem = dot && dot != name ? (int)(dot - name) : (int)strlen(name);
+        snprintf(default_out, sizeof default_out, "%.*s.png", stem, name);
+        out = default_out;
+    }
+
+    ts_error err = {0};
+    ts_model model;
+    ts_result res = ts_model_open(model_arg, &model, &err, warn, NULL);
+    if (res != TS_OK) return fail("%s", err.message);
+
+    ts_renderer *r = NULL;
+    res = ts_renderer_create(&(ts_renderer_desc){.width = width, .height = height}, &r, &err);
+    if (res != TS_OK) {
+        ts_model_free(&model);
+        return fail("%s", err.message);
+    }
+
+    double *times = malloc((size_t)frames * sizeof *times);
+    if (!times) {
+        ts_renderer_destroy(r);
+        ts_model_free(&model);
+        return fail("out of memory for %ld frame times", frames);
+    }
+    bool progress = isatty(STDERR_FILENO);
+    double start = now_ms();
+    for (long f = -1; f < frames && res == TS_OK; f++) { /* f = -1: warm-up */
+        double t0 = now_ms();
+        res = ts_renderer_draw(r, &model, &view, &err);
+        double t1 = now_ms();
+        if (f >= 0) times[f] = t1 - t0;
+        if (progress && t1 - start > 2000.0)
+            fprintf(stderr, "\r" PROG ": frame %ld/%ld", f + 1, frames);
+    }
+    if (progress && now_ms() - start > 2000.0) fputc('\n', stderr);
+
+    int status = 0;
+    if (res != TS_OK) {
+        status = fail("%s", err.message);
+    } else if (ts_png_write(out, width, height, ts_renderer_pixels(r), &err) != TS_OK) {
+        status = fail("%s", err.message);
+    } else {
+        qsort(times, (size_t)frames, sizeof *times, cmp_double);
+        double median = frames % 2 ? times[frames / 2]
+                                   : 0.5 * (times[frames / 2 - 1] + times[frames / 2]);
+        printf(PROG ": model=%s tris=%u size=%dx%d frames=%ld median_ms=%.3f min_ms=%.3f "
+                    "shading=%s out=%s\n",
+               name, ts_model_triangle_count(&model), width, height, frames, median, times[0],
+               ts_shading_name(view.shading), out);
+    }
+    free(times);
+    ts_renderer_destroy(r);
+    ts_model_free(&model);
+    return status;
+}

@@ -1,0 +1,99 @@
+/* setup.h — triangle setup: snapping to fixed point, edge functions with the
+ * top-left rule, the covered pixel rectangle, and the plane equations that
+ * interpolate depth and perspective-correct barycentrics.
+ *
+ * Conventions (Direct3D 11 / GL): screen x right, y down, pixel (px, py)
+ * covers [px, px+1) x [py, py+1) and is sampled at its center (px+0.5,
+ * py+0.5). A pixel center exactly on an edge belongs to the triangle only if
+ * the edge is a top edge (horizontal, interior below) or a left edge.
+ */
+#ifndef TS_SETUP_H
+#define TS_SETUP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fixed.h"
+
+/* A vertex after the viewport transform. */
+typedef struct ts_screen_vert {
+    float x, y;  /* pixels */
+    float z;     /* window depth in [0, 1] */
+    float inv_w; /* 1 / clip w, > 0 */
+} ts_screen_vert;
+
+typedef enum ts_cull {
+    TS_CULL_NONE = 0,
+    TS_CULL_BACK, /* drop triangles clockwise in NDC (y up), as glCullFace(GL_BACK) */
+} ts_cull;
+
+/* f(x, y) = c + dx * (x - x0) + dy * (y - y0), with (x0, y0) the snapped
+ * position of the triangle's first vertex. */
+typedef struct ts_plane {
+    float c, dx, dy;
+} ts_plane;
+
+/* Evaluates a plane at an offset (ox, oy) in pixels from the first vertex.
+ * The order is fixed, c + dx*ox then + dy*oy, with no fused multiply-add:
+ * every ISA must evaluate it the same way for depth to be bit-exact. */
+static inline float ts_plane_eval(const ts_plane *p, float ox, float oy) {
+    float a = p->dx * ox;
+    float b = p->dy * oy;
+    return (p->c + a) + b;
+}
+
+typedef struct ts_edge {
+    /* E(X, Y) = a * (X - Xs) + b * (Y - Ys) in subpixels, with (Xs, Ys) the
+     * edge's start; positive inside. a = -(Ye - Ys), b = Xe - Xs. */
+    int32_t a, b;
+    int32_t xs, ys;
+    /* 0 for a top or left edge, -1 otherwise: covered iff E + bias >= 0. */
+    int32_t bias;
+} ts_edge;
+
+/* Everything the rasterizer needs about one triangle. The vertices are
+ * stored in the order that makes area2 positive (clockwise on screen with y
+ * down, which is clockwise in NDC too: the viewport's y flip reverses the
+ * sign of the area, not the turn seen on screen); `order` maps back to the
+ * input. */
+typedef struct ts_tri_setup {
+    int32_t x[3], y[3];     /* snapped positions, subpixels, positive orientation */
+    uint8_t order[3];        /* order[i]: which input vertex is stored as i */
+    bool front_facing;       /* counter-clockwise in NDC (y up) */
+    ts_edge edge[3];         /* edge i runs from vertex i to vertex (i+1)%3 */
+    int64_t area2;           /* twice the area, subpixels^2, > 0 */
+    int minx, miny, maxx, maxy; /* covered pixel rectangle, inclusive, in the viewport */
+    ts_plane z;             /* window depth */
+    ts_plane inv_w;         /* 1/w, for perspective correction */
+    ts_plane pb1, pb2;      /* barycentric of stored vertex 1 and 2, each divided by its w */
+} ts_tri_setup;
+
+/* Sets up triangle v[0..2] for a viewport of width x height pixels. Returns
+ * false when it covers no pixel: zero area after snapping, culled, outside
+ * the viewport, or a non-finite input. */
+bool ts_setup_triangle(const ts_screen_vert v[3], int width, int height, ts_cull cull,
+                       ts_tri_setup *out);
+
+/* Edge value at the center of pixel (px, py). */
+static inline int64_t ts_edge_at(const ts_edge *e, int px, int py) {
+    int64_t X = (int64_t)px * TS_SUBPIXEL_ONE + TS_SUBPIXEL_HALF;
+    int64_t Y = (int64_t)py * TS_SUBPIXEL_ONE + TS_SUBPIXEL_HALF;
+    return (int64_t)e->a * (X - e->xs) + (int64_t)e->b * (Y - e->ys);
+}
+
+/* True when the center of pixel (px, py) is covered. */
+static inline bool ts_setup_covers(const ts_tri_setup *t, int px, int py) {
+    for (int i = 0; i < 3; i++)
+        if (ts_edge_at(&t->edge[i], px, py) + t->edge[i].bias < 0) return false;
+    return true;
+}
+
+/* Offset of pixel (px, py)'s center from the first stored vertex, in pixels:
+ * exact, since both are multiples of 1/256 within 2^23 subpixels. */
+static inline void ts_setup_offset(const ts_tri_setup *t, int px, int py, float *ox, float *oy) {
+    const float inv = 1.0f / TS_SUBPIXEL_ONE;
+    *ox = (float)(px * TS_SUBPIXEL_ONE + TS_SUBPIXEL_HALF - t->x[0]) * inv;
+    *oy = (float)(py * TS_SUBPIXEL_ONE + TS_SUBPIXEL_HALF - t->y[0]) * inv;
+}
+
+#endif

@@ -1,0 +1,172 @@
+/* model.c — the ts_model invariant (ts_model_validate), triangle counting
+ * and freeing. Every model reaching the renderer, loaded or built, passes
+ * through ts_model_validate, so the raster core may trust its indices.
+ */
+#include "error.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool finite3(const float v[3]) {
+    return isfinite(v[0]) && isfinite(v[1]) && isfinite(v[2]);
+}
+
+/* The mesh holding index position `i`, or -1 when no mesh covers it; used
+ * only to word an error message, so the linear search does not matter. */
+static int64_t mesh_of_index(const ts_model *m, uint32_t i) {
+    for (uint32_t k = 0; k < m->mesh_count; k++) {
+        const ts_mesh *mesh = &m->meshes[k];
+        if (i >= mesh->first_index && (uint64_t)i < (uint64_t)mesh->first_index + mesh->index_count)
+            return k;
+    }
+    return -1;
+}
+
+/* Arrays with a count but no storage would be dereferenced by the renderer;
+ * catch them before anything else looks inside. */
+static ts_result check_arrays(const ts_model *m, const char *name, ts_error *err) {
+    struct {
+        const void *ptr;
+        uint32_t count;
+        const char *what;
+    } arrays[] = {
+        {m->vertices, m->vertex_count, "vertices"},
+        {m->indices, m->index_count, "indices"},
+        {m->meshes, m->mesh_count, "meshes"},
+        {m->materials, m->material_count, "materials"},
+        {m->textures, m->texture_count, "textures"},
+    };
+    for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) {
+        if (arrays[i].count > 0 && !arrays[i].ptr)
+            return ts_error_set(err, TS_ERR_BAD_MODEL, "%s: %u %s but no array holding them", name,
+                                arrays[i].count, arrays[i].what);
+    }
+    return TS_OK;
+}
+
+static ts_result check_meshes(const ts_model *m, const char *name, ts_error *err) {
+    for (uint32_t k = 0; k < m->mesh_count; k++) {
+        const ts_mesh *mesh = &m->meshes[k];
+        if (mesh->first_index % 3 != 0)
+            return ts_error_set(err, TS_ERR_BAD_MODEL,
+                                "%s: mesh %u starts at index %u, not a multiple of 3", name, k,
+                                mesh->first_index);
+        if (mesh->index_count % 3 != 0)
+            return ts_error_set(err, TS_ERR_BAD_MODEL,
+                                "%s: mesh %u has %u indices, not a multiple of 3", name, k,
+                                mesh->index_count);
+        /* 64-bit sum: first_index + index_count may wrap in 32 bits. */
+        uint64_t end = (uint64_t)mesh->first_index + mesh->index_count;
+        if (end > m->index_count)
+            return ts_error_set(err, TS_ERR_BAD_MODEL,
+                                "%s: mesh %u covers indices [%u, %llu), beyond the %u indices",
+                                name, k, mesh->first_index, (unsigned long long)end,
+                                m->index_count);
+        if (mesh->material >= m->material_count)
+            return ts_error_set(err, TS_ERR_BAD_MODEL,
+                                "%s: mesh %u uses material %u, beyond the %u materials", name, k,
+                                mesh->material, m->material_count);
+    }
+    return TS_OK;
+}
+
+static ts_result check_materials(const ts_model *m, const char *name, ts_error *err) {
+    for (uint32_t k = 0; k < m->material_count; k++) {
+        const ts_material *mat = &m->materials[k];
+        const float *c = mat->base_color;
+        /* A NaN color would not crash anything, but it would spread into
+         * every blended pixel behind it; refuse it like a NaN position. */
+        if (!finite3(c) || !isfinite(c[3]))
+            return ts_error_set(err, TS_ERR_BAD_MODEL,
+                                "%s: material %u has a non-finite base color (%g, %g, %g, %g)",
+                                name, k, (double)c[0], (double)c[1], (double)c[2], (double)c[3]);
+        if (mat->texture < -1)
+            return ts_error_set(err, TS_ERR_BAD_MODEL,
+                                "%s: material %u has texture %d; only -1 means none", name, k,
+                                (int)mat->texture);
+        if (mat->texture >= 0 && (uint32_t)mat->texture >= m->texture_count)
+            return ts_error_set(err, TS_ERR_BAD_MODEL,
+                                "%s: material %u uses texture %d, beyond the %u textures", name, k,
+                                (int)mat->texture, m->texture_count);
+    }
+    /* The sampler reads level 0 unconditionally. */
+    for (uint32_t t = 0; t < m->texture_count; t++) {
+        const ts_texture *tex = &m->textures[t];
+        if (tex->level_count < 1 || tex->level_count > TS_TEXTURE_MAX_LEVELS || tex->width < 1 ||
+            tex->height < 1 || !tex->levels[0].texels)
+            return ts_error_set(err, TS_ERR_BAD_MODEL, "%s: texture %u is empty", name, t);
+    }
+    return TS_OK;
+}
+
+static ts_result check_vertices(const ts_model *m, const char *name, ts_error *err) {
+    for (uint32_t i = 0; i < m->vertex_count; i++) {
+        const ts_vertex *v = &m->vertices[i];
+        if (!finite3(v->pos))
+            return ts_error_set(err, TS_ERR_BAD_MODEL,
+                                "%s: vertex %u has a non-finite position (%g, %g, %g)", name, i,
+                                (double)v->pos[0], (double)v->pos[1], (double)v->pos[2]);
+        if (!finite3(v->normal))
+            return ts_error_set(err, TS_ERR_BAD_MODEL,
+                                "%s: vertex %u has a non-finite normal (%g, %g, %g)", name, i,
+                                (double)v->normal[0], (double)v->normal[1], (double)v->normal[2]);
+        if (!isfinite(v->uv[0]) || !isfinite(v->uv[1]))
+            return ts_error_set(err, TS_ERR_BAD_MODEL,
+                                "%s: vertex %u has a non-finite texture coordinate (%g, %g)", name,
+                                i, (double)v->uv[0], (double)v->uv[1]);
+    }
+    return TS_OK;
+}
+
+static ts_result check_indices(const ts_model *m, const char *name, ts_error *err) {
+    for (uint32_t i = 0; i < m->index_count; i++) {
+        if (m->indices[i] < m->vertex_count) continue;
+        int64_t k = mesh_of_index(m, i);
+        if (k >= 0)
+            return ts_error_set(err, TS_ERR_BAD_MODEL,
+                                "%s: index %u of mesh %lld is %u, beyond the %u vertices", name,
+                                i - m->meshes[k].first_index, (long long)k, m->indices[i],
+                                m->vertex_count);
+        return ts_error_set(err, TS_ERR_BAD_MODEL, "%s: index %u is %u, beyond the %u vertices",
+                            name, i, m->indices[i], m->vertex_count);
+    }
+    return TS_OK;
+}
+
+ts_result ts_model_validate(const ts_model *m, const char *name, ts_error *err) {
+    if (!name) name = "model";
+    if (!m) return ts_error_set(err, TS_ERR_INVALID_ARG, "%s: no model given", name);
+
+    ts_result r = check_arrays(m, name, err);
+    if (r != TS_OK) return r;
+    if (m->index_count % 3 != 0)
+        return ts_error_set(err, TS_ERR_BAD_MODEL, "%s: %u indices, not a multiple of 3", name,
+                            m->index_count);
+    if (m->index_count / 3 > TS_MAX_MODEL_TRIANGLES)
+        return ts_error_set(err, TS_ERR_TOO_LARGE,
+                            "%s: %u triangles, more than the limit of %u", name,
+                            m->index_count / 3, TS_MAX_MODEL_TRIANGLES);
+    /* Cheap structural checks first, so a broken mesh table is reported
+     * as such rather than as a symptom found while scanning the buffers. */
+    if ((r = check_meshes(m, name, err)) != TS_OK) return r;
+    if ((r = check_materials(m, name, err)) != TS_OK) return r;
+    if ((r = check_vertices(m, name, err)) != TS_OK) return r;
+    return check_indices(m, name, err);
+}
+
+uint32_t ts_model_triangle_count(const ts_model *m) {
+    return m ? m->index_count / 3 : 0;
+}
+
+void ts_model_free(ts_model *m) {
+    if (!m) return;
+    for (uint32_t t = 0; m->textures && t < m->texture_count; t++)
+        ts_texture_free(&m->textures[t]);
+    free(m->textures);
+    free(m->materials);
+    free(m->meshes);
+    free(m->indices);
+    free(m->vertices);
+    memset(m, 0, sizeof *m);
+}

@@ -1,0 +1,199 @@
+/* tessera.h — the public API of the tessera renderer.
+ *
+ * Everything hangs off explicit objects (a ts_model, a ts_renderer): there is
+ * no global state, so two renderers can live in one process. Creation takes a
+ * *_desc struct whose zero value means "default". Every call that can fail on
+ * outside input returns a ts_result and fills a ts_error whose message names
+ * the file or field and the problem.
+ */
+#ifndef TESSERA_H
+#define TESSERA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "texture.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- errors ------------------------------------------------------------ */
+
+/* One list of every error: the enum and ts_result_str() come from it. */
+#define TS_RESULT_LIST(X)                                                    \
+    X(TS_OK, "no error")                                                     \
+    X(TS_ERR_INVALID_ARG, "invalid argument")                                \
+    X(TS_ERR_OUT_OF_MEMORY, "out of memory")                                 \
+    X(TS_ERR_FILE_NOT_FOUND, "file not found")                               \
+    X(TS_ERR_IMPORT, "the file could not be imported as a model")           \
+    X(TS_ERR_BAD_MODEL, "the model's data is invalid")                       \
+    X(TS_ERR_TEXTURE, "a texture could not be loaded")                       \
+    X(TS_ERR_TOO_LARGE, "a size is beyond the supported limits")             \
+    X(TS_ERR_IO, "a file could not be written")
+
+typedef enum ts_result {
+#define TS_X_ENUM(name, text) name,
+    TS_RESULT_LIST(TS_X_ENUM)
+#undef TS_X_ENUM
+    TS_RESULT_COUNT
+} ts_result;
+
+/* Static text for a result code; never NULL. */
+const char *ts_result_str(ts_result r);
+
+typedef struct ts_error {
+    ts_result code;
+    char message[512]; /* one line naming the file or field and the problem */
+} ts_error;
+
+/* ---- models ------------------------------------------------------------ */
+
+/* The largest frame and model the renderer accepts. The frame limit keeps
+ * every screen coordinate inside the fixed-point guard band (raster/fixed.h). */
+#define TS_MAX_FRAME_DIM 16384
+#define TS_MAX_MODEL_TRIANGLES (64u * 1024u * 1024u)
+
+typedef struct ts_vertex {
+    float pos[3];
+    float normal[3];
+    float uv[2];
+} ts_vertex;
+
+typedef struct ts_material {
+    float base_color[4]; /* linear RGBA; alpha < 1 blends source-over */
+    int32_t texture;     /* index into ts_model.textures, or -1 */
+} ts_material;
+
+/* A run of triangles sharing one material; meshes are drawn in array order
+ * and their faces in index order. */
+typedef struct ts_mesh {
+    uint32_t first_index; /* into ts_model.indices, a multiple of 3 */
+    uint32_t index_count; /* a multiple of 3 */
+    uint32_t material;    /* index into ts_model.materials */
+} ts_mesh;
+
+/* A model owns all its arrays; ts_model_free() releases them. Invariant
+ * (checked by ts_model_validate): every index < vertex_count, every position
+ * finite, every mesh inside the index buffer, every material index valid. */
+typedef struct ts_model {
+    ts_vertex *vertices;
+    uint32_t vertex_count;
+    uint32_t *indices;
+    uint32_t index_count;
+    ts_mesh *meshes;
+    uint32_t mesh_count;
+    ts_material *materials;
+    uint32_t material_count;
+    ts_texture *textures;
+    uint32_t texture_count;
+} ts_model;
+
+/* Imports a model file with assimp (OBJ, glTF 2.0/GLB, 3DS, PLY, ...),
+ * triangulated, smooth normals generated where the file has none, identical
+ * vertices joined, node transforms baked in. Base-color textures are loaded
+ * with stb_image; a texture that fails to load is reported through `warn`
+ * (may be NULL) and the material falls back to its base color. */
+typedef void (*ts_warn_fn)(void *user, const char *message);
+ts_result ts_model_load(const char *path, ts_model *out, ts_error *err,
+                        ts_warn_fn warn, void *warn_user);
+
+/* Built-in procedural scenes: "cube", "sphere", "torus", "quads"
+ * (overlapping transparent quads), "checker" (a mipmapped checkerboard plane
+ * seen at a grazing angle) and "showcase" (all of them together). */
+ts_result ts_model_builtin(const char *name, ts_model *out, ts_error *err);
+/* NULL-terminated list of the names above, for --help and tests. */
+const char *const *ts_model_builtin_names(void);
+
+/* Opens "builtin:NAME" with ts_model_builtin and anything else as a file
+ * with ts_model_load: how the programs name their models. */
+#define TS_BUILTIN_PREFIX "builtin:"
+ts_result ts_model_open(const char *spec, ts_model *out, ts_error *err, ts_warn_fn warn,
+                        void *warn_user);
+
+/* Checks the invariant above; `name` is used in the message. */
+ts_result ts_model_validate(const ts_model *m, const char *name, ts_error *err);
+uint32_t ts_model_triangle_count(const ts_model *m);
+void ts_model_free(ts_model *m);
+
+/* ---- rendering --------------------------------------------------------- */
+
+#define TS_SHADING_LIST(X)                                                   \
+    X(TS_SHADING_STUDIO, "studio")                                           \
+    X(TS_SHADING_UNLIT, "unlit")                                             \
+    X(TS_SHADING_NORMALS, "normals")                                         \
+    X(TS_SHADING_DEPTH, "depth")                                             \
+    X(TS_SHADING_TEXTURED, "textured")
+
+typedef enum ts_shading {
+#define TS_X_ENUM(name, text) name,
+    TS_SHADING_LIST(TS_X_ENUM)
+#undef TS_X_ENUM
+    TS_SHADING_COUNT
+} ts_shading;
+
+const char *ts_shading_name(ts_shading s);
+/* Returns false when `name` is not a shading mode. */
+bool ts_shading_parse(const char *name, ts_shading *out);
+
+typedef struct ts_renderer_desc {
+    int width;  /* 0: 1920 */
+    int height; /* 0: 1080 */
+} ts_renderer_desc;
+
+typedef struct ts_renderer ts_renderer;
+
+ts_result ts_renderer_create(const ts_renderer_desc *desc, ts_renderer **out,
+                             ts_error *err);
+void ts_renderer_destroy(ts_renderer *r);
+void ts_renderer_size(const ts_renderer *r, int *width, int *height);
+
+/* How one frame looks: the studio setup of the README (model normalised to
+ * the unit sphere, rotated by pitch then yaw, camera at (0,0,2.5)). */
+typedef struct ts_view_desc {
+    ts_shading shading; /* 0: studio */
+    float yaw_deg;
+    float pitch_deg;
+    bool cull_back; /* drop clockwise (back-facing) triangles */
+} ts_view_desc;
+
+/* The studio camera and light for a model, a view and a frame size: what
+ * the renderer uses, exposed so other programs (an OpenGL comparison, say)
+ * can draw exactly the same picture. Matrices are column-major, as GL
+ * takes them. */
+typedef struct ts_studio {
+    float model[16];     /* center, scale to the unit sphere, pitch, then yaw */
+    float view_proj[16]; /* camera at eye looking at the origin, 60 deg fov, near 0.1, far 100 */
+    float eye[3];        /* (0, 0, 2.5) */
+    float view_dir[3];   /* (0, 0, -1) */
+    float light_dir[3];  /* normalize(1, 1, 1), toward the light */
+    float depth_near, depth_far; /* view distances the depth mode maps to white and black */
+} ts_studio;
+
+void ts_studio_setup(const ts_model *m, const ts_view_desc *view, int width, int height,
+                     ts_studio *out);
+
+/* Clears the frame and draws every mesh of `m`. The model must be valid
+ * (ts_model_validate); the call changes nothing else. */
+ts_result ts_renderer_draw(ts_renderer *r, const ts_model *m,
+                           const ts_view_desc *view, ts_error *err);
+
+/* The last frame as 8-bit RGBA, top row first, width*height*4 bytes, owned
+ * by the renderer and valid until the next draw. Each channel is
+ * round(clamp(v, 0, 1) * 255) of the linear color, no sRGB encoding. */
+const uint8_t *ts_renderer_pixels(ts_renderer *r);
+
+/* ---- images ------------------------------------------------------------ */
+
+ts_result ts_png_write(const char *path, int width, int height,
+                       const uint8_t *rgba, ts_error *err);
+/* Loads a PNG (or anything stb_image reads) as 8-bit RGBA; free with free(). */
+ts_result ts_png_read(const char *path, int *width, int *height,
+                      uint8_t **rgba, ts_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

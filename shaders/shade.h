@@ -1,0 +1,51 @@
+/* shade.h — the fragment programs' interface. A program is a plain C
+ * function from one fragment's interpolated inputs and the draw's uniforms
+ * to a linear RGBA color; it never sees the frame buffer. */
+#ifndef TS_SHADE_H
+#define TS_SHADE_H
+
+#include "texture.h"
+#include "vecmath.h"
+
+/* Per-draw inputs, the same for every fragment of a mesh. */
+typedef struct ts_uniforms {
+    ts_vec3 eye;           /* camera position, world space */
+    ts_vec3 light_dir;     /* unit vector toward the light, world space */
+    ts_vec3 view_dir;      /* unit vector the camera looks along */
+    float depth_near;      /* view distance shown white by the depth program */
+    float depth_far;       /* view distance shown black */
+    float base_color[4];   /* material color, linear RGBA */
+    const ts_texture *texture; /* base-color texture, or NULL */
+} ts_uniforms;
+
+/* Per-fragment inputs, perspective-correct. duv_dx/duv_dy are the
+ * differences of uv across the fragment's 2x2 quad (right minus left along
+ * the top row, bottom minus top along the left column). */
+typedef struct ts_fragment {
+    ts_vec3 world;
+    ts_vec3 normal; /* interpolated, not normalized */
+    float uv[2];
+    float duv_dx[2], duv_dy[2];
+} ts_fragment;
+
+typedef void (*ts_shade_fn)(const ts_uniforms *u, const ts_fragment *f, float rgba[4]);
+
+/* The programs; each file in shaders/ defines one and says its formula. */
+void ts_shade_studio(const ts_uniforms *u, const ts_fragment *f, float rgba[4]);
+void ts_shade_unlit(const ts_uniforms *u, const ts_fragment *f, float rgba[4]);
+void ts_shade_normals(const ts_uniforms *u, const ts_fragment *f, float rgba[4]);
+void ts_shade_depth(const ts_uniforms *u, const ts_fragment *f, float rgba[4]);
+void ts_shade_textured(const ts_uniforms *u, const ts_fragment *f, float rgba[4]);
+
+/* Shared pieces. */
+
+/* Base color times the texture sampled trilinearly (when there is one). */
+void ts_shade_albedo(const ts_uniforms *u, const ts_fragment *f, float rgba[4]);
+
+/* max(N.L, 0) and max(N.H, 0)^32 for the one-sided Blinn-Phong both lit
+ * programs use: N normalized per pixel (zero when it has no length, never
+ * flipped for back faces), V toward the eye, H = normalize(L + V). */
+void ts_shade_blinn_phong_terms(const ts_uniforms *u, const ts_fragment *f, float *diffuse,
+                                float *specular);
+
+#endif

@@ -1,0 +1,179 @@
+/* golden.c — one golden-image test: renders a model with the studio camera
+ * and compares it with a reviewed PNG under tests/golden/. Any channel off by
+ * more than 1/255 fails the test; a failure writes the expected, actual and
+ * difference images, and all three side by side, and prints their paths.
+ * With TS_GOLDEN_UPDATE=1 in the environment it writes the golden instead
+ * (scripts/update-goldens). With --actual FILE.png it compares that image
+ * (written by a program under test) instead of rendering. */
+#define _POSIX_C_SOURCE 200809L
+
+#include "tessera.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TOLERANCE 1 /* per channel, in 1/255 steps */
+
+typedef struct args {
+    const char *model, *golden, *outdir, *name, *actual;
+    int width, height;
+    ts_view_desc view;
+} args;
+
+static int usage(void) {
+    fprintf(stderr, "usage: test_golden --name N (--model SPEC | --actual FILE.png) --golden FILE.png "
+                    "--outdir DIR [--size WxH] [--shading MODE] [--yaw DEG] [--pitch DEG] "
+                    "[--cull]\n");
+    return 2;
+}
+
+static bool parse_args(int argc, char **argv, args *a) {
+    memset(a, 0, sizeof *a);
+    a->width = 320;
+    a->height = 240;
+    for (int i = 1; i < argc; i++) {
+        const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(k, "--cull")) {
+            a->view.cull_back = true;
+            continue;
+        }
+        if (!v) return false;
+        i++;
+        if (!strcmp(k, "--name")) a->name = v;
+        else if (!strcmp(k, "--model")) a->model = v;
+        else if (!strcmp(k, "--actual")) a->actual = v;
+        else if (!strcmp(k, "--golden")) a->golden = v;
+        else if (!strcmp(k, "--outdir")) a->outdir = v;
+        else if (!strcmp(k, "--size")) {
+            if (sscanf(v, "%dx%d", &a->width, &a->height) != 2) return false;
+        } else if (!strcmp(k, "--shading")) {
+            if (!ts_shading_parse(v, &a->view.shading)) return false;
+        } else if (!strcmp(k, "--yaw")) a->view.yaw_deg = strtof(v, NULL);
+        else if (!strcmp(k, "--pitch")) a->view.pitch_deg = strtof(v, NULL);
+        else return false;
+    }
+    return a->name && (a->model || a->actual) && a->golden && a->outdir;
+}
+
+static void warn(void *user, const char *message) {
+    (void)user;
+    fprintf(stderr, "warning: %s\n", message);
+}
+
+/* Writes DIR/NAME.SUFFIX.png and prints its path. */
+static void write_named(const args *a, const char *suffix, int w, int h, const uint8_t *rgba) {
+    char path[1024];
+    ts_error err;
+    snprintf(path, sizeof path, "%s/%s.%s.png", a->outdir, a->name, suffix);
+    if (ts_png_write(path, w, h, rgba, &err) == TS_OK)
+        printf("  %-9s %s\n", suffix, path);
+    else
+        fprintf(stderr, "  cannot write %s: %s\n", path, err.message);
+}
+
+/* Expected | actual | difference (x8, red where beyond tolerance). */
+static void write_failure(const args *a, const uint8_t *exp, const uint8_t *act, int w, int h) {
+    size_t n = (size_t)w * (size_t)h;
+    uint8_t *diff = malloc(n * 4), *sbs = malloc(n * 12);
+    if (!diff || !sbs) {
+        free(diff);
+        free(sbs);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int worst = 0;
+        for (int c = 0; c < 3; c++) {
+            int d = abs((int)exp[i * 4 + (size_t)c] - (int)act[i * 4 + (size_t)c]);
+            if (d > worst) worst = d;
+        }
+        int g = worst * 8 > 255 ? 255 : worst * 8;
+        diff[i * 4 + 0] = (uint8_t)(worst > TOLERANCE ? 255 : g);
+        diff[i * 4 + 1] = (uint8_t)(worst > TOLERANCE ? 0 : g);
+        diff[i * 4 + 2] = (uint8_t)(worst > TOLERANCE ? 0 : g);
+        diff[i * 4 + 3] = 255;
+    }
+    const uint8_t *parts[3] = {exp, act, diff};
+    for (int y = 0; y < h; y++)
+        for (int p = 0; p < 3; p++)
+            memcpy(&sbs[((size_t)y * (size_t)w * 3 + (size_t)p * (size_t)w) * 4],
+                   &parts[p][(size_t)y * (size_t)w * 4], (size_t)w * 4);
+    write_named(a, "expected", w, h, exp);
+    write_named(a, "actual", w, h, act);
+    write_named(a, "diff", w, h, diff);
+    write_named(a, "sbs", w * 3, h, sbs);
+    free(diff);
+    free(sbs);
+}
+
+int main(int argc, char **argv) {
+    args a;
+    if (!parse_args(argc, argv, &a)) return usage();
+
+    ts_error err = {0};
+    ts_model model = {0};
+    ts_renderer *r = NULL;
+    uint8_t *loaded = NULL;
+    const uint8_t *act;
+    if (a.actual) {
+        if (ts_png_read(a.actual, &a.width, &a.height, &loaded, &err) != TS_OK) {
+            fprintf(stderr, "FAIL %s: %s\n", a.name, err.message);
+            return 1;
+        }
+        act = loaded;
+    } else {
+        if (ts_model_open(a.model, &model, &err, warn, NULL) != TS_OK ||
+            ts_renderer_create(&(ts_renderer_desc){.width = a.width, .height = a.height}, &r,
+                               &err) != TS_OK ||
+            ts_renderer_draw(r, &model, &a.view, &err) != TS_OK) {
+            fprintf(stderr, "FAIL %s: %s\n", a.name, err.message);
+            ts_renderer_destroy(r);
+            ts_model_free(&model);
+            return 1;
+        }
+        act = ts_renderer_pixels(r);
+    }
+    int status = 0;
+
+    const char *update = getenv("TS_GOLDEN_UPDATE");
+    if (update && !strcmp(update, "1")) {
+        if (ts_png_write(a.golden, a.width, a.height, act, &err) != TS_OK) {
+            fprintf(stderr, "FAIL %s: %s\n", a.name, err.message);
+            status = 1;
+        } else {
+            printf("updated %s\n", a.golden);
+        }
+    } else {
+        int gw, gh;
+        uint8_t *exp = NULL;
+        if (ts_png_read(a.golden, &gw, &gh, &exp, &err) != TS_OK) {
+            fprintf(stderr, "FAIL %s: no golden image: %s\n", a.name, err.message);
+            status = 1;
+        } else if (gw != a.width || gh != a.height) {
+            fprintf(stderr, "FAIL %s: golden is %dx%d, rendered %dx%d\n", a.name, gw, gh, a.width,
+                    a.height);
+            status = 1;
+        } else {
+            size_t n = (size_t)gw * (size_t)gh, bad = 0;
+            int worst = 0;
+            for (size_t i = 0; i < n * 4; i++) {
+                int d = abs((int)exp[i] - (int)act[i]);
+                if (d > worst) worst = d;
+                if (d > TOLERANCE) bad++;
+            }
+            if (bad) {
+                printf("FAIL %s: %zu channel values differ by more than %d/255 (worst %d/255)\n",
+                       a.name, bad, TOLERANCE, worst);
+                write_failure(&a, exp, act, gw, gh);
+                status = 1;
+            } else {
+                printf("ok %s (worst difference %d/255)\n", a.name, worst);
+            }
+        }
+        free(exp);
+    }
+    free(loaded);
+    ts_renderer_destroy(r);
+    ts_model_free(&model);
+    return status;
+}
