@@ -198,6 +198,11 @@ ts_result ts_renderer_draw(ts_renderer *r, const ts_model *m, const ts_view_desc
         return ts_error_set(err, TS_ERR_INVALID_ARG, "shading mode %d does not exist", (int)view->shading);
     if (!isfinite(view->yaw_deg) || !isfinite(view->pitch_deg))
         return ts_error_set(err, TS_ERR_INVALID_ARG, "yaw and pitch must be finite");
+    /* The model is outside input too: a hand-built one with a stray index
+     * would make the vertex loop read out of bounds. One linear pass, small
+     * next to rasterizing. */
+    ts_result valid = ts_model_validate(m, "model", err);
+    if (valid != TS_OK) return valid;
 
     if (m->vertex_count > r->xformed_cap) {
         ts_clip_vert *p = realloc(r->xformed, (size_t)m->vertex_count * sizeof *p);

@@ -174,8 +174,9 @@ typedef struct ts_studio {
 void ts_studio_setup(const ts_model *m, const ts_view_desc *view, int width, int height,
                      ts_studio *out);
 
-/* Clears the frame and draws every mesh of `m`. The model must be valid
- * (ts_model_validate); the call changes nothing else. */
+/* Clears the frame and draws every mesh of `m`. A model that fails
+ * ts_model_validate is refused with TS_ERR_BAD_MODEL before anything is
+ * drawn. */
 ts_result ts_renderer_draw(ts_renderer *r, const ts_model *m,
                            const ts_view_desc *view, ts_error *err);
 

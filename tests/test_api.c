@@ -1,0 +1,161 @@
+/* test_api.c — the public API on hostile input built in memory (what a
+ * program embedding the renderer could pass): every call returns an error
+ * code with a message naming the problem, and nothing crashes or draws. */
+#include "tessera.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static int failures, checks;
+
+#define CHECK(cond, ...)                                                                    \
+    do {                                                                                    \
+        checks++;                                                                           \
+        if (!(cond)) {                                                                      \
+            failures++;                                                                     \
+            printf("%s:%d: FAILED %s: ", __FILE__, __LINE__, #cond);                        \
+            printf(__VA_ARGS__);                                                            \
+            printf("\n");                                                                   \
+        }                                                                                   \
+    } while (0)
+
+/* A valid one-triangle model over caller-owned arrays. */
+typedef struct tri_model {
+    ts_vertex v[3];
+    uint32_t idx[3];
+    ts_mesh mesh;
+    ts_material mat;
+    ts_model m;
+} tri_model;
+
+static void make_tri(tri_model *t) {
+    memset(t, 0, sizeof *t);
+    const float p[3][3] = {{-1, -1, 0}, {1, -1, 0}, {0, 1, 0}};
+    for (int i = 0; i < 3; i++) {
+        memcpy(t->v[i].pos, p[i], sizeof p[i]);
+        t->v[i].normal[2] = 1.0f;
+        t->idx[i] = (uint32_t)i;
+    }
+    t->mesh = (ts_mesh){0, 3, 0};
+    t->mat = (ts_material){{1, 1, 1, 1}, -1};
+    t->m = (ts_model){t->v, 3, t->idx, 3, &t->mesh, 1, &t->mat, 1, NULL, 0};
+}
+
+/* Draws `m` after a good frame and expects `code` with `words` in the
+ * message, and the previous frame's pixels untouched. */
+static void expect_refused(ts_renderer *r, const ts_model *m, ts_result code, const char *words) {
+    tri_model good;
+    make_tri(&good);
+    ts_error err = {0};
+    CHECK(ts_renderer_draw(r, &good.m, NULL, &err) == TS_OK, "%s", err.message);
+    uint8_t before[16 * 16 * 4];
+    memcpy(before, ts_renderer_pixels(r), sizeof before);
+
+    ts_result res = ts_renderer_draw(r, m, NULL, &err);
+    CHECK(res == code, "got %s (%s), want %s", ts_result_str(res), err.message, ts_result_str(code));
+    CHECK(strstr(err.message, words) != NULL, "message \"%s\" lacks \"%s\"", err.message, words);
+    CHECK(memcmp(before, ts_renderer_pixels(r), sizeof before) == 0, "a refused draw changed pixels");
+}
+
+static void test_bad_models(void) {
+    ts_renderer *r = NULL;
+    ts_error err = {0};
+    CHECK(ts_renderer_create(&(ts_renderer_desc){.width = 16, .height = 16}, &r, &err) == TS_OK,
+          "%s", err.message);
+    if (!r) return;
+    tri_model t;
+
+    make_tri(&t);
+    t.v[1].pos[0] = NAN;
+    expect_refused(r, &t.m, TS_ERR_BAD_MODEL, "vertex 1");
+
+    make_tri(&t);
+    t.v[2].pos[2] = -INFINITY;
+    expect_refused(r, &t.m, TS_ERR_BAD_MODEL, "vertex 2");
+
+    make_tri(&t);
+    t.idx[2] = 3;
+    expect_refused(r, &t.m, TS_ERR_BAD_MODEL, "index");
+
+    make_tri(&t);
+    t.idx[0] = UINT32_MAX;
+    expect_refused(r, &t.m, TS_ERR_BAD_MODEL, "index");
+
+    make_tri(&t);
+    t.mesh.index_count = 6; /* runs past the index buffer */
+    expect_refused(r, &t.m, TS_ERR_BAD_MODEL, "mesh 0");
+
+    make_tri(&t);
+    t.mesh.first_index = UINT32_MAX - 2; /* first + count wraps in 32 bits */
+    expect_refused(r, &t.m, TS_ERR_BAD_MODEL, "mesh 0");
+
+    make_tri(&t);
+    t.mesh.material = 1;
+    expect_refused(r, &t.m, TS_ERR_BAD_MODEL, "material");
+
+    make_tri(&t);
+    t.mat.texture = 0; /* no textures */
+    expect_refused(r, &t.m, TS_ERR_BAD_MODEL, "texture");
+
+    make_tri(&t);
+    t.m.vertices = NULL;
+    expect_refused(r, &t.m, TS_ERR_BAD_MODEL, "vertices");
+
+    make_tri(&t);
+    ts_view_desc view = {.shading = TS_SHADING_COUNT};
+    CHECK(ts_renderer_draw(r, &t.m, &view, &err) == TS_ERR_INVALID_ARG, "%s", err.message);
+    view = (ts_view_desc){.yaw_deg = NAN};
+    CHECK(ts_renderer_draw(r, &t.m, &view, &err) == TS_ERR_INVALID_ARG, "%s", err.message);
+
+    ts_renderer_destroy(r);
+}
+
+static void test_bad_sizes(void) {
+    ts_renderer *r = (ts_renderer *)&r; /* must be reset to NULL on failure */
+    ts_error err = {0};
+    CHECK(ts_renderer_create(&(ts_renderer_desc){.width = -1, .height = 10}, &r, &err) ==
+              TS_ERR_INVALID_ARG, "%s", err.message);
+    CHECK(r == NULL, "handle not cleared");
+    CHECK(ts_renderer_create(&(ts_renderer_desc){.width = TS_MAX_FRAME_DIM + 1, .height = 10}, &r,
+                             &err) == TS_ERR_TOO_LARGE, "%s", err.message);
+    CHECK(strstr(err.message, "16385x10") != NULL, "message: %s", err.message);
+    CHECK(ts_renderer_create(&(ts_renderer_desc){.width = 10, .height = 1 << 30}, &r, &err) ==
+              TS_ERR_TOO_LARGE, "%s", err.message);
+
+    /* Zero means default. */
+    CHECK(ts_renderer_create(NULL, &r, &err) == TS_OK, "%s", err.message);
+    int w = 0, h = 0;
+    if (r) ts_renderer_size(r, &w, &h);
+    CHECK(w == 1920 && h == 1080, "default size %dx%d", w, h);
+    ts_renderer_destroy(r);
+    ts_renderer_destroy(NULL); /* allowed, like free(NULL) */
+
+    ts_model m;
+    CHECK(ts_model_builtin("nope", &m, &err) == TS_ERR_INVALID_ARG, "%s", err.message);
+    CHECK(ts_model_load("/nonexistent/x.obj", &m, &err, NULL, NULL) == TS_ERR_FILE_NOT_FOUND, "%s",
+          err.message);
+    CHECK(m.vertices == NULL && m.vertex_count == 0, "failed load left data behind");
+    ts_model_free(&m); /* safe on what a failed load leaves */
+}
+
+static void test_names(void) {
+    for (int s = 0; s < TS_SHADING_COUNT; s++) {
+        ts_shading back;
+        CHECK(ts_shading_parse(ts_shading_name((ts_shading)s), &back) && back == (ts_shading)s,
+              "shading %d does not round-trip", s);
+    }
+    ts_shading dummy;
+    CHECK(!ts_shading_parse("glossy", &dummy), "unknown mode accepted");
+    for (int c = 0; c < TS_RESULT_COUNT; c++)
+        CHECK(ts_result_str((ts_result)c)[0] != '\0', "empty text for result %d", c);
+    CHECK(strcmp(ts_result_str((ts_result)999), "unknown error") == 0, "out-of-range result");
+}
+
+int main(void) {
+    test_bad_models();
+    test_bad_sizes();
+    test_names();
+    printf("%d passed, %d failed\n", checks - failures, failures);
+    return failures ? 1 : 0;
+}
