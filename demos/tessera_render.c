@@ -34,6 +34,10 @@ static void usage(FILE *f) {
             "  --shading MODE    studio | unlit | normals | depth | textured (default studio)\n"
             "  --cull            drop back-facing (clockwise) triangles\n"
             "  --frames N        render N timed frames after one warm-up (default 1)\n"
+            "  --isa NAME        SIMD target: auto | scalar | sse4 | avx2 | avx512 (default auto:\n"
+            "                    $TESSERA_ISA if set, else the widest the CPU supports)\n"
+            "  --threads N       worker threads (default: one per core)\n"
+            "  --reference       draw with the scalar single-threaded reference pipeline\n"
             "  --out FILE.png    where to write the last frame (default: MODEL's name .png)\n"
             "  -h, --help        show this help\n"
             "\n"
@@ -112,6 +116,7 @@ int main(int argc, char **argv) {
     int width = 1920, height = 1080;
     long frames = 1;
     ts_view_desc view = {0};
+    ts_renderer_desc desc = {0};
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -121,8 +126,11 @@ int main(int argc, char **argv) {
             return 0;
         } else if (!strcmp(a, "--cull")) {
             view.cull_back = true;
+        } else if (!strcmp(a, "--reference")) {
+            desc.reference = true;
         } else if (!strcmp(a, "--size") || !strcmp(a, "--yaw") || !strcmp(a, "--pitch") ||
-                   !strcmp(a, "--shading") || !strcmp(a, "--frames") || !strcmp(a, "--out")) {
+                   !strcmp(a, "--shading") || !strcmp(a, "--frames") || !strcmp(a, "--out") ||
+                   !strcmp(a, "--isa") || !strcmp(a, "--threads")) {
             if (!val) return fail("%s needs a value", a);
             i++;
             if (!strcmp(a, "--size")) {
@@ -139,6 +147,13 @@ int main(int argc, char **argv) {
             } else if (!strcmp(a, "--frames")) {
                 if (!parse_int(val, 1, MAX_FRAMES, &frames))
                     return fail("--frames %s: expected a whole number from 1 to %d", val, MAX_FRAMES);
+            } else if (!strcmp(a, "--isa")) {
+                if (!ts_isa_parse(val, &desc.isa))
+                    return fail("--isa %s: expected auto, scalar, sse4, avx2 or avx512", val);
+            } else if (!strcmp(a, "--threads")) {
+                long n;
+                if (!parse_int(val, 1, 256, &n)) return fail("--threads %s: expected a whole number from 1 to 256", val);
+                desc.threads = (int)n;
             } else {
                 out = val;
             }
@@ -171,7 +186,9 @@ int main(int argc, char **argv) {
     if (res != TS_OK) return fail("%s", err.message);
 
     ts_renderer *r = NULL;
-    res = ts_renderer_create(&(ts_renderer_desc){.width = width, .height = height}, &r, &err);
+    desc.width = width;
+    desc.height = height;
+    res = ts_renderer_create(&desc, &r, &err);
     if (res != TS_OK) {
         ts_model_free(&model);
         return fail("%s", err.message);
@@ -188,6 +205,7 @@ int main(int argc, char **argv) {
     for (long f = -1; f < frames && res == TS_OK; f++) { /* f = -1: warm-up */
         double t0 = now_ms();
         res = ts_renderer_draw(r, &model, &view, &err);
+        ts_renderer_finish(r);
         double t1 = now_ms();
         if (f >= 0) times[f] = t1 - t0;
         if (progress && t1 - start > 2000.0)
@@ -205,9 +223,10 @@ int main(int argc, char **argv) {
         double median = frames % 2 ? times[frames / 2]
                                    : 0.5 * (times[frames / 2 - 1] + times[frames / 2]);
         printf(PROG ": model=%s tris=%u size=%dx%d frames=%ld median_ms=%.3f min_ms=%.3f "
-                    "shading=%s out=%s\n",
+                    "shading=%s isa=%s threads=%d pipeline=%s out=%s\n",
                name, ts_model_triangle_count(&model), width, height, frames, median, times[0],
-               ts_shading_name(view.shading), out);
+               ts_shading_name(view.shading), desc.reference ? "scalar" : ts_isa_name(ts_renderer_isa(r)),
+               ts_renderer_threads(r), desc.reference ? "reference" : "tiled", out);
     }
     free(times);
     ts_renderer_destroy(r);

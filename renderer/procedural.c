@@ -246,6 +246,15 @@ static void scene_sphere(builder *b) {
     shape_sphere(b, 64, 32);
 }
 
+/* A finely tessellated sphere (16k triangles, some 40 pixels each at
+ * 1920x1080) filling much of the frame: the benchmark's scene where shading
+ * dominates. */
+static void scene_sphere_fine(builder *b) {
+    begin_mesh(b, add_material(b, 0.9f, 0.9f, 1.0f, 1.0f, -1));
+    b->xf = place(0, 0, 0, 1, 20, 0);
+    shape_sphere(b, 128, 64);
+}
+
 static void scene_torus(builder *b) {
     begin_mesh(b, add_material(b, 0.95f, 0.6f, 0.25f, 1.0f, -1));
     b->xf = place(0, 0, 0, 1, 60, 0);
@@ -294,10 +303,18 @@ static void scene_showcase(builder *b) {
     shape_square(b, 1);
 }
 
-#define SCENE_LIST(X) X(cube) X(sphere) X(torus) X(quads) X(checker) X(showcase)
+#define TS_SCENE_NAME_cube "cube"
+#define TS_SCENE_NAME_sphere "sphere"
+#define TS_SCENE_NAME_sphere_fine "sphere-fine"
+#define TS_SCENE_NAME_torus "torus"
+#define TS_SCENE_NAME_quads "quads"
+#define TS_SCENE_NAME_checker "checker"
+#define TS_SCENE_NAME_showcase "showcase"
+#define SCENE_LIST(X) X(cube) X(sphere) X(sphere_fine) X(torus) X(quads) X(checker) X(showcase)
 
+/* Names spell '_' as '-'. */
 static const char *const scene_names[] = {
-#define NAME(n) #n,
+#define NAME(n) TS_SCENE_NAME_##n,
     SCENE_LIST(NAME)
 #undef NAME
     NULL,

@@ -31,6 +31,8 @@ extern "C" {
     X(TS_ERR_BAD_MODEL, "the model's data is invalid")                       \
     X(TS_ERR_TEXTURE, "a texture could not be loaded")                       \
     X(TS_ERR_TOO_LARGE, "a size is beyond the supported limits")             \
+    X(TS_ERR_UNSUPPORTED, "not supported on this machine")                   \
+    X(TS_ERR_SYSTEM, "the system refused a resource (thread, memory)")        \
     X(TS_ERR_IO, "a file could not be written")
 
 typedef enum ts_result {
@@ -137,9 +139,37 @@ const char *ts_shading_name(ts_shading s);
 /* Returns false when `name` is not a shading mode. */
 bool ts_shading_parse(const char *name, ts_shading *out);
 
+/* SIMD targets of the kernels. */
+#define TS_ISA_LIST(X)                                                       \
+    X(TS_ISA_AUTO, "auto")                                                   \
+    X(TS_ISA_SCALAR, "scalar")                                               \
+    X(TS_ISA_SSE4, "sse4")                                                   \
+    X(TS_ISA_AVX2, "avx2")                                                   \
+    X(TS_ISA_AVX512, "avx512")
+
+typedef enum ts_isa {
+#define TS_X_ENUM(name, text) name,
+    TS_ISA_LIST(TS_X_ENUM)
+#undef TS_X_ENUM
+    TS_ISA_COUNT
+} ts_isa;
+
+const char *ts_isa_name(ts_isa isa);
+bool ts_isa_parse(const char *name, ts_isa *out);
+/* Whether this CPU runs `isa` (TS_ISA_AUTO: always). */
+bool ts_isa_supported(ts_isa isa);
+/* The widest target this CPU runs. */
+ts_isa ts_isa_best(void);
+
 typedef struct ts_renderer_desc {
     int width;  /* 0: 1920 */
     int height; /* 0: 1080 */
+    /* 0 (auto): the TESSERA_ISA environment variable if set (scalar, sse4,
+     * avx2, avx512), else the widest target the CPU supports. Asking for a
+     * target the CPU lacks is an error. */
+    ts_isa isa;
+    int threads;    /* worker threads; 0: one per core */
+    bool reference; /* draw with the scalar single-threaded reference pipeline */
 } ts_renderer_desc;
 
 typedef struct ts_renderer ts_renderer;
@@ -180,10 +210,35 @@ void ts_studio_setup(const ts_model *m, const ts_view_desc *view, int width, int
 ts_result ts_renderer_draw(ts_renderer *r, const ts_model *m,
                            const ts_view_desc *view, ts_error *err);
 
+/* Waits until the last drawn frame is complete: every tile has reached
+ * the consumer thread (with the fast path, ts_renderer_draw returns once the
+ * workers are done, so the next frame overlaps the last one's hand-over). */
+void ts_renderer_finish(ts_renderer *r);
+
+/* Where the last frame's time went, in milliseconds, and what it drew. */
+typedef struct ts_frame_stats {
+    double vertex_ms;   /* vertex transform */
+    double geometry_ms; /* clipping, setup and binning */
+    double raster_ms;   /* tile raster, shading, blending, tile store */
+    double queue_ms;    /* from the last tile pushed until the consumer had them all */
+    double total_ms;    /* from the start of the draw until the frame was complete */
+    uint64_t triangles; /* triangles set up (after clipping and culling) */
+    uint64_t fragments; /* pixels shaded and written */
+} ts_frame_stats;
+
+/* Statistics of the last complete frame (waits for it, as finish does). */
+void ts_renderer_stats(ts_renderer *r, ts_frame_stats *out);
+/* The resolved SIMD target and worker count. */
+ts_isa ts_renderer_isa(const ts_renderer *r);
+int ts_renderer_threads(const ts_renderer *r);
+
 /* The last frame as 8-bit RGBA, top row first, width*height*4 bytes, owned
  * by the renderer and valid until the next draw. Each channel is
  * round(clamp(v, 0, 1) * 255) of the linear color, no sRGB encoding. */
 const uint8_t *ts_renderer_pixels(ts_renderer *r);
+/* The last frame's depth buffer, width*height floats in [0, 1] (1 where
+ * nothing was drawn), top row first; valid until the next draw. */
+const float *ts_renderer_depth(ts_renderer *r);
 
 /* ---- images ------------------------------------------------------------ */
 

@@ -4,8 +4,29 @@
 #ifndef TS_SHADE_H
 #define TS_SHADE_H
 
+#include "clip.h"
 #include "texture.h"
 #include "vecmath.h"
+
+/* The programs, in the order of ts_shading in the public API. */
+typedef enum ts_program {
+    TS_PROGRAM_STUDIO,
+    TS_PROGRAM_UNLIT,
+    TS_PROGRAM_NORMALS,
+    TS_PROGRAM_DEPTH,
+    TS_PROGRAM_TEXTURED,
+    TS_PROGRAM_COUNT
+} ts_program;
+
+/* Where each vertex output sits among the varyings a triangle carries
+ * through clipping and interpolation (ts_clip_vert.var). */
+enum {
+    TS_VAR_WORLD = 0,  /* world position, 3 floats */
+    TS_VAR_NORMAL = 3, /* world normal, 3 floats */
+    TS_VAR_UV = 6,     /* texture coordinates, 2 floats */
+    TS_VAR_COUNT = 8
+};
+_Static_assert(TS_VAR_COUNT <= TS_MAX_VARYINGS, "varyings fit the clipper");
 
 /* Per-draw inputs, the same for every fragment of a mesh. */
 typedef struct ts_uniforms {

@@ -1,0 +1,233 @@
+/* rast_tile.inl — the SIMD tile rasterizer, one source for every ISA. A
+ * kernel source includes simd.h (with its TS_SIMD_* target) and then this
+ * file, and calls ts_rast_tile_triangle with its own shading function, which
+ * gets inlined. Runs on a worker thread, on a tile it alone owns.
+ *
+ * Per triangle and 8x8 block of the tile:
+ *   coarse   the three edge functions over the block's pixel centers give,
+ *            per edge, a threshold the block's integer offsets must reach;
+ *            a block no pixel can reach is skipped, one every pixel reaches
+ *            skips the per-pixel edge tests;
+ *   hi-Z     a block whose stored depth is everywhere at or below the
+ *            triangle's lowest depth over it is skipped;
+ *   fine     TS_LANES pixels (whole 2x2 quads) at a time: coverage, depth
+ *            test, perspective-correct varyings, shading, blending.
+ *
+ * Coverage and depth follow raster/rast_ref.c operation for operation, so
+ * the result is bit-identical to the reference rasterizer:
+ *   E(px, py) + bias >= 0, with E(px, py) = E(bx, by) + 256 (a dx + b dy)
+ *   for a pixel (dx, dy) inside the block at (bx, by), is equivalent to
+ *   a dx + b dy >= T, T = ceil(-(E(bx, by) + bias) / 256)
+ * where |a|, |b| < 2^24 and 0 <= dx, dy < 8 keep a dx + b dy below 2^28: the
+ * per-pixel test is exact in 32-bit lanes; only T needs 64 bits, once per
+ * block and edge.
+ */
+#ifndef TS_RAST_TILE_INL
+#define TS_RAST_TILE_INL
+
+#include "simd.h"
+#include "tile.h"
+
+#include <math.h>
+
+/* What a shading function receives per TS_LANES pixels: the varyings
+ * interpolated perspective-correctly, and uv differences across each quad
+ * (pixel 1 - pixel 0, pixel 2 - pixel 0) for texture level of detail. */
+typedef struct ts_frag_v {
+    vf32 var[TS_MAX_VARYINGS];
+    vf32 duv_dx[2], duv_dy[2];
+} ts_frag_v;
+
+typedef void (*ts_shade_v_fn)(const void *uniforms, const ts_frag_v *f, vf32 rgba[4]);
+
+/* Lane offsets inside a block for run `g` of TS_LANES pixels. */
+typedef struct ts_block_lanes {
+    int32_t dx[TS_BLOCK_PIXELS], dy[TS_BLOCK_PIXELS];
+} ts_block_lanes;
+
+static const ts_block_lanes *ts_block_lanes_get(void) {
+    /* Built at compile time from the layout in tile.h. */
+#define L4(i) ((((i) >> 2) & 3) * 2 + ((i) & 1))
+#define R4(i) (((i) >> 4) * 2 + (((i) >> 1) & 1))
+#define ROW16(b, F) F(b + 0), F(b + 1), F(b + 2), F(b + 3), F(b + 4), F(b + 5), F(b + 6), F(b + 7), \
+    F(b + 8), F(b + 9), F(b + 10), F(b + 11), F(b + 12), F(b + 13), F(b + 14), F(b + 15)
+    static const ts_block_lanes lanes = {
+        {ROW16(0, L4), ROW16(16, L4), ROW16(32, L4), ROW16(48, L4)},
+        {ROW16(0, R4), ROW16(16, R4), ROW16(32, R4), ROW16(48, R4)},
+    };
+#undef L4
+#undef R4
+#undef ROW16
+    return &lanes;
+}
+
+static int64_t ts_ceil_div256(int64_t v) {
+    /* ceil(v / 256) for any sign: floor division of v + 255. */
+    int64_t q = (v + 255) / 256;
+    if ((v + 255) % 256 != 0 && (v + 255) < 0) q--;
+    return q;
+}
+
+/* a dx + b dy over the block's 8x8 offsets lies in [lo, hi]. */
+static void ts_edge_block_range(const ts_edge *e, int64_t *lo, int64_t *hi) {
+    int64_t ax = (int64_t)e->a * (TS_BLOCK - 1), by = (int64_t)e->b * (TS_BLOCK - 1);
+    *lo = (ax < 0 ? ax : 0) + (by < 0 ? by : 0);
+    *hi = (ax > 0 ? ax : 0) + (by > 0 ? by : 0);
+}
+
+TS_INLINE vf32 ts_plane_eval_v(const ts_plane *p, vf32 ox, vf32 oy) {
+    vf32 a = vf_mul(vf_set1(p->dx), ox);
+    vf32 b = vf_mul(vf_set1(p->dy), oy);
+    return vf_add(vf_add(vf_set1(p->c), a), b);
+}
+
+/* Lowest depth the plane can give at a pixel center of the block, minus a
+ * bound on the rounding of ts_plane_eval (each term rounds by half an ulp of
+ * its magnitude; 2^-21 of the summed magnitudes covers the three
+ * roundings with room to spare). */
+static float ts_block_zmin(const ts_plane *z, float ox0, float oy0) {
+    float lo = INFINITY, mag = 0.0f;
+    for (int c = 0; c < 4; c++) {
+        float ox = ox0 + (float)((c & 1) * (TS_BLOCK - 1));
+        float oy = oy0 + (float)((c >> 1) * (TS_BLOCK - 1));
+        float v = ts_plane_eval(z, ox, oy);
+        float m = fabsf(z->c) + fabsf(z->dx * ox) + fabsf(z->dy * oy);
+        if (v < lo) lo = v;
+        if (m > mag) mag = m;
+    }
+    return lo - mag * (1.0f / 2097152.0f);
+}
+
+/* Rasterizes `tri` into the tile; varyings uv_var and uv_var + 1 are the
+ * texture coordinates whose quad differences the shader receives. */
+TS_INLINE uint32_t ts_rast_tile_triangle(ts_tile_buf *tb, ts_tile_rect rect, const ts_tile_tri *tri,
+                                         int uv_var, ts_shade_v_fn shade) {
+    const ts_tri_setup *t = &tri->setup;
+    const ts_block_lanes *lanes = ts_block_lanes_get();
+
+    /* The triangle's pixels in this tile, in block units. */
+    int x0 = t->minx > rect.x ? t->minx : rect.x, y0 = t->miny > rect.y ? t->miny : rect.y;
+    int x1 = t->maxx < rect.x + rect.w - 1 ? t->maxx : rect.x + rect.w - 1;
+    int y1 = t->maxy < rect.y + rect.h - 1 ? t->maxy : rect.y + rect.h - 1;
+    if (x0 > x1 || y0 > y1) return 0;
+    uint32_t written = 0;
+    int bx0 = (x0 - rect.x) / TS_BLOCK, bx1 = (x1 - rect.x) / TS_BLOCK;
+    int by0 = (y0 - rect.y) / TS_BLOCK, by1 = (y1 - rect.y) / TS_BLOCK;
+
+    int64_t lo[3], hi[3];
+    for (int e = 0; e < 3; e++) ts_edge_block_range(&t->edge[e], &lo[e], &hi[e]);
+
+    /* Varying differences, as the reference forms them. */
+    float d1[TS_MAX_VARYINGS], d2[TS_MAX_VARYINGS];
+    for (int k = 0; k < TS_MAX_VARYINGS; k++) {
+        d1[k] = tri->var[1][k] - tri->var[0][k];
+        d2[k] = tri->var[2][k] - tri->var[0][k];
+    }
+    const float inv_sub = 1.0f / TS_SUBPIXEL_ONE;
+
+    for (int by = by0; by <= by1; by++) {
+        for (int bx = bx0; bx <= bx1; bx++) {
+            int blk = by * (TS_TILE / TS_BLOCK) + bx;
+            int px0 = rect.x + bx * TS_BLOCK, py0 = rect.y + by * TS_BLOCK;
+
+            /* Coarse: per-edge thresholds for this block. */
+            int32_t thr[3];
+            bool all_in = true, none = false;
+            for (int e = 0; e < 3; e++) {
+                int64_t T = ts_ceil_div256(-(ts_edge_at(&t->edge[e], px0, py0) + t->edge[e].bias));
+                if (hi[e] < T) none = true;
+                if (lo[e] < T) all_in = false;
+                /* Outside the reachable range, any value beyond it decides
+                 * the same way; clamp so it fits 32 bits. */
+                if (T < lo[e]) T = lo[e];
+                if (T > hi[e] + 1) T = hi[e] + 1;
+                thr[e] = (int32_t)T;
+            }
+            if (none) continue;
+
+            /* Hi-Z: nothing here can pass LESS. (A block still at the
+             * clear depth rejects only what lies on the far plane: not
+             * worth the four plane evaluations.) */
+            float ox0 = (float)(px0 * TS_SUBPIXEL_ONE + TS_SUBPIXEL_HALF - t->x[0]) * inv_sub;
+            float oy0 = (float)(py0 * TS_SUBPIXEL_ONE + TS_SUBPIXEL_HALF - t->y[0]) * inv_sub;
+            if (tb->block_zmax[blk] < 1.0f && ts_block_zmin(&t->z, ox0, oy0) >= tb->block_zmax[blk])
+                continue;
+
+            bool wrote = false;
+            int base = blk * TS_BLOCK_PIXELS;
+            for (int g = 0; g < TS_BLOCK_PIXELS; g += TS_LANES) {
+                vi32 dx = vi_load(&lanes->dx[g]), dy = vi_load(&lanes->dy[g]);
+                vi32 px = vi_add(vi_set1(px0), dx), py = vi_add(vi_set1(py0), dy);
+                /* Pixels of a partial tile beyond the frame are never covered. */
+                vmask m = vm_and(vi_lt(px, vi_set1(rect.x + rect.w)), vi_lt(py, vi_set1(rect.y + rect.h)));
+                if (!all_in) {
+                    for (int e = 0; e < 3; e++) {
+                        vi32 v = vi_add(vi_mul(vi_set1(t->edge[e].a), dx), vi_mul(vi_set1(t->edge[e].b), dy));
+                        m = vm_and(m, vi_ge(v, vi_set1(thr[e])));
+                    }
+                }
+                if (!vm_any(m)) continue;
+
+                /* Offsets from stored vertex 0, exactly as ts_setup_offset. */
+                vf32 ox = vf_mul(vf_from_vi(vi_sub(vi_add(vi_mul(px, vi_set1(TS_SUBPIXEL_ONE)),
+                                                          vi_set1(TS_SUBPIXEL_HALF)),
+                                                   vi_set1(t->x[0]))),
+                                 vf_set1(inv_sub));
+                vf32 oy = vf_mul(vf_from_vi(vi_sub(vi_add(vi_mul(py, vi_set1(TS_SUBPIXEL_ONE)),
+                                                          vi_set1(TS_SUBPIXEL_HALF)),
+                                                   vi_set1(t->y[0]))),
+                                 vf_set1(inv_sub));
+                vf32 z = ts_plane_eval_v(&t->z, ox, oy);
+                z = vf_select(vf_lt(z, vf_set1(0.0f)), vf_set1(0.0f),
+                              vf_select(vf_gt(z, vf_set1(1.0f)), vf_set1(1.0f), z));
+                float *zp = &tb->depth[base + g];
+                vf32 zold = vf_load(zp);
+                m = vm_and(m, vf_lt(z, zold));
+                if (!vm_any(m)) continue;
+
+                vf32 w = vf_div(vf_set1(1.0f), ts_plane_eval_v(&t->inv_w, ox, oy));
+                vf32 b1 = vf_mul(ts_plane_eval_v(&t->pb1, ox, oy), w);
+                vf32 b2 = vf_mul(ts_plane_eval_v(&t->pb2, ox, oy), w);
+                ts_frag_v f;
+                for (int k = 0; k < TS_MAX_VARYINGS; k++)
+                    f.var[k] = vf_add(vf_add(vf_set1(tri->var[0][k]), vf_mul(b1, vf_set1(d1[k]))),
+                                      vf_mul(b2, vf_set1(d2[k])));
+                for (int c = 0; c < 2; c++) {
+                    vf32 uv = f.var[uv_var + c];
+                    vf32 q0 = vf_quad_lane(uv, 0);
+                    f.duv_dx[c] = vf_sub(vf_quad_lane(uv, 1), q0);
+                    f.duv_dy[c] = vf_sub(vf_quad_lane(uv, 2), q0);
+                }
+                vf32 src[4];
+                shade(tri->uniforms, &f, src);
+
+                /* Source-over, as the reference: opaque sources replace;
+                 * color = src a + dst (1 - a), alpha = a + dst_alpha (1 - a). */
+                float *dst[4] = {&tb->r[base + g], &tb->g[base + g], &tb->b[base + g], &tb->a[base + g]};
+                vmask opaque = vf_ge(src[3], vf_set1(1.0f));
+                vf32 inv_a = vf_sub(vf_set1(1.0f), src[3]);
+                for (int c = 0; c < 4; c++) {
+                    vf32 d = vf_load(dst[c]);
+                    vf32 s_term = c < 3 ? vf_mul(src[c], src[3]) : src[3];
+                    vf32 blend = vf_add(s_term, vf_mul(d, inv_a));
+                    vf_store(dst[c], vf_select(m, vf_select(opaque, src[c], blend), d));
+                }
+                vf_store(zp, vf_select(m, z, zold));
+                written += (uint32_t)__builtin_popcount(vm_bits(m));
+                wrote = true;
+            }
+            if (wrote) {
+                vf32 zmax = vf_load(&tb->depth[base]);
+                for (int g = TS_LANES; g < TS_BLOCK_PIXELS; g += TS_LANES)
+                    zmax = vf_max(zmax, vf_load(&tb->depth[base + g]));
+                float tmp[TS_LANES], mx = 0.0f;
+                vf_store(tmp, zmax);
+                for (int i = 0; i < TS_LANES; i++) mx = tmp[i] > mx ? tmp[i] : mx;
+                tb->block_zmax[blk] = mx;
+            }
+        }
+    }
+    return written;
+}
+
+#endif

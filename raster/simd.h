@@ -1,0 +1,289 @@
+/* simd.h — width-agnostic SIMD lanes for the kernels.
+ *
+ * A kernel source is written once against these types and compiled once per
+ * target; the target is chosen by exactly one TS_SIMD_* macro, which the build
+ * sets together with the matching compiler flags:
+ *
+ *   TS_SIMD_SCALAR   4 lanes in plain C arrays (compiled without vectorizing:
+ *                   the portable fallback and the baseline of speed-ups)
+ *   TS_SIMD_SSE4     4 lanes, SSE4.1
+ *   TS_SIMD_AVX2     8 lanes, AVX2 (+FMA available, not used where results
+ *                   must be bit-identical)
+ *   TS_SIMD_AVX512   16 lanes, AVX-512F/BW/DQ/VL
+ *
+ * TS_LANES is always a multiple of 4 so that a 2x2 pixel quad sits in
+ * consecutive lanes 4k..4k+3 (pixel i of the quad at lane 4k+i), and
+ * derivatives are differences between lanes of one quad (vf_quad_lane).
+ *
+ * Every arithmetic operation here rounds exactly as its scalar C
+ * counterpart (IEEE single precision, round to nearest even; sqrt and
+ * division correctly rounded), and none is fused: the same sequence of calls
+ * gives bit-identical results on every target. Only kernel sources include
+ * this file; the names are short on purpose and not part of the public API.
+ */
+#ifndef TS_SIMD_H
+#define TS_SIMD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#if (defined(TS_SIMD_SCALAR) + defined(TS_SIMD_SSE4) + defined(TS_SIMD_AVX2) + \
+     defined(TS_SIMD_AVX512)) != 1
+#error "define exactly one of TS_SIMD_SCALAR, TS_SIMD_SSE4, TS_SIMD_AVX2, TS_SIMD_AVX512"
+#endif
+
+#define TS_INLINE static inline __attribute__((always_inline))
+
+/* ======================================================================= */
+#if defined(TS_SIMD_SCALAR)
+
+#define TS_LANES 4
+#define TS_SIMD_NAME "scalar"
+typedef struct { float v[4]; } vf32;
+typedef struct { int32_t v[4]; } vi32;
+typedef struct { int32_t v[4]; } vmask; /* 0 or -1 per lane */
+
+#define TS_LANEWISE(type, expr) \
+    type r;                      \
+    for (int i = 0; i < 4; i++) r.v[i] = (expr); \
+    return r
+
+TS_INLINE vf32 vf_set1(float x) { TS_LANEWISE(vf32, x); }
+TS_INLINE vf32 vf_load(const float *p) { TS_LANEWISE(vf32, p[i]); }
+TS_INLINE void vf_store(float *p, vf32 a) { for (int i = 0; i < 4; i++) p[i] = a.v[i]; }
+TS_INLINE vf32 vf_add(vf32 a, vf32 b) { TS_LANEWISE(vf32, a.v[i] + b.v[i]); }
+TS_INLINE vf32 vf_sub(vf32 a, vf32 b) { TS_LANEWISE(vf32, a.v[i] - b.v[i]); }
+TS_INLINE vf32 vf_mul(vf32 a, vf32 b) { TS_LANEWISE(vf32, a.v[i] * b.v[i]); }
+TS_INLINE vf32 vf_div(vf32 a, vf32 b) { TS_LANEWISE(vf32, a.v[i] / b.v[i]); }
+TS_INLINE vf32 vf_sqrt(vf32 a) { TS_LANEWISE(vf32, __builtin_sqrtf(a.v[i])); }
+/* min/max return b when either is NaN, as minps/maxps do. */
+TS_INLINE vf32 vf_min(vf32 a, vf32 b) { TS_LANEWISE(vf32, a.v[i] < b.v[i] ? a.v[i] : b.v[i]); }
+TS_INLINE vf32 vf_max(vf32 a, vf32 b) { TS_LANEWISE(vf32, a.v[i] > b.v[i] ? a.v[i] : b.v[i]); }
+TS_INLINE vf32 vf_floor(vf32 a) { TS_LANEWISE(vf32, __builtin_floorf(a.v[i])); }
+TS_INLINE vmask vf_lt(vf32 a, vf32 b) { TS_LANEWISE(vmask, a.v[i] < b.v[i] ? -1 : 0); }
+TS_INLINE vmask vf_le(vf32 a, vf32 b) { TS_LANEWISE(vmask, a.v[i] <= b.v[i] ? -1 : 0); }
+TS_INLINE vmask vf_gt(vf32 a, vf32 b) { TS_LANEWISE(vmask, a.v[i] > b.v[i] ? -1 : 0); }
+TS_INLINE vmask vf_ge(vf32 a, vf32 b) { TS_LANEWISE(vmask, a.v[i] >= b.v[i] ? -1 : 0); }
+TS_INLINE vf32 vf_select(vmask m, vf32 a, vf32 b) { TS_LANEWISE(vf32, m.v[i] ? a.v[i] : b.v[i]); }
+TS_INLINE vf32 vf_from_vi(vi32 a) { TS_LANEWISE(vf32, (float)a.v[i]); }
+/* Truncation toward zero; callers keep values in int32 range. */
+TS_INLINE vi32 vi_from_vf(vf32 a) { TS_LANEWISE(vi32, (int32_t)a.v[i]); }
+/* Lane k of each quad broadcast to the quad's four lanes. */
+TS_INLINE vf32 vf_quad_lane(vf32 a, int k) { TS_LANEWISE(vf32, a.v[(i & ~3) + k]); }
+
+TS_INLINE vi32 vi_set1(int32_t x) { TS_LANEWISE(vi32, x); }
+TS_INLINE vi32 vi_load(const int32_t *p) { TS_LANEWISE(vi32, p[i]); }
+TS_INLINE void vi_store(int32_t *p, vi32 a) { for (int i = 0; i < 4; i++) p[i] = a.v[i]; }
+TS_INLINE vi32 vi_add(vi32 a, vi32 b) { TS_LANEWISE(vi32, (int32_t)((uint32_t)a.v[i] + (uint32_t)b.v[i])); }
+TS_INLINE vi32 vi_sub(vi32 a, vi32 b) { TS_LANEWISE(vi32, (int32_t)((uint32_t)a.v[i] - (uint32_t)b.v[i])); }
+/* Low 32 bits of the product; callers keep products in range. */
+TS_INLINE vi32 vi_mul(vi32 a, vi32 b) { TS_LANEWISE(vi32, (int32_t)((uint32_t)a.v[i] * (uint32_t)b.v[i])); }
+TS_INLINE vi32 vi_min(vi32 a, vi32 b) { TS_LANEWISE(vi32, a.v[i] < b.v[i] ? a.v[i] : b.v[i]); }
+TS_INLINE vi32 vi_max(vi32 a, vi32 b) { TS_LANEWISE(vi32, a.v[i] > b.v[i] ? a.v[i] : b.v[i]); }
+TS_INLINE vmask vi_ge(vi32 a, vi32 b) { TS_LANEWISE(vmask, a.v[i] >= b.v[i] ? -1 : 0); }
+TS_INLINE vmask vi_lt(vi32 a, vi32 b) { TS_LANEWISE(vmask, a.v[i] < b.v[i] ? -1 : 0); }
+/* 32-bit elements base[idx[i]]. */
+TS_INLINE vi32 vi_gather(const int32_t *base, vi32 idx) { TS_LANEWISE(vi32, base[idx.v[i]]); }
+TS_INLINE vi32 vi_and(vi32 a, vi32 b) { TS_LANEWISE(vi32, a.v[i] & b.v[i]); }
+TS_INLINE vi32 vi_or(vi32 a, vi32 b) { TS_LANEWISE(vi32, a.v[i] | b.v[i]); }
+TS_INLINE vi32 vi_srl(vi32 a, int n) { TS_LANEWISE(vi32, (int32_t)((uint32_t)a.v[i] >> n)); }
+TS_INLINE vi32 vi_sll(vi32 a, int n) { TS_LANEWISE(vi32, (int32_t)((uint32_t)a.v[i] << n)); }
+
+TS_INLINE vmask vm_and(vmask a, vmask b) { TS_LANEWISE(vmask, a.v[i] & b.v[i]); }
+TS_INLINE vmask vm_or(vmask a, vmask b) { TS_LANEWISE(vmask, a.v[i] | b.v[i]); }
+TS_INLINE vmask vm_andnot(vmask a, vmask b) { TS_LANEWISE(vmask, ~a.v[i] & b.v[i]); } /* !a & b */
+/* Bit i set when lane i is set. */
+TS_INLINE uint32_t vm_bits(vmask m) {
+    uint32_t r = 0;
+    for (int i = 0; i < 4; i++) r |= (uint32_t)(m.v[i] & 1) << i;
+    return r;
+}
+TS_INLINE vmask vm_from_bits(uint32_t b) { TS_LANEWISE(vmask, (b >> i) & 1 ? -1 : 0); }
+#undef TS_LANEWISE
+
+/* ======================================================================= */
+#elif defined(TS_SIMD_SSE4) || defined(TS_SIMD_AVX2)
+
+#include <immintrin.h>
+
+#if defined(TS_SIMD_SSE4)
+#ifndef __SSE4_1__
+#error "the SSE4.1 target must be compiled with -msse4.1"
+#endif
+#define TS_LANES 4
+#define TS_SIMD_NAME "sse4"
+#define TS_P(name) _mm_##name
+typedef __m128 vf32;
+typedef __m128i vi32;
+typedef __m128 vmask;
+#define TS_SI(name) _mm_##name##_si128
+#define TS_ASMASK(x) _mm_castsi128_ps(x)
+#else
+#ifndef __AVX2__
+#error "the AVX2 target must be compiled with -mavx2 -mfma"
+#endif
+#define TS_LANES 8
+#define TS_SIMD_NAME "avx2"
+#define TS_P(name) _mm256_##name
+typedef __m256 vf32;
+typedef __m256i vi32;
+typedef __m256 vmask;
+#define TS_SI(name) _mm256_##name##_si256
+#define TS_ASMASK(x) _mm256_castsi256_ps(x)
+#endif
+
+TS_INLINE vf32 vf_set1(float x) { return TS_P(set1_ps)(x); }
+TS_INLINE vf32 vf_load(const float *p) { return TS_P(loadu_ps)(p); }
+TS_INLINE void vf_store(float *p, vf32 a) { TS_P(storeu_ps)(p, a); }
+TS_INLINE vf32 vf_add(vf32 a, vf32 b) { return TS_P(add_ps)(a, b); }
+TS_INLINE vf32 vf_sub(vf32 a, vf32 b) { return TS_P(sub_ps)(a, b); }
+TS_INLINE vf32 vf_mul(vf32 a, vf32 b) { return TS_P(mul_ps)(a, b); }
+TS_INLINE vf32 vf_div(vf32 a, vf32 b) { return TS_P(div_ps)(a, b); }
+TS_INLINE vf32 vf_sqrt(vf32 a) { return TS_P(sqrt_ps)(a); }
+TS_INLINE vf32 vf_min(vf32 a, vf32 b) { return TS_P(min_ps)(a, b); }
+TS_INLINE vf32 vf_max(vf32 a, vf32 b) { return TS_P(max_ps)(a, b); }
+TS_INLINE vf32 vf_floor(vf32 a) { return TS_P(floor_ps)(a); }
+#if defined(TS_SIMD_SSE4)
+TS_INLINE vmask vf_lt(vf32 a, vf32 b) { return _mm_cmplt_ps(a, b); }
+TS_INLINE vmask vf_le(vf32 a, vf32 b) { return _mm_cmple_ps(a, b); }
+TS_INLINE vmask vf_gt(vf32 a, vf32 b) { return _mm_cmpgt_ps(a, b); }
+TS_INLINE vmask vf_ge(vf32 a, vf32 b) { return _mm_cmpge_ps(a, b); }
+TS_INLINE vf32 vf_quad_lane(vf32 a, int k) {
+    switch (k) {
+    case 0: return _mm_shuffle_ps(a, a, 0x00);
+    case 1: return _mm_shuffle_ps(a, a, 0x55);
+    case 2: return _mm_shuffle_ps(a, a, 0xaa);
+    default: return _mm_shuffle_ps(a, a, 0xff);
+    }
+}
+TS_INLINE vi32 vi_gather(const int32_t *base, vi32 idx) {
+    return _mm_setr_epi32(base[_mm_extract_epi32(idx, 0)], base[_mm_extract_epi32(idx, 1)],
+                          base[_mm_extract_epi32(idx, 2)], base[_mm_extract_epi32(idx, 3)]);
+}
+#else
+TS_INLINE vmask vf_lt(vf32 a, vf32 b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
+TS_INLINE vmask vf_le(vf32 a, vf32 b) { return _mm256_cmp_ps(a, b, _CMP_LE_OQ); }
+TS_INLINE vmask vf_gt(vf32 a, vf32 b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
+TS_INLINE vmask vf_ge(vf32 a, vf32 b) { return _mm256_cmp_ps(a, b, _CMP_GE_OQ); }
+/* vpermilps works within each 128-bit half: exactly one quad per half. */
+TS_INLINE vf32 vf_quad_lane(vf32 a, int k) {
+    switch (k) {
+    case 0: return _mm256_permute_ps(a, 0x00);
+    case 1: return _mm256_permute_ps(a, 0x55);
+    case 2: return _mm256_permute_ps(a, 0xaa);
+    default: return _mm256_permute_ps(a, 0xff);
+    }
+}
+TS_INLINE vi32 vi_gather(const int32_t *base, vi32 idx) {
+    return _mm256_i32gather_epi32((const int *)base, idx, 4);
+}
+#endif
+TS_INLINE vf32 vf_select(vmask m, vf32 a, vf32 b) { return TS_P(blendv_ps)(b, a, m); }
+TS_INLINE vf32 vf_from_vi(vi32 a) { return TS_P(cvtepi32_ps)(a); }
+TS_INLINE vi32 vi_from_vf(vf32 a) { return TS_P(cvttps_epi32)(a); }
+
+TS_INLINE vi32 vi_set1(int32_t x) { return TS_P(set1_epi32)(x); }
+TS_INLINE vi32 vi_load(const int32_t *p) { return TS_SI(loadu)((const vi32 *)p); }
+TS_INLINE void vi_store(int32_t *p, vi32 a) { TS_SI(storeu)((vi32 *)p, a); }
+TS_INLINE vi32 vi_add(vi32 a, vi32 b) { return TS_P(add_epi32)(a, b); }
+TS_INLINE vi32 vi_sub(vi32 a, vi32 b) { return TS_P(sub_epi32)(a, b); }
+TS_INLINE vi32 vi_mul(vi32 a, vi32 b) { return TS_P(mullo_epi32)(a, b); }
+TS_INLINE vi32 vi_min(vi32 a, vi32 b) { return TS_P(min_epi32)(a, b); }
+TS_INLINE vi32 vi_max(vi32 a, vi32 b) { return TS_P(max_epi32)(a, b); }
+TS_INLINE vmask vi_lt(vi32 a, vi32 b) { return TS_ASMASK(TS_P(cmpgt_epi32)(b, a)); }
+TS_INLINE vmask vi_ge(vi32 a, vi32 b) {
+    return TS_ASMASK(TS_SI(xor)(TS_P(cmpgt_epi32)(b, a), TS_P(set1_epi32)(-1)));
+}
+TS_INLINE vi32 vi_and(vi32 a, vi32 b) { return TS_SI(and)(a, b); }
+TS_INLINE vi32 vi_or(vi32 a, vi32 b) { return TS_SI(or)(a, b); }
+TS_INLINE vi32 vi_srl(vi32 a, int n) { return TS_P(srli_epi32)(a, n); }
+TS_INLINE vi32 vi_sll(vi32 a, int n) { return TS_P(slli_epi32)(a, n); }
+
+TS_INLINE vmask vm_and(vmask a, vmask b) { return TS_P(and_ps)(a, b); }
+TS_INLINE vmask vm_or(vmask a, vmask b) { return TS_P(or_ps)(a, b); }
+TS_INLINE vmask vm_andnot(vmask a, vmask b) { return TS_P(andnot_ps)(a, b); }
+TS_INLINE uint32_t vm_bits(vmask m) { return (uint32_t)TS_P(movemask_ps)(m); }
+TS_INLINE vmask vm_from_bits(uint32_t b) {
+#if defined(TS_SIMD_SSE4)
+    const vi32 bit = _mm_setr_epi32(1, 2, 4, 8);
+#else
+    const vi32 bit = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+#endif
+    vi32 v = TS_SI(and)(TS_P(set1_epi32)((int32_t)b), bit);
+    return TS_ASMASK(TS_P(cmpeq_epi32)(v, bit));
+}
+
+/* ======================================================================= */
+#elif defined(TS_SIMD_AVX512)
+
+#include <immintrin.h>
+#if !defined(__AVX512F__) || !defined(__AVX512DQ__)
+#error "the AVX-512 target must be compiled with -mavx512f -mavx512dq -mavx512bw -mavx512vl"
+#endif
+
+#define TS_LANES 16
+#define TS_SIMD_NAME "avx512"
+typedef __m512 vf32;
+typedef __m512i vi32;
+typedef __mmask16 vmask;
+
+TS_INLINE vf32 vf_set1(float x) { return _mm512_set1_ps(x); }
+TS_INLINE vf32 vf_load(const float *p) { return _mm512_loadu_ps(p); }
+TS_INLINE void vf_store(float *p, vf32 a) { _mm512_storeu_ps(p, a); }
+TS_INLINE vf32 vf_add(vf32 a, vf32 b) { return _mm512_add_ps(a, b); }
+TS_INLINE vf32 vf_sub(vf32 a, vf32 b) { return _mm512_sub_ps(a, b); }
+TS_INLINE vf32 vf_mul(vf32 a, vf32 b) { return _mm512_mul_ps(a, b); }
+TS_INLINE vf32 vf_div(vf32 a, vf32 b) { return _mm512_div_ps(a, b); }
+TS_INLINE vf32 vf_sqrt(vf32 a) { return _mm512_sqrt_ps(a); }
+TS_INLINE vf32 vf_min(vf32 a, vf32 b) { return _mm512_min_ps(a, b); }
+TS_INLINE vf32 vf_max(vf32 a, vf32 b) { return _mm512_max_ps(a, b); }
+TS_INLINE vf32 vf_floor(vf32 a) { return _mm512_roundscale_ps(a, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC); }
+TS_INLINE vmask vf_lt(vf32 a, vf32 b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
+TS_INLINE vmask vf_le(vf32 a, vf32 b) { return _mm512_cmp_ps_mask(a, b, _CMP_LE_OQ); }
+TS_INLINE vmask vf_gt(vf32 a, vf32 b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
+TS_INLINE vmask vf_ge(vf32 a, vf32 b) { return _mm512_cmp_ps_mask(a, b, _CMP_GE_OQ); }
+TS_INLINE vf32 vf_select(vmask m, vf32 a, vf32 b) { return _mm512_mask_blend_ps(m, b, a); }
+TS_INLINE vf32 vf_from_vi(vi32 a) { return _mm512_cvtepi32_ps(a); }
+TS_INLINE vi32 vi_from_vf(vf32 a) { return _mm512_cvttps_epi32(a); }
+/* vpermilps works within each 128-bit lane: exactly one quad per lane. */
+TS_INLINE vf32 vf_quad_lane(vf32 a, int k) {
+    switch (k) {
+    case 0: return _mm512_permute_ps(a, 0x00);
+    case 1: return _mm512_permute_ps(a, 0x55);
+    case 2: return _mm512_permute_ps(a, 0xaa);
+    default: return _mm512_permute_ps(a, 0xff);
+    }
+}
+
+TS_INLINE vi32 vi_set1(int32_t x) { return _mm512_set1_epi32(x); }
+TS_INLINE vi32 vi_load(const int32_t *p) { return _mm512_loadu_si512((const void *)p); }
+TS_INLINE void vi_store(int32_t *p, vi32 a) { _mm512_storeu_si512((void *)p, a); }
+TS_INLINE vi32 vi_add(vi32 a, vi32 b) { return _mm512_add_epi32(a, b); }
+TS_INLINE vi32 vi_sub(vi32 a, vi32 b) { return _mm512_sub_epi32(a, b); }
+TS_INLINE vi32 vi_mul(vi32 a, vi32 b) { return _mm512_mullo_epi32(a, b); }
+TS_INLINE vi32 vi_min(vi32 a, vi32 b) { return _mm512_min_epi32(a, b); }
+TS_INLINE vi32 vi_max(vi32 a, vi32 b) { return _mm512_max_epi32(a, b); }
+TS_INLINE vmask vi_ge(vi32 a, vi32 b) { return _mm512_cmp_epi32_mask(a, b, _MM_CMPINT_NLT); }
+TS_INLINE vmask vi_lt(vi32 a, vi32 b) { return _mm512_cmp_epi32_mask(a, b, _MM_CMPINT_LT); }
+TS_INLINE vi32 vi_gather(const int32_t *base, vi32 idx) {
+    return _mm512_i32gather_epi32(idx, (const void *)base, 4);
+}
+TS_INLINE vi32 vi_and(vi32 a, vi32 b) { return _mm512_and_si512(a, b); }
+TS_INLINE vi32 vi_or(vi32 a, vi32 b) { return _mm512_or_si512(a, b); }
+TS_INLINE vi32 vi_srl(vi32 a, int n) { return _mm512_srli_epi32(a, (unsigned)n); }
+TS_INLINE vi32 vi_sll(vi32 a, int n) { return _mm512_slli_epi32(a, (unsigned)n); }
+
+TS_INLINE vmask vm_and(vmask a, vmask b) { return (vmask)(a & b); }
+TS_INLINE vmask vm_or(vmask a, vmask b) { return (vmask)(a | b); }
+TS_INLINE vmask vm_andnot(vmask a, vmask b) { return (vmask)(~a & b); }
+TS_INLINE uint32_t vm_bits(vmask m) { return (uint32_t)m; }
+TS_INLINE vmask vm_from_bits(uint32_t b) { return (vmask)b; }
+
+#endif
+
+/* ---- shared helpers, written once on the operations above ------------- */
+
+TS_INLINE vf32 vf_clamp01(vf32 a) { return vf_min(vf_max(a, vf_set1(0.0f)), vf_set1(1.0f)); }
+TS_INLINE bool vm_any(vmask m) { return vm_bits(m) != 0; }
+
+#endif

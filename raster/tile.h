@@ -1,0 +1,59 @@
+/* tile.h — a tile's pixels while workers raster it, and the record a binned
+ * triangle carries to the raster phase.
+ *
+ * A tile is TS_TILE x TS_TILE pixels in 8x8 blocks. Inside a block pixels are
+ * stored quad by quad: quad rows of two pixel rows, four quads each, pixel i
+ * of a quad at (i & 1, i >> 1). So any run of TS_LANES consecutive pixels
+ * (a multiple of 4) is whole 2x2 quads, and a SIMD load gets the lanes that
+ * derivatives need. Color is linear float RGBA in planes, depth is float.
+ */
+#ifndef TS_TILE_H
+#define TS_TILE_H
+
+#include <stdint.h>
+
+#include "clip.h"
+#include "setup.h"
+
+#define TS_TILE 64
+#define TS_BLOCK 8
+#define TS_TILE_BLOCKS ((TS_TILE / TS_BLOCK) * (TS_TILE / TS_BLOCK)) /* 64 */
+#define TS_TILE_PIXELS (TS_TILE * TS_TILE)
+#define TS_BLOCK_PIXELS (TS_BLOCK * TS_BLOCK)
+
+typedef struct ts_tile_buf {
+    _Alignas(64) float r[TS_TILE_PIXELS];
+    _Alignas(64) float g[TS_TILE_PIXELS];
+    _Alignas(64) float b[TS_TILE_PIXELS];
+    _Alignas(64) float a[TS_TILE_PIXELS];
+    _Alignas(64) float depth[TS_TILE_PIXELS];
+    /* Upper bound of `depth` over each block (hierarchical early depth):
+     * a triangle whose depth over the block is never below it cannot pass
+     * the LESS test there. */
+    float block_zmax[TS_TILE_BLOCKS];
+} ts_tile_buf;
+
+/* Where a tile lies in the frame: origin and the extent inside the frame
+ * (tiles on the right and bottom edges are partial). */
+typedef struct ts_tile_rect {
+    int x, y;
+    int w, h;
+} ts_tile_rect;
+
+/* One set-up triangle as the raster phase needs it: the setup, and the
+ * varyings of its three vertices in the setup's stored order. */
+typedef struct ts_tile_tri {
+    ts_tri_setup setup;
+    float var[3][TS_MAX_VARYINGS];
+    const void *uniforms; /* the draw's program inputs */
+} ts_tile_tri;
+
+/* Offset inside a block of the pixel stored at index i (0..63). */
+static inline int ts_block_px_x(int i) { return ((i >> 2) & 3) * 2 + (i & 1); }
+static inline int ts_block_px_y(int i) { return (i >> 4) * 2 + ((i >> 1) & 1); }
+
+/* Offset inside the tile of block k (0..63), blocks row-major. */
+static inline int ts_tile_block_x(int k) { return (k % (TS_TILE / TS_BLOCK)) * TS_BLOCK; }
+static inline int ts_tile_block_y(int k) { return (k / (TS_TILE / TS_BLOCK)) * TS_BLOCK; }
+
+#endif

@@ -1,0 +1,179 @@
+/* draw_ref.c — the reference frame: every triangle in draw order through
+ * the clipper, setup and the reference rasterizer (raster/rast_ref.c), then
+ * per pixel the depth test, the scalar shading program and blending, on the
+ * calling thread. Kept as the oracle the fast path is tested against. */
+#include "renderer_internal.h"
+
+#include "rast_ref.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct ts_ref_state {
+    float *color;    /* linear RGBA, width*height*4, top row first */
+    float *depth;    /* window depth, cleared to 1 */
+    uint8_t *pixels; /* 8-bit output, filled lazily */
+    bool pixels_valid;
+    ts_clip_vert *xformed; /* per-vertex scratch, grown as models need */
+    size_t xformed_cap;
+};
+
+ts_result ts_ref_create(ts_renderer *r, ts_error *err) {
+    ts_ref_state *s = calloc(1, sizeof *s);
+    size_t n = (size_t)r->width * (size_t)r->height;
+    if (s) {
+        s->color = malloc(n * 4 * sizeof *s->color);
+        s->depth = malloc(n * sizeof *s->depth);
+        s->pixels = malloc(n * 4);
+    }
+    if (!s || !s->color || !s->depth || !s->pixels) {
+        ts_ref_destroy(s);
+        return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory for a %dx%d frame (%zu MiB)",
+                            r->width, r->height, n * 24 / (1024 * 1024));
+    }
+    r->ref = s;
+    return TS_OK;
+}
+
+void ts_ref_destroy(ts_ref_state *s) {
+    if (!s) return;
+    free(s->color);
+    free(s->depth);
+    free(s->pixels);
+    free(s->xformed);
+    free(s);
+}
+
+typedef struct draw_state {
+    ts_renderer *r;
+    ts_ref_state *s;
+    const ts_clip_vert *tri; /* the (clipped) triangle being rasterized */
+    const ts_uniforms *uniforms;
+    ts_shade_fn shade;
+} draw_state;
+
+/* Interpolates varying k at quad pixel i with perspective-correct
+ * barycentrics; tri->order maps stored vertices back to `v`. */
+static float varying(const ts_tri_setup *tri, const ts_clip_vert *v, const ts_quad *q, int i, int k) {
+    float a0 = v[tri->order[0]].var[k], a1 = v[tri->order[1]].var[k], a2 = v[tri->order[2]].var[k];
+    return a0 + q->b1[i] * (a1 - a0) + q->b2[i] * (a2 - a0);
+}
+
+static ts_vec3 varying3(const ts_tri_setup *tri, const ts_clip_vert *v, const ts_quad *q, int i, int k) {
+    return ts_v3(varying(tri, v, q, i, k), varying(tri, v, q, i, k + 1), varying(tri, v, q, i, k + 2));
+}
+
+static void shade_quad(void *user, const ts_tri_setup *tri, const ts_quad *q) {
+    draw_state *ds = user;
+    ts_ref_state *s = ds->s;
+    float uv[4][2];
+    for (int i = 0; i < 4; i++) {
+        uv[i][0] = varying(tri, ds->tri, q, i, TS_VAR_UV);
+        uv[i][1] = varying(tri, ds->tri, q, i, TS_VAR_UV + 1);
+    }
+    for (int i = 0; i < 4; i++) {
+        if (!(q->mask & (1u << i))) continue;
+        size_t p = (size_t)(q->y + (i >> 1)) * (size_t)ds->r->width + (size_t)(q->x + (i & 1));
+        /* Depth test LESS: on an exact tie the earlier triangle stays. */
+        if (!(q->z[i] < s->depth[p])) continue;
+
+        ts_fragment f;
+        f.world = varying3(tri, ds->tri, q, i, TS_VAR_WORLD);
+        f.normal = varying3(tri, ds->tri, q, i, TS_VAR_NORMAL);
+        f.uv[0] = uv[i][0];
+        f.uv[1] = uv[i][1];
+        for (int c = 0; c < 2; c++) {
+            f.duv_dx[c] = uv[1][c] - uv[0][c];
+            f.duv_dy[c] = uv[2][c] - uv[0][c];
+        }
+        float src[4];
+        ds->shade(ds->uniforms, &f, src);
+
+        /* Source-over (Porter-Duff): color = src * a + dst * (1 - a),
+         * alpha = a + dst_alpha * (1 - a), so an opaque frame stays opaque. */
+        float *dst = &s->color[p * 4];
+        float a = src[3];
+        if (a >= 1.0f) {
+            memcpy(dst, src, sizeof src);
+        } else {
+            for (int c = 0; c < 3; c++) dst[c] = src[c] * a + dst[c] * (1.0f - a);
+            dst[3] = a + dst[3] * (1.0f - a);
+        }
+        s->depth[p] = q->z[i];
+    }
+}
+
+ts_result ts_ref_draw(ts_renderer *r, const ts_frame_input *in, ts_error *err) {
+    ts_ref_state *s = r->ref;
+    const ts_model *m = in->model;
+    if (m->vertex_count > s->xformed_cap) {
+        ts_clip_vert *p = realloc(s->xformed, (size_t)m->vertex_count * sizeof *p);
+        if (!p)
+            return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory transforming %u vertices",
+                                m->vertex_count);
+        s->xformed = p;
+        s->xformed_cap = m->vertex_count;
+    }
+
+    uint64_t t0 = ts_now_ns();
+    /* Clear: black, opaque; depth at the far plane. */
+    size_t n = (size_t)r->width * (size_t)r->height;
+    for (size_t i = 0; i < n; i++) {
+        s->color[i * 4 + 0] = s->color[i * 4 + 1] = s->color[i * 4 + 2] = 0.0f;
+        s->color[i * 4 + 3] = 1.0f;
+        s->depth[i] = 1.0f;
+    }
+    s->pixels_valid = false;
+
+    /* Every vertex once: the whole transformed buffer is the post-transform cache. */
+    ts_frame_transform(in, 0, m->vertex_count, s->xformed);
+    uint64_t t1 = ts_now_ns();
+
+    draw_state ds = {.r = r, .s = s, .shade = ts_frame_program(in->program)};
+    uint64_t triangles = 0;
+    for (uint32_t mi = 0; mi < m->mesh_count; mi++) {
+        const ts_mesh *mesh = &m->meshes[mi];
+        ds.uniforms = &in->uniforms[mi];
+        for (uint32_t k = 0; k < mesh->index_count; k += 3) {
+            const uint32_t *idx = &m->indices[mesh->first_index + k];
+            ts_clip_vert tri[3] = {s->xformed[idx[0]], s->xformed[idx[1]], s->xformed[idx[2]]};
+            ts_clip_vert poly[TS_CLIP_MAX_VERTS];
+            ts_screen_vert sv[TS_CLIP_MAX_VERTS];
+            int nv = ts_frame_clip_to_screen(in, tri, r->width, r->height, poly, sv);
+            /* Fan from vertex 0: the pieces keep the input's winding. */
+            for (int i = 1; i + 1 < nv; i++) {
+                ts_screen_vert tv[3] = {sv[0], sv[i], sv[i + 1]};
+                ts_clip_vert tc[3] = {poly[0], poly[i], poly[i + 1]};
+                ts_tri_setup setup;
+                if (!ts_setup_triangle(tv, r->width, r->height, in->cull, &setup)) continue;
+                triangles++;
+                ds.tri = tc;
+                ts_rast_ref_triangle(&setup, r->width, r->height, shade_quad, &ds);
+            }
+        }
+    }
+    uint64_t t2 = ts_now_ns();
+    r->stats = (ts_frame_stats){
+        .vertex_ms = (double)(t1 - t0) * 1e-6,
+        .raster_ms = (double)(t2 - t1) * 1e-6, /* setup and raster are interleaved here */
+        .total_ms = (double)(t2 - t0) * 1e-6,
+        .triangles = triangles,
+    };
+    return TS_OK;
+}
+
+const uint8_t *ts_ref_pixels(ts_renderer *r) {
+    ts_ref_state *s = r->ref;
+    if (!s->pixels_valid) {
+        size_t n = (size_t)r->width * (size_t)r->height * 4;
+        for (size_t i = 0; i < n; i++) {
+            float v = s->color[i];
+            v = v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f; /* NaN -> 0 */
+            s->pixels[i] = (uint8_t)(v * 255.0f + 0.5f);
+        }
+        s->pixels_valid = true;
+    }
+    return s->pixels;
+}
+
+const float *ts_ref_depth(ts_renderer *r) { return r->ref->depth; }

@@ -1,0 +1,453 @@
+/* draw_tiled.c — the fast frame: sort-middle binning and SIMD tile raster on
+ * the worker pool, finished tiles handed to a pinned consumer thread through
+ * the lock-free tile queue.
+ *
+ * A frame runs three phases on the workers, each a set of independent jobs:
+ *   vertex    chunks of the vertex buffer -> clip-space vertices;
+ *   geometry  batches of TRI_BATCH triangles in draw order -> clip, setup,
+ *             and bins: per batch, per tile, the batch's triangles touching
+ *             the tile. A batch is one job, so bins need no atomics, and
+ *             reading the batches in index order restores draw order;
+ *   raster    one job per tile: every batch's bin for the tile, in order,
+ *             through the ISA's kernel into a tile buffer the worker owns;
+ *             the tile's pixels go to the frame target and a message to the
+ *             queue at once.
+ * The consumer thread counts each frame's tiles as they arrive; a frame is
+ * complete when it has them all. Two frame targets alternate, so the workers
+ * start frame N+1 while the consumer still takes frame N's tiles.
+ */
+#define _GNU_SOURCE /* pthread_setaffinity_np, pthread_setname_np */
+#include "renderer_internal.h"
+
+#include "isa.h"
+#include "tile_queue.h"
+#include "worker_pool.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define VERTEX_CHUNK 4096u
+#define TRI_BATCH 512u
+#define QUEUE_CAPACITY 256u
+
+typedef struct bin_pair {
+    uint32_t tile, tri;
+} bin_pair;
+
+/* One geometry batch's output. Written by the one worker running the
+ * batch, read by every raster job after the phase boundary (the pool's
+ * mutex orders the two). */
+typedef struct batch {
+    ts_tile_tri *tris;
+    uint32_t tri_count, tri_cap;
+    bin_pair *pairs; /* (tile, triangle), in draw order */
+    uint32_t pair_count, pair_cap;
+    uint32_t *offsets; /* tile_count + 1: tile t's triangles are sorted[offsets[t] .. offsets[t+1]) */
+    uint32_t *sorted;
+    uint32_t sorted_cap;
+    bool oom;
+} batch;
+
+/* A frame target: what the workers write and the consumer assembles. */
+typedef struct target {
+    uint8_t *pixels;
+    float *depth;
+    uint32_t frame;     /* the frame drawn into it last */
+    uint32_t received;  /* tiles of `frame` the consumer has seen; consumer only */
+    bool complete;      /* guarded by ts_tiled.lock */
+    uint64_t start_ns, raster_end_ns, complete_ns;
+    ts_frame_stats stats;
+} target;
+
+/* Per-worker scratch. */
+typedef struct worker_data {
+    ts_tile_buf *tile; /* 64-byte aligned */
+    uint64_t fragments;
+    uint64_t triangles;
+} worker_data;
+
+struct ts_tiled {
+    const ts_kernels *k;
+    ts_worker_pool *pool;
+    uint32_t threads;
+    int width, height;
+    int tiles_x, tiles_y;
+    uint32_t tile_count;
+
+    ts_clip_vert *xformed;
+    size_t xformed_cap;
+    uint32_t *mesh_first_tri; /* mesh_count + 1 prefix sums of triangle counts */
+    size_t mesh_cap;
+    batch *batches;
+    uint32_t batch_count, batch_cap;
+    worker_data *workers;
+
+    ts_tile_queue *queue;
+    pthread_t consumer;
+    bool consumer_started;
+    pthread_mutex_t lock;
+    pthread_cond_t frame_done;
+    target targets[2];
+    uint32_t frame_seq; /* frames drawn so far */
+
+    /* Of the frame being drawn. */
+    const ts_frame_input *in;
+    target *cur;
+};
+
+/* ---- the consumer thread ---------------------------------------------- */
+
+/* Pops tiles until the queue is closed. It owns `received`; it publishes a
+ * finished frame under the lock, which also orders the workers' pixel
+ * writes (made before their pushes, acquired by our pops) before whoever
+ * waits for the frame. */
+static void *consumer_main(void *arg) {
+    ts_tiled *t = arg;
+    pthread_setname_np(pthread_self(), "ts-consumer");
+    ts_tile_msg msg;
+    while (ts_tile_queue_pop(t->queue, &msg)) {
+        target *tg = &t->targets[msg.frame & 1];
+        if (++tg->received == t->tile_count) {
+            pthread_mutex_lock(&t->lock);
+            tg->complete = true;
+            tg->complete_ns = ts_now_ns();
+            pthread_cond_broadcast(&t->frame_done);
+            pthread_mutex_unlock(&t->lock);
+        }
+    }
+    return NULL;
+}
+
+/* The consumer gets the last core: the workers fill the others first, and
+ * the thread that will own the graphics context stays put. */
+static void pin_to_last_core(pthread_t th) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1) return;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET((int)(n - 1), &set);
+    pthread_setaffinity_np(th, sizeof set, &set); /* best effort: a cgroup may forbid it */
+}
+
+static void wait_complete(ts_tiled *t, target *tg) {
+    pthread_mutex_lock(&t->lock);
+    while (!tg->complete) pthread_cond_wait(&t->frame_done, &t->lock);
+    pthread_mutex_unlock(&t->lock);
+}
+
+/* ---- lifetime ---------------------------------------------------------- */
+
+ts_result ts_tiled_create(ts_renderer *r, ts_error *err) {
+    ts_tiled *t = calloc(1, sizeof *t);
+    if (!t) return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory for the renderer");
+    r->tiled = t;
+    t->k = ts_isa_kernels(r->isa);
+    t->threads = (uint32_t)r->threads;
+    t->width = r->width;
+    t->height = r->height;
+    t->tiles_x = (r->width + TS_TILE - 1) / TS_TILE;
+    t->tiles_y = (r->height + TS_TILE - 1) / TS_TILE;
+    t->tile_count = (uint32_t)(t->tiles_x * t->tiles_y);
+    pthread_mutex_init(&t->lock, NULL);
+    pthread_cond_init(&t->frame_done, NULL);
+
+    size_t n = (size_t)r->width * (size_t)r->height;
+    for (int i = 0; i < 2; i++) {
+        t->targets[i].pixels = malloc(n * 4);
+        t->targets[i].depth = malloc(n * sizeof(float));
+        t->targets[i].complete = true;
+        if (!t->targets[i].pixels || !t->targets[i].depth)
+            return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory for two %dx%d frame targets",
+                                r->width, r->height);
+        /* What a frame looks like before anything is drawn: cleared. */
+        for (size_t p = 0; p < n; p++) {
+            memcpy(&t->targets[i].pixels[p * 4], (const uint8_t[4]){0, 0, 0, 255}, 4);
+            t->targets[i].depth[p] = 1.0f;
+        }
+    }
+    t->workers = calloc(t->threads, sizeof *t->workers);
+    if (!t->workers) return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory for workers");
+    for (uint32_t i = 0; i < t->threads; i++) {
+        t->workers[i].tile = aligned_alloc(64, sizeof(ts_tile_buf));
+        if (!t->workers[i].tile) return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory for tiles");
+    }
+    t->queue = ts_tile_queue_create(QUEUE_CAPACITY);
+    if (!t->queue) return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory for the tile queue");
+    t->pool = ts_worker_pool_create(t->threads);
+    if (!t->pool) return ts_error_set(err, TS_ERR_SYSTEM, "cannot start %u worker threads", t->threads);
+    if (pthread_create(&t->consumer, NULL, consumer_main, t) != 0)
+        return ts_error_set(err, TS_ERR_SYSTEM, "cannot start the consumer thread");
+    t->consumer_started = true;
+    pin_to_last_core(t->consumer);
+    return TS_OK;
+}
+
+void ts_tiled_destroy(ts_tiled *t) {
+    if (!t) return;
+    ts_worker_pool_destroy(t->pool); /* no producer is left after this */
+    if (t->consumer_started) {
+        ts_tile_queue_close(t->queue);
+        pthread_join(t->consumer, NULL);
+    }
+    ts_tile_queue_destroy(t->queue);
+    for (uint32_t i = 0; t->workers && i < t->threads; i++) free(t->workers[i].tile);
+    free(t->workers);
+    for (uint32_t b = 0; b < t->batch_cap; b++) {
+        batch *bt = &t->batches[b];
+        free(bt->tris);
+        free(bt->pairs);
+        free(bt->offsets);
+        free(bt->sorted);
+    }
+    free(t->batches);
+    free(t->xformed);
+    free(t->mesh_first_tri);
+    for (int i = 0; i < 2; i++) {
+        free(t->targets[i].pixels);
+        free(t->targets[i].depth);
+    }
+    pthread_cond_destroy(&t->frame_done);
+    pthread_mutex_destroy(&t->lock);
+    free(t);
+}
+
+/* ---- phases ------------------------------------------------------------- */
+
+static void vertex_job(void *ctx, uint32_t job, uint32_t worker) {
+    (void)worker;
+    ts_tiled *t = ctx;
+    uint32_t first = job * VERTEX_CHUNK, n = t->in->model->vertex_count - first;
+    ts_frame_transform(t->in, first, n < VERTEX_CHUNK ? n : VERTEX_CHUNK, t->xformed);
+}
+
+/* Grows *arr to hold `need` elements of `size`; false (and b->oom) on failure. */
+static bool reserve(batch *b, void **arr, uint32_t *cap, uint32_t need, size_t size) {
+    if (need <= *cap) return true;
+    uint32_t n = *cap ? *cap : 64;
+    while (n < need) n *= 2;
+    void *p = realloc(*arr, (size_t)n * size);
+    if (!p) {
+        b->oom = true;
+        return false;
+    }
+    *arr = p;
+    *cap = n;
+    return true;
+}
+
+/* Appends a set-up triangle to the batch and to the bins of the tiles its
+ * pixel rectangle touches. */
+static void bin_triangle(ts_tiled *t, batch *b, const ts_tri_setup *s, const ts_clip_vert tc[3],
+                         const ts_uniforms *u) {
+    int tx0 = s->minx / TS_TILE, tx1 = s->maxx / TS_TILE;
+    int ty0 = s->miny / TS_TILE, ty1 = s->maxy / TS_TILE;
+    uint32_t need = b->pair_count + (uint32_t)((tx1 - tx0 + 1) * (ty1 - ty0 + 1));
+    if (!reserve(b, (void **)&b->tris, &b->tri_cap, b->tri_count + 1, sizeof *b->tris) ||
+        !reserve(b, (void **)&b->pairs, &b->pair_cap, need, sizeof *b->pairs))
+        return;
+    ts_tile_tri *tt = &b->tris[b->tri_count];
+    tt->setup = *s;
+    for (int v = 0; v < 3; v++) memcpy(tt->var[v], tc[s->order[v]].var, sizeof tt->var[v]);
+    tt->uniforms = u;
+    for (int ty = ty0; ty <= ty1; ty++)
+        for (int tx = tx0; tx <= tx1; tx++)
+            b->pairs[b->pair_count++] = (bin_pair){(uint32_t)(ty * t->tiles_x + tx), b->tri_count};
+    b->tri_count++;
+}
+
+/* Counting sort of the batch's pairs by tile; stable, so each tile's list
+ * stays in draw order. */
+static void sort_bins(ts_tiled *t, batch *b) {
+    if (!reserve(b, (void **)&b->sorted, &b->sorted_cap, b->pair_count, sizeof *b->sorted)) return;
+    uint32_t *off = b->offsets;
+    memset(off, 0, (t->tile_count + 1) * sizeof *off);
+    for (uint32_t i = 0; i < b->pair_count; i++) off[b->pairs[i].tile + 1]++;
+    for (uint32_t i = 0; i < t->tile_count; i++) off[i + 1] += off[i];
+    /* Fill using off[tile] as a cursor, then shift back one slot. */
+    for (uint32_t i = 0; i < b->pair_count; i++) b->sorted[off[b->pairs[i].tile]++] = b->pairs[i].tri;
+    memmove(off + 1, off, t->tile_count * sizeof *off);
+    off[0] = 0;
+}
+
+static void geometry_job(void *ctx, uint32_t job, uint32_t worker) {
+    ts_tiled *t = ctx;
+    const ts_frame_input *in = t->in;
+    const ts_model *m = in->model;
+    batch *b = &t->batches[job];
+    b->tri_count = b->pair_count = 0;
+    b->oom = false;
+
+    uint32_t first = job * TRI_BATCH, total = t->mesh_first_tri[m->mesh_count];
+    uint32_t last = first + TRI_BATCH < total ? first + TRI_BATCH : total;
+    uint32_t mi = 0; /* the mesh holding triangle g */
+    for (uint32_t g = first; g < last && !b->oom; g++) {
+        while (t->mesh_first_tri[mi + 1] <= g) mi++;
+        const ts_mesh *mesh = &m->meshes[mi];
+        const uint32_t *idx = &m->indices[mesh->first_index + 3 * (g - t->mesh_first_tri[mi])];
+        ts_clip_vert tri[3] = {t->xformed[idx[0]], t->xformed[idx[1]], t->xformed[idx[2]]};
+        ts_clip_vert poly[TS_CLIP_MAX_VERTS];
+        ts_screen_vert sv[TS_CLIP_MAX_VERTS];
+        int nv = ts_frame_clip_to_screen(in, tri, t->width, t->height, poly, sv);
+        /* Fan from vertex 0, as the reference does. */
+        for (int i = 1; i + 1 < nv; i++) {
+            ts_screen_vert tv[3] = {sv[0], sv[i], sv[i + 1]};
+            ts_clip_vert tc[3] = {poly[0], poly[i], poly[i + 1]};
+            ts_tri_setup setup;
+            if (!ts_setup_triangle(tv, t->width, t->height, in->cull, &setup)) continue;
+            bin_triangle(t, b, &setup, tc, &in->uniforms[mi]);
+        }
+    }
+    if (!b->oom) sort_bins(t, b);
+    t->workers[worker].triangles += b->tri_count;
+}
+
+static void raster_job(void *ctx, uint32_t tile, uint32_t worker) {
+    ts_tiled *t = ctx;
+    uint64_t t0 = ts_now_ns();
+    worker_data *w = &t->workers[worker];
+    ts_tile_buf *tb = w->tile;
+    int tx = (int)(tile % (uint32_t)t->tiles_x), ty = (int)(tile / (uint32_t)t->tiles_x);
+    ts_tile_rect rect = {tx * TS_TILE, ty * TS_TILE, 0, 0};
+    rect.w = t->width - rect.x < TS_TILE ? t->width - rect.x : TS_TILE;
+    rect.h = t->height - rect.y < TS_TILE ? t->height - rect.y : TS_TILE;
+
+    const ts_kernels *k = t->k;
+    ts_raster_tri_fn raster = k->raster[t->in->program];
+    k->tile_clear(tb);
+    uint64_t fragments = 0;
+    for (uint32_t bi = 0; bi < t->batch_count; bi++) {
+        const batch *b = &t->batches[bi];
+        for (uint32_t j = b->offsets[tile]; j < b->offsets[tile + 1]; j++)
+            fragments += raster(tb, rect, &b->tris[b->sorted[j]]);
+    }
+    k->tile_store(tb, rect, t->cur->pixels, t->cur->depth, t->width);
+    w->fragments += fragments;
+
+    /* The tile's pixels are written; the push publishes them (release in
+     * the queue) to the consumer. */
+    ts_tile_msg msg = {.frame = t->cur->frame, .tile = tile, .worker = worker, .cost_ns = ts_now_ns() - t0};
+    ts_tile_queue_push(t->queue, &msg);
+}
+
+/* ---- the frame ---------------------------------------------------------- */
+
+/* Sizes the per-frame arrays for `m`. */
+static ts_result prepare(ts_tiled *t, const ts_model *m, ts_error *err) {
+    if (m->vertex_count > t->xformed_cap) {
+        ts_clip_vert *p = realloc(t->xformed, (size_t)m->vertex_count * sizeof *p);
+        if (!p) goto oom;
+        t->xformed = p;
+        t->xformed_cap = m->vertex_count;
+    }
+    if (m->mesh_count + 1 > t->mesh_cap) {
+        uint32_t *p = realloc(t->mesh_first_tri, ((size_t)m->mesh_count + 1) * sizeof *p);
+        if (!p) goto oom;
+        t->mesh_first_tri = p;
+        t->mesh_cap = (size_t)m->mesh_count + 1;
+    }
+    t->mesh_first_tri[0] = 0;
+    for (uint32_t i = 0; i < m->mesh_count; i++)
+        t->mesh_first_tri[i + 1] = t->mesh_first_tri[i] + m->meshes[i].index_count / 3;
+    uint32_t total = t->mesh_first_tri[m->mesh_count];
+    uint32_t batches = (total + TRI_BATCH - 1) / TRI_BATCH;
+    if (batches > t->batch_cap) {
+        batch *p = realloc(t->batches, (size_t)batches * sizeof *p);
+        if (!p) goto oom;
+        t->batches = p;
+        for (uint32_t b = t->batch_cap; b < batches; b++) {
+            memset(&p[b], 0, sizeof p[b]);
+            p[b].offsets = malloc(((size_t)t->tile_count + 1) * sizeof *p[b].offsets);
+            if (!p[b].offsets) {
+                t->batch_cap = b;
+                goto oom;
+            }
+        }
+        t->batch_cap = batches;
+    }
+    t->batch_count = batches;
+    return TS_OK;
+oom:
+    return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory preparing a frame of %u vertices",
+                        m->vertex_count);
+}
+
+/* b - a in milliseconds; 0 when b is not after a (the consumer can finish
+ * a frame before the drawing thread reads the clock after the raster phase). */
+static double ms(uint64_t a, uint64_t b) { return b > a ? (double)(b - a) * 1e-6 : 0.0; }
+
+ts_result ts_tiled_draw(ts_renderer *r, const ts_frame_input *in_caller, ts_error *err) {
+    ts_tiled *t = r->tiled;
+    const ts_model *m = in_caller->model;
+    ts_result res = prepare(t, m, err);
+    if (res != TS_OK) return res;
+
+    /* The target two frames back must be fully handed over before it is
+     * drawn into again. */
+    target *tg = &t->targets[t->frame_seq & 1];
+    wait_complete(t, tg);
+    tg->frame = t->frame_seq++;
+    tg->received = 0; /* the consumer is done with this target: it finished the frame */
+    tg->complete = false;
+    tg->start_ns = ts_now_ns();
+
+    t->in = in_caller;
+    t->cur = tg;
+    for (uint32_t i = 0; i < t->threads; i++) t->workers[i].fragments = t->workers[i].triangles = 0;
+
+    uint64_t t0 = ts_now_ns();
+    ts_worker_pool_run(t->pool, vertex_job, t, (m->vertex_count + VERTEX_CHUNK - 1) / VERTEX_CHUNK);
+    uint64_t t1 = ts_now_ns();
+    ts_worker_pool_run(t->pool, geometry_job, t, t->batch_count);
+    uint64_t t2 = ts_now_ns();
+    for (uint32_t b = 0; b < t->batch_count; b++)
+        if (t->batches[b].oom) {
+            /* Tiles of this frame were never pushed: hand the target back
+             * as it is so the next draw does not wait for it. */
+            pthread_mutex_lock(&t->lock);
+            tg->complete = true;
+            pthread_mutex_unlock(&t->lock);
+            return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory binning %u triangles",
+                                t->mesh_first_tri[m->mesh_count]);
+        }
+    ts_worker_pool_run(t->pool, raster_job, t, t->tile_count);
+    uint64_t t3 = ts_now_ns();
+    tg->raster_end_ns = t3;
+
+    ts_frame_stats *st = &tg->stats;
+    memset(st, 0, sizeof *st);
+    st->vertex_ms = ms(t0, t1);
+    st->geometry_ms = ms(t1, t2);
+    st->raster_ms = ms(t2, t3);
+    for (uint32_t i = 0; i < t->threads; i++) {
+        st->triangles += t->workers[i].triangles;
+        st->fragments += t->workers[i].fragments;
+    }
+    t->in = NULL;
+    return TS_OK;
+}
+
+void ts_tiled_finish(ts_renderer *r) {
+    ts_tiled *t = r->tiled;
+    if (t->frame_seq == 0) return;
+    target *tg = &t->targets[(t->frame_seq - 1) & 1];
+    wait_complete(t, tg);
+    tg->stats.queue_ms = ms(tg->raster_end_ns, tg->complete_ns);
+    tg->stats.total_ms = ms(tg->start_ns, tg->complete_ns);
+    r->stats = tg->stats;
+}
+
+const uint8_t *ts_tiled_pixels(ts_renderer *r) {
+    ts_tiled_finish(r);
+    ts_tiled *t = r->tiled;
+    return t->targets[(t->frame_seq - 1) & 1].pixels;
+}
+
+const float *ts_tiled_depth(ts_renderer *r) {
+    ts_tiled_finish(r);
+    ts_tiled *t = r->tiled;
+    return t->targets[(t->frame_seq - 1) & 1].depth;
+}

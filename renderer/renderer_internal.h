@@ -1,0 +1,76 @@
+/* renderer_internal.h — the renderer object and what its two frame paths
+ * share (internal to the library):
+ *   draw_ref.c    the reference pipeline: scalar, one thread, the oracle;
+ *   draw_tiled.c  the fast path: binning, SIMD tile raster, worker threads,
+ *                 the tile queue and its consumer thread. */
+#ifndef TS_RENDERER_INTERNAL_H
+#define TS_RENDERER_INTERNAL_H
+
+#include "error.h"
+#include "tessera.h"
+
+#include "clip.h"
+#include "setup.h"
+#include "shade.h"
+
+typedef struct ts_ref_state ts_ref_state;
+typedef struct ts_tiled ts_tiled;
+
+struct ts_renderer {
+    int width, height;
+    ts_isa isa;       /* resolved: never TS_ISA_AUTO */
+    int threads;      /* resolved worker count */
+    ts_ref_state *ref; /* set when desc.reference */
+    ts_tiled *tiled;   /* set otherwise */
+    ts_uniforms *uniforms; /* one per mesh of the model being drawn */
+    uint32_t uniforms_cap;
+    ts_frame_stats stats;  /* of the last complete frame */
+};
+
+/* What one frame draws: the model, resolved once per draw. */
+typedef struct ts_frame_input {
+    const ts_model *model;
+    ts_studio studio;
+    ts_program program;
+    ts_cull cull;
+    ts_clip_band band;
+    ts_uniforms *uniforms; /* one per mesh, owned by the caller */
+} ts_frame_input;
+
+/* Resolves `view` for a frame of the renderer's size; `uniforms` must hold
+ * model->mesh_count entries. */
+void ts_frame_input_init(ts_frame_input *in, const ts_model *m, const ts_view_desc *view, int width,
+                         int height, ts_uniforms *uniforms);
+
+/* Vertex stage for vertices [first, first + count): clip position and
+ * varyings (TS_VAR_*). */
+void ts_frame_transform(const ts_frame_input *in, uint32_t first, uint32_t count, ts_clip_vert *out);
+
+/* Clips one triangle and maps the resulting polygon to the screen:
+ * returns its vertex count (fan it from vertex 0), 0 when nothing is left. */
+int ts_frame_clip_to_screen(const ts_frame_input *in, const ts_clip_vert tri[3], int width, int height,
+                            ts_clip_vert poly[TS_CLIP_MAX_VERTS], ts_screen_vert screen[TS_CLIP_MAX_VERTS]);
+
+/* The scalar program for a shading mode (the reference's). */
+ts_shade_fn ts_frame_program(ts_program p);
+
+/* The reference path. */
+ts_result ts_ref_create(ts_renderer *r, ts_error *err);
+void ts_ref_destroy(ts_ref_state *s);
+ts_result ts_ref_draw(ts_renderer *r, const ts_frame_input *in, ts_error *err);
+const uint8_t *ts_ref_pixels(ts_renderer *r);
+const float *ts_ref_depth(ts_renderer *r);
+
+/* The tiled path. */
+ts_result ts_tiled_create(ts_renderer *r, ts_error *err);
+void ts_tiled_destroy(ts_tiled *t);
+ts_result ts_tiled_draw(ts_renderer *r, const ts_frame_input *in, ts_error *err);
+/* Waits until the consumer has every tile of the last frame. */
+void ts_tiled_finish(ts_renderer *r);
+const uint8_t *ts_tiled_pixels(ts_renderer *r);
+const float *ts_tiled_depth(ts_renderer *r);
+
+/* Monotonic clock in nanoseconds. */
+uint64_t ts_now_ns(void);
+
+#endif

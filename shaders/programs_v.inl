@@ -1,0 +1,115 @@
+/* programs_v.inl — the shading programs on SIMD lanes, one source for every
+ * ISA (included by shaders/kernels.c after raster/simd.h). Each follows its
+ * scalar twin in the shaders folder, operation for operation: the scalar programs
+ * are the readable definition and the oracle the tests compare against;
+ * these are the same formulas, TS_LANES fragments at a time. */
+#ifndef TS_PROGRAMS_V_INL
+#define TS_PROGRAMS_V_INL
+
+#include "rast_tile.inl"
+#include "shade.h"
+
+typedef struct v3v {
+    vf32 x, y, z;
+} v3v;
+
+TS_INLINE v3v v3v_make(vf32 x, vf32 y, vf32 z) {
+    v3v r = {x, y, z};
+    return r;
+}
+TS_INLINE v3v v3v_splat(ts_vec3 a) { return v3v_make(vf_set1(a.x), vf_set1(a.y), vf_set1(a.z)); }
+TS_INLINE v3v v3v_add(v3v a, v3v b) { return v3v_make(vf_add(a.x, b.x), vf_add(a.y, b.y), vf_add(a.z, b.z)); }
+TS_INLINE v3v v3v_sub(v3v a, v3v b) { return v3v_make(vf_sub(a.x, b.x), vf_sub(a.y, b.y), vf_sub(a.z, b.z)); }
+TS_INLINE vf32 v3v_dot(v3v a, v3v b) {
+    return vf_add(vf_add(vf_mul(a.x, b.x), vf_mul(a.y, b.y)), vf_mul(a.z, b.z));
+}
+/* As ts_v3_normalize: zero where the length is zero (or NaN). */
+TS_INLINE v3v v3v_normalize(v3v v) {
+    vf32 len2 = v3v_dot(v, v);
+    vmask ok = vf_gt(len2, vf_set1(0.0f));
+    vf32 inv = vf_div(vf_set1(1.0f), vf_sqrt(len2));
+    vf32 zero = vf_set1(0.0f);
+    return v3v_make(vf_select(ok, vf_mul(v.x, inv), zero), vf_select(ok, vf_mul(v.y, inv), zero),
+                    vf_select(ok, vf_mul(v.z, inv), zero));
+}
+
+TS_INLINE v3v frag_v3(const ts_frag_v *f, int at) { return v3v_make(f->var[at], f->var[at + 1], f->var[at + 2]); }
+
+/* ts_shade_blinn_phong_terms on lanes. */
+TS_INLINE void blinn_phong_v(const ts_uniforms *u, const ts_frag_v *f, vf32 *diffuse, vf32 *specular) {
+    v3v n = v3v_normalize(frag_v3(f, TS_VAR_NORMAL));
+    v3v v = v3v_normalize(v3v_sub(v3v_splat(u->eye), frag_v3(f, TS_VAR_WORLD)));
+    v3v l = v3v_splat(u->light_dir);
+    v3v h = v3v_normalize(v3v_add(l, v));
+    vf32 zero = vf_set1(0.0f);
+    *diffuse = vf_max(v3v_dot(n, l), zero);
+    vf32 s = vf_max(v3v_dot(n, h), zero);
+    vf32 s2 = vf_mul(s, s), s4 = vf_mul(s2, s2), s8 = vf_mul(s4, s4), s16 = vf_mul(s8, s8);
+    *specular = vf_mul(s16, s16);
+}
+
+/* ts_shade_albedo on lanes. The texture fetch runs the scalar sampler per
+ * lane: exact, and simple; a gathering sampler is the next step for speed. */
+TS_INLINE void albedo_v(const ts_uniforms *u, const ts_frag_v *f, vf32 rgba[4]) {
+    for (int c = 0; c < 4; c++) rgba[c] = vf_set1(u->base_color[c]);
+    if (!u->texture) return;
+    float uu[TS_LANES], vv[TS_LANES], dux[TS_LANES], dvx[TS_LANES], duy[TS_LANES], dvy[TS_LANES];
+    float t[4][TS_LANES];
+    vf_store(uu, f->var[TS_VAR_UV]);
+    vf_store(vv, f->var[TS_VAR_UV + 1]);
+    vf_store(dux, f->duv_dx[0]);
+    vf_store(dvx, f->duv_dx[1]);
+    vf_store(duy, f->duv_dy[0]);
+    vf_store(dvy, f->duv_dy[1]);
+    for (int i = 0; i < TS_LANES; i++) {
+        float s[4];
+        float lod = ts_texture_lod(u->texture, dux[i], dvx[i], duy[i], dvy[i]);
+        ts_texture_sample(u->texture, uu[i], vv[i], lod, s);
+        for (int c = 0; c < 4; c++) t[c][i] = s[c];
+    }
+    for (int c = 0; c < 4; c++) rgba[c] = vf_mul(rgba[c], vf_load(t[c]));
+}
+
+static void studio_v(const void *uniforms, const ts_frag_v *f, vf32 rgba[4]) {
+    vf32 diffuse, specular;
+    blinn_phong_v(uniforms, f, &diffuse, &specular);
+    const float k = 0.8f * 0.8f; /* as C folds 0.8f * 0.8f in studio.c */
+    vf32 v = vf_add(vf_add(vf_set1(0.1f), vf_mul(vf_set1(k), diffuse)), vf_mul(vf_set1(0.3f), specular));
+    rgba[0] = rgba[1] = rgba[2] = v;
+    rgba[3] = vf_set1(1.0f);
+}
+
+static void textured_v(const void *uniforms, const ts_frag_v *f, vf32 rgba[4]) {
+    vf32 albedo[4], diffuse, specular;
+    albedo_v(uniforms, f, albedo);
+    blinn_phong_v(uniforms, f, &diffuse, &specular);
+    vf32 k = vf_add(vf_set1(0.1f), vf_mul(vf_set1(0.8f), diffuse));
+    vf32 spec = vf_mul(vf_set1(0.3f), specular);
+    for (int c = 0; c < 3; c++) rgba[c] = vf_add(vf_mul(albedo[c], k), spec);
+    rgba[3] = albedo[3];
+}
+
+static void unlit_v(const void *uniforms, const ts_frag_v *f, vf32 rgba[4]) {
+    albedo_v(uniforms, f, rgba);
+}
+
+static void normals_v(const void *uniforms, const ts_frag_v *f, vf32 rgba[4]) {
+    (void)uniforms;
+    v3v n = v3v_normalize(frag_v3(f, TS_VAR_NORMAL));
+    vf32 half = vf_set1(0.5f);
+    rgba[0] = vf_add(vf_mul(half, n.x), half);
+    rgba[1] = vf_add(vf_mul(half, n.y), half);
+    rgba[2] = vf_add(vf_mul(half, n.z), half);
+    rgba[3] = vf_set1(1.0f);
+}
+
+static void depth_v(const void *uniforms, const ts_frag_v *f, vf32 rgba[4]) {
+    const ts_uniforms *u = uniforms;
+    vf32 d = v3v_dot(v3v_sub(frag_v3(f, TS_VAR_WORLD), v3v_splat(u->eye)), v3v_splat(u->view_dir));
+    vf32 v = vf_div(vf_sub(vf_set1(u->depth_far), d), vf_set1(u->depth_far - u->depth_near));
+    v = vf_select(vf_lt(v, vf_set1(0.0f)), vf_set1(0.0f), vf_select(vf_gt(v, vf_set1(1.0f)), vf_set1(1.0f), v));
+    rgba[0] = rgba[1] = rgba[2] = v;
+    rgba[3] = vf_set1(1.0f);
+}
+
+#endif

@@ -1,0 +1,83 @@
+# peer_gl.cmake — label `gl`: tessera-gl, the OpenGL peer, draws the golden
+# scenes and must match the renderer's reviewed PNGs within a tolerance made
+# for a different rasterizer (compare_images.c). Included from
+# tests/CMakeLists.txt after the golden section. Without EGL or GL at run
+# time tessera-gl exits 77 and the tests report SKIP.
+#
+# The tests force Mesa's llvmpipe (LIBGL_ALWAYS_SOFTWARE: tessera-gl then
+# takes only Mesa's software EGL device, and Mesa's other platforms use
+# swrast), so they check the same implementation on every machine; run
+# tessera-gl by hand to see a GPU driver's picture.
+if(NOT TS_WITH_GL)
+  return()
+endif()
+
+set(_gl_tests_dir ${CMAKE_CURRENT_LIST_DIR})
+if(NOT TS_GOLDEN_DIR)
+  set(TS_GOLDEN_DIR ${_gl_tests_dir}/golden)
+endif()
+set(_gl_glmark2 /usr/share/glmark2/models)
+set(_gl_assimp /usr/share/assimp/models)
+
+add_executable(compare_images ${_gl_tests_dir}/compare_images.c)
+target_link_libraries(compare_images PRIVATE tessera)
+ts_target_warnings(compare_images)
+
+set(TS_GL_OUT ${CMAKE_CURRENT_BINARY_DIR}/gl-out)
+file(MAKE_DIRECTORY ${TS_GL_OUT})
+set(TS_GL $<TARGET_FILE:tessera-gl>)
+set(TS_GL_ENV "LIBGL_ALWAYS_SOFTWARE=1;EGL_PLATFORM=surfaceless")
+
+function(ts_gl_props test)
+  set_tests_properties(${test} PROPERTIES LABELS gl SKIP_RETURN_CODE 77
+                       ENVIRONMENT "${TS_GL_ENV}" ${ARGN})
+endfunction()
+
+# ts_gl_golden(NAME MODEL SHADING [tessera-gl args...]): tessera-gl at 320x240
+# (unless the args say otherwise) against tests/golden/NAME-SHADING.png. A
+# failure leaves NAME-SHADING.{expected,actual,diff,sbs}.png in gl-out/.
+function(ts_gl_golden name model shading)
+  set(id ${name}-${shading})
+  set(png ${TS_GL_OUT}/${id}.png)
+  add_test(NAME gl.${id}
+    COMMAND sh -c "out=$1 cmp=$2 golden=$3 outdir=$4 id=$5; shift 5; \"$@\" --out \"$out\" && \"$cmp\" --name \"$id\" --expected \"$golden\" --actual \"$out\" --outdir \"$outdir\""
+            gl-golden ${png} $<TARGET_FILE:compare_images> ${TS_GOLDEN_DIR}/${id}.png ${TS_GL_OUT}
+            gl-${id} ${TS_GL} ${model} --size 320x240 --shading ${shading} ${ARGN})
+  ts_gl_props(gl.${id})
+endfunction()
+
+foreach(mode studio unlit normals depth textured)
+  ts_gl_golden(torus builtin:torus ${mode})
+  ts_gl_golden(sphere builtin:sphere ${mode})
+  ts_gl_golden(bunny ${_gl_glmark2}/bunny.obj ${mode})
+  ts_gl_golden(box-gltf ${_gl_assimp}/glTF2/BoxTextured-glTF/BoxTextured.gltf ${mode}
+               --yaw 30 --pitch 20)
+endforeach()
+# Overlapping transparent quads lock the blend equation (alpha included);
+# the grazing checkerboard, mip selection.
+foreach(mode studio unlit normals depth textured)
+  ts_gl_golden(quads builtin:quads ${mode})
+  ts_gl_golden(checker builtin:checker ${mode})
+endforeach()
+# Back-face culling: GL's CCW-front rule must drop the same triangles.
+ts_gl_golden(bunny-cull ${_gl_glmark2}/bunny.obj studio --cull --size 480x270)
+
+add_test(NAME gl.help COMMAND ${TS_GL} --help)
+set_tests_properties(gl.help PROPERTIES LABELS gl PASS_REGULAR_EXPRESSION "usage: tessera-gl MODEL")
+# The summary line scripts parse: tessera-render's fields, then the GL
+# renderer as one word.
+add_test(NAME gl.summary-line
+  COMMAND ${TS_GL} builtin:torus --size 160x90 --frames 3 --out ${TS_GL_OUT}/summary-torus.png)
+ts_gl_props(gl.summary-line PASS_REGULAR_EXPRESSION
+  "^tessera-gl: model=torus tris=[0-9]+ size=160x90 frames=3 median_ms=[0-9]+\\.[0-9][0-9][0-9] min_ms=[0-9]+\\.[0-9][0-9][0-9] shading=studio out=[^ ]+ renderer=[^ \n]+\n$")
+# No EGL vendor at all (glvnd finds none): one "no OpenGL" line and 77.
+add_test(NAME gl.no-opengl-exits-77
+  COMMAND sh ${_gl_tests_dir}/expect_stderr.sh 77 "^tessera-gl: error: no OpenGL: " ${TS_GL}
+          builtin:cube --size 64x48 --out ${TS_GL_OUT}/no-opengl.png)
+set_tests_properties(gl.no-opengl-exits-77 PROPERTIES LABELS gl
+  ENVIRONMENT "__EGL_VENDOR_LIBRARY_FILENAMES=/nonexistent/egl_vendor.json;${TS_GL_ENV}")
+# Bad arguments are refused before any EGL work.
+add_test(NAME gl.bad-size
+  COMMAND sh ${_gl_tests_dir}/expect_stderr.sh 1 "--size 0x0: expected WxH" ${TS_GL}
+          builtin:cube --size 0x0)
+set_tests_properties(gl.bad-size PROPERTIES LABELS gl)
