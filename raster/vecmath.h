@@ -86,10 +86,19 @@ static inline ts_mat4 ts_mat4_scale(float s) {
     return r;
 }
 
+/* Trigonometry for the matrices, in double and rounded once to float. The
+ * float functions are not correctly rounded: glibc's tanf can differ by an
+ * ulp from what the compiler computes when it folds a constant argument, so
+ * an optimized and a debug build would set up slightly different cameras.
+ * The double results are within an ulp of double, so their float rounding
+ * is the same either way. */
+static inline float ts_cos(float rad) { return (float)cos((double)rad); }
+static inline float ts_sin(float rad) { return (float)sin((double)rad); }
+
 /* Right-handed rotation about +X by `rad` (y turns toward +z). */
 static inline ts_mat4 ts_mat4_rotate_x(float rad) {
     ts_mat4 r = ts_mat4_identity();
-    float c = cosf(rad), s = sinf(rad);
+    float c = ts_cos(rad), s = ts_sin(rad);
     r.m[5] = c;
     r.m[6] = s;
     r.m[9] = -s;
@@ -100,7 +109,7 @@ static inline ts_mat4 ts_mat4_rotate_x(float rad) {
 /* Right-handed rotation about +Y by `rad` (+x turns toward -z). */
 static inline ts_mat4 ts_mat4_rotate_y(float rad) {
     ts_mat4 r = ts_mat4_identity();
-    float c = cosf(rad), s = sinf(rad);
+    float c = ts_cos(rad), s = ts_sin(rad);
     r.m[0] = c;
     r.m[2] = -s;
     r.m[8] = s;
@@ -111,7 +120,7 @@ static inline ts_mat4 ts_mat4_rotate_y(float rad) {
 /* gluPerspective: clip z in [-w, w], NDC depth -1 at near, +1 at far. */
 static inline ts_mat4 ts_mat4_perspective(float fovy_rad, float aspect, float znear, float zfar) {
     ts_mat4 r = {{0}};
-    float f = 1.0f / tanf(fovy_rad * 0.5f);
+    float f = (float)(1.0 / tan((double)fovy_rad * 0.5));
     r.m[0] = f / aspect;
     r.m[5] = f;
     r.m[10] = (zfar + znear) / (znear - zfar);
