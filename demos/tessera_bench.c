@@ -29,10 +29,11 @@ static void usage(FILE *f) {
             "  --scene LIST      models or builtin:NAME (default builtin:sphere-fine,\n"
             "                    /usr/share/glmark2/models/bunny.obj)\n"
             "  --size LIST       WxH sizes (default 1920x1080)\n"
-            "  --isa LIST        scalar, sse4, avx2, avx512, auto or all (default auto)\n"
+            "  --isa LIST        scalar, sse4, avx2, avx512, neon, auto or all (default auto)\n"
             "  --threads LIST    worker thread counts (default: one per core)\n"
             "  --reference       also time the reference pipeline\n"
             "  --shading MODE    studio | unlit | normals | depth | textured (default studio)\n"
+            "  --msaa N          samples per pixel, 1 or 4 (default 1)\n"
             "  --frames N        timed frames per configuration, after one warm-up (default 10)\n"
             "  --csv FILE        write the rows as CSV\n"
             "  --json FILE       write the rows as JSON\n"
@@ -79,27 +80,27 @@ typedef struct row {
     const char *scene;
     int width, height;
     const char *isa, *pipeline;
-    int threads, frames;
+    int threads, msaa, frames;
     unsigned tris;
     double median_ms, min_ms, vertex_ms, geometry_ms, raster_ms, queue_ms;
     double tris_per_s, pixels_per_s;
 } row;
 
 static void print_row(const row *r) {
-    printf("%-22s %5dx%-5d %-7s %-9s %3d  %9.3f %9.3f  %8.3f %8.3f %8.3f %8.3f  %8.2f %8.2f\n",
-           r->scene, r->width, r->height, r->isa, r->pipeline, r->threads, r->median_ms, r->min_ms,
+    printf("%-22s %5dx%-5d %-7s %-9s %3d %4d  %9.3f %9.3f  %8.3f %8.3f %8.3f %8.3f  %8.2f %8.2f\n",
+           r->scene, r->width, r->height, r->isa, r->pipeline, r->threads, r->msaa, r->median_ms, r->min_ms,
            r->vertex_ms, r->geometry_ms, r->raster_ms, r->queue_ms, r->tris_per_s * 1e-6,
            r->pixels_per_s * 1e-6);
     fflush(stdout);
 }
 
 static void write_csv(FILE *f, const row *rows, int n) {
-    fprintf(f, "scene,width,height,isa,pipeline,threads,frames,tris,median_ms,min_ms,vertex_ms,"
+    fprintf(f, "scene,width,height,isa,pipeline,threads,msaa,frames,tris,median_ms,min_ms,vertex_ms,"
                "geometry_ms,raster_ms,queue_ms,post_ms,write_ms,tris_per_s,pixels_per_s\n");
     for (int i = 0; i < n; i++) {
         const row *r = &rows[i];
-        fprintf(f, "%s,%d,%d,%s,%s,%d,%d,%u,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,0,0,%.0f,%.0f\n", r->scene,
-                r->width, r->height, r->isa, r->pipeline, r->threads, r->frames, r->tris, r->median_ms,
+        fprintf(f, "%s,%d,%d,%s,%s,%d,%d,%d,%u,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,0,0,%.0f,%.0f\n", r->scene,
+                r->width, r->height, r->isa, r->pipeline, r->threads, r->msaa, r->frames, r->tris, r->median_ms,
                 r->min_ms, r->vertex_ms, r->geometry_ms, r->raster_ms, r->queue_ms, r->tris_per_s,
                 r->pixels_per_s);
     }
@@ -111,11 +112,11 @@ static void write_json(FILE *f, const row *rows, int n) {
         const row *r = &rows[i];
         fprintf(f,
                 "  {\"scene\": \"%s\", \"width\": %d, \"height\": %d, \"isa\": \"%s\", \"pipeline\": "
-                "\"%s\", \"threads\": %d, \"frames\": %d, \"tris\": %u, \"median_ms\": %.4f, "
+                "\"%s\", \"threads\": %d, \"msaa\": %d, \"frames\": %d, \"tris\": %u, \"median_ms\": %.4f, "
                 "\"min_ms\": %.4f, \"vertex_ms\": %.4f, \"geometry_ms\": %.4f, \"raster_ms\": %.4f, "
                 "\"queue_ms\": %.4f, \"post_ms\": 0, \"write_ms\": 0, \"tris_per_s\": %.0f, "
                 "\"pixels_per_s\": %.0f}%s\n",
-                r->scene, r->width, r->height, r->isa, r->pipeline, r->threads, r->frames, r->tris,
+                r->scene, r->width, r->height, r->isa, r->pipeline, r->threads, r->msaa, r->frames, r->tris,
                 r->median_ms, r->min_ms, r->vertex_ms, r->geometry_ms, r->raster_ms, r->queue_ms,
                 r->tris_per_s, r->pixels_per_s, i + 1 < n ? "," : "");
     }
@@ -163,6 +164,7 @@ static bool run_config(const ts_model *model, const char *scene, int w, int h, t
             .isa = desc.reference ? "scalar" : ts_isa_name(ts_renderer_isa(r)),
             .pipeline = desc.reference ? "reference" : "tiled",
             .threads = ts_renderer_threads(r),
+            .msaa = ts_renderer_msaa(r),
             .frames = frames,
             .tris = ts_model_triangle_count(model),
             .vertex_ms = median(stage[0], frames),
@@ -187,7 +189,7 @@ int main(int argc, char **argv) {
     char *scene_arg = default_scenes, *size_arg = default_sizes, *isa_arg = default_isas,
          *thread_arg = default_threads;
     const char *csv = NULL, *json = NULL;
-    int frames = 10;
+    int frames = 10, msaa = 1;
     bool reference = false;
     ts_view_desc view = {0};
 
@@ -219,6 +221,9 @@ int main(int argc, char **argv) {
             frames = (int)n;
         } else if (!strcmp(a, "--shading")) {
             if (!ts_shading_parse(val, &view.shading)) return fail("--shading %s: unknown mode", val);
+        } else if (!strcmp(a, "--msaa")) {
+            if (strcmp(val, "1") && strcmp(val, "4")) return fail("--msaa %s: expected 1 or 4", val);
+            msaa = atoi(val);
         } else {
             fprintf(stderr, PROG ": error: unknown option %s (see --help)\n", a);
             return 2;
@@ -242,7 +247,7 @@ int main(int argc, char **argv) {
             for (int k = TS_ISA_SCALAR; k < TS_ISA_COUNT; k++)
                 if (ts_isa_supported((ts_isa)k)) isa_list[nisa++] = (ts_isa)k;
         } else if (!ts_isa_parse(isas[i], &isa_list[nisa++])) {
-            return fail("--isa %s: expected scalar, sse4, avx2, avx512, auto or all", isas[i]);
+            return fail("--isa %s: expected scalar, sse4, avx2, avx512, neon, auto or all", isas[i]);
         }
     }
     int thread_list[MAX_LIST];
@@ -259,8 +264,8 @@ int main(int argc, char **argv) {
     int nrows = 0, done = 0;
     bool progress = isatty(STDERR_FILENO);
 
-    printf("%-22s %11s %-7s %-9s %3s  %9s %9s  %8s %8s %8s %8s  %8s %8s\n", "scene", "size", "isa",
-           "pipeline", "thr", "median_ms", "min_ms", "vertex", "geometry", "raster", "queue",
+    printf("%-22s %11s %-7s %-9s %3s %4s  %9s %9s  %8s %8s %8s %8s  %8s %8s\n", "scene", "size", "isa",
+           "pipeline", "thr", "msaa", "median_ms", "min_ms", "vertex", "geometry", "raster", "queue",
            "Mtris/s", "Mpix/s");
     for (int s = 0; s < ns; s++) {
         ts_model model;
@@ -273,7 +278,7 @@ int main(int argc, char **argv) {
         const char *name = slash ? slash + 1 : scenes[s];
         for (int z = 0; z < nz; z++) {
             for (int c = 0; c < nisa * nt + (reference ? 1 : 0); c++) {
-                ts_renderer_desc desc = {0};
+                ts_renderer_desc desc = {.msaa = msaa};
                 if (c == nisa * nt) {
                     desc.reference = true;
                 } else {

@@ -21,7 +21,7 @@ static void usage(FILE *f) {
     fprintf(f,
             "usage: " PROG " MODEL [options]\n"
             "\n"
-            "Renders MODEL with the reference pipeline and writes the last frame as PNG.\n"
+            "Renders MODEL with the tile renderer and writes the last frame as PNG.\n"
             "MODEL is a file assimp reads (OBJ, glTF 2.0/GLB, 3DS, PLY, ...) or\n"
             "builtin:NAME for a procedural scene, NAME one of:");
     for (const char *const *n = ts_model_builtin_names(); *n; n++) fprintf(f, " %s", *n);
@@ -34,9 +34,11 @@ static void usage(FILE *f) {
             "  --shading MODE    studio | unlit | normals | depth | textured (default studio)\n"
             "  --cull            drop back-facing (clockwise) triangles\n"
             "  --frames N        render N timed frames after one warm-up (default 1)\n"
-            "  --isa NAME        SIMD target: auto | scalar | sse4 | avx2 | avx512 (default auto:\n"
-            "                    $TESSERA_ISA if set, else the widest the CPU supports)\n"
+            "  --isa NAME        SIMD target: auto | scalar | sse4 | avx2 | avx512 | neon\n"
+            "                    (default auto: $TESSERA_ISA if set, else the widest the\n"
+            "                    CPU supports)\n"
             "  --threads N       worker threads (default: one per core)\n"
+            "  --msaa N          samples per pixel: 1 (default) or 4 (4x multisampling)\n"
             "  --reference       draw with the scalar single-threaded reference pipeline\n"
             "  --out FILE.png    where to write the last frame (default: MODEL's name .png)\n"
             "  -h, --help        show this help\n"
@@ -130,7 +132,7 @@ int main(int argc, char **argv) {
             desc.reference = true;
         } else if (!strcmp(a, "--size") || !strcmp(a, "--yaw") || !strcmp(a, "--pitch") ||
                    !strcmp(a, "--shading") || !strcmp(a, "--frames") || !strcmp(a, "--out") ||
-                   !strcmp(a, "--isa") || !strcmp(a, "--threads")) {
+                   !strcmp(a, "--isa") || !strcmp(a, "--threads") || !strcmp(a, "--msaa")) {
             if (!val) return fail("%s needs a value", a);
             i++;
             if (!strcmp(a, "--size")) {
@@ -149,11 +151,14 @@ int main(int argc, char **argv) {
                     return fail("--frames %s: expected a whole number from 1 to %d", val, MAX_FRAMES);
             } else if (!strcmp(a, "--isa")) {
                 if (!ts_isa_parse(val, &desc.isa))
-                    return fail("--isa %s: expected auto, scalar, sse4, avx2 or avx512", val);
+                    return fail("--isa %s: expected auto, scalar, sse4, avx2, avx512 or neon", val);
             } else if (!strcmp(a, "--threads")) {
                 long n;
                 if (!parse_int(val, 1, 256, &n)) return fail("--threads %s: expected a whole number from 1 to 256", val);
                 desc.threads = (int)n;
+            } else if (!strcmp(a, "--msaa")) {
+                if (strcmp(val, "1") && strcmp(val, "4")) return fail("--msaa %s: expected 1 or 4", val);
+                desc.msaa = atoi(val);
             } else {
                 out = val;
             }
@@ -223,10 +228,10 @@ int main(int argc, char **argv) {
         double median = frames % 2 ? times[frames / 2]
                                    : 0.5 * (times[frames / 2 - 1] + times[frames / 2]);
         printf(PROG ": model=%s tris=%u size=%dx%d frames=%ld median_ms=%.3f min_ms=%.3f "
-                    "shading=%s isa=%s threads=%d pipeline=%s out=%s\n",
+                    "shading=%s isa=%s threads=%d msaa=%d pipeline=%s out=%s\n",
                name, ts_model_triangle_count(&model), width, height, frames, median, times[0],
                ts_shading_name(view.shading), desc.reference ? "scalar" : ts_isa_name(ts_renderer_isa(r)),
-               ts_renderer_threads(r), desc.reference ? "reference" : "tiled", out);
+               ts_renderer_threads(r), ts_renderer_msaa(r), desc.reference ? "reference" : "tiled", out);
     }
     free(times);
     ts_renderer_destroy(r);

@@ -12,13 +12,16 @@
  *            triangle's lowest depth over it is skipped;
  *   fine     TS_LANES pixels (whole 2x2 quads) at a time: coverage, depth
  *            test, perspective-correct varyings, shading, blending.
+ * Multisampled (`samples` = 4), coverage and depth are per sample, the
+ * pixel is shaded once at its center when any of its samples passes, and
+ * its color is blended into each passing sample.
  *
  * Coverage and depth follow raster/rast_ref.c operation for operation, so
  * the result is bit-identical to the reference rasterizer:
  *   E(px, py) + bias >= 0, with E(px, py) = E(bx, by) + 256 (a dx + b dy)
  *   for a pixel (dx, dy) inside the block at (bx, by), is equivalent to
  *   a dx + b dy >= T, T = ceil(-(E(bx, by) + bias) / 256)
- * where |a|, |b| < 2^24 and 0 <= dx, dy < 8 keep a dx + b dy below 2^28: the
+ * (a sample adds a sx + b sy to E, so to the threshold's numerator) where |a|, |b| < 2^24 and 0 <= dx, dy < 8 keep a dx + b dy below 2^28: the
  * per-pixel test is exact in 32-bit lanes; only T needs 64 bits, once per
  * block and edge.
  */
@@ -81,15 +84,16 @@ TS_INLINE vf32 ts_plane_eval_v(const ts_plane *p, vf32 ox, vf32 oy) {
     return vf_add(vf_add(vf_set1(p->c), a), b);
 }
 
-/* Lowest depth the plane can give at a pixel center of the block, minus a
- * bound on the rounding of ts_plane_eval (each term rounds by half an ulp of
- * its magnitude; 2^-21 of the summed magnitudes covers the three
+/* Lowest depth the plane can give at a sample of the block (pixel centers
+ * (ox0, oy0) to (ox0 + 7, oy0 + 7), samples up to `reach` pixels beyond),
+ * minus a bound on the rounding of ts_plane_eval (each term rounds by half
+ * an ulp of its magnitude; 2^-21 of the summed magnitudes covers the three
  * roundings with room to spare). */
-static float ts_block_zmin(const ts_plane *z, float ox0, float oy0) {
+static float ts_block_zmin(const ts_plane *z, float ox0, float oy0, float reach) {
     float lo = INFINITY, mag = 0.0f;
     for (int c = 0; c < 4; c++) {
-        float ox = ox0 + (float)((c & 1) * (TS_BLOCK - 1));
-        float oy = oy0 + (float)((c >> 1) * (TS_BLOCK - 1));
+        float ox = ox0 + ((c & 1) ? (float)(TS_BLOCK - 1) + reach : -reach);
+        float oy = oy0 + ((c >> 1) ? (float)(TS_BLOCK - 1) + reach : -reach);
         float v = ts_plane_eval(z, ox, oy);
         float m = fabsf(z->c) + fabsf(z->dx * ox) + fabsf(z->dy * oy);
         if (v < lo) lo = v;
@@ -98,10 +102,18 @@ static float ts_block_zmin(const ts_plane *z, float ox0, float oy0) {
     return lo - mag * (1.0f / 2097152.0f);
 }
 
-/* Rasterizes `tri` into the tile; varyings uv_var and uv_var + 1 are the
- * texture coordinates whose quad differences the shader receives. */
+/* Offset of a pixel's sample from stored vertex 0, in pixels, for lanes of
+ * pixel coordinates: exactly ts_setup_sample_offset. */
+TS_INLINE vf32 ts_offset_v(vi32 p, int32_t sample_d, int32_t v0) {
+    vi32 sub = vi_add(vi_mul(p, vi_set1(TS_SUBPIXEL_ONE)), vi_set1(TS_SUBPIXEL_HALF + sample_d - v0));
+    return vf_mul(vf_from_vi(sub), vf_set1(1.0f / TS_SUBPIXEL_ONE));
+}
+
+/* Rasterizes `tri` into the tile with `samples` (1 or TS_MAX_SAMPLES, a
+ * constant after inlining) per pixel; varyings uv_var and uv_var + 1 are
+ * the texture coordinates whose quad differences the shader receives. */
 TS_INLINE uint32_t ts_rast_tile_triangle(ts_tile_buf *tb, ts_tile_rect rect, const ts_tile_tri *tri,
-                                         int uv_var, ts_shade_v_fn shade) {
+                                         int samples, int uv_var, ts_shade_v_fn shade) {
     const ts_tri_setup *t = &tri->setup;
     const ts_block_lanes *lanes = ts_block_lanes_get();
 
@@ -130,18 +142,27 @@ TS_INLINE uint32_t ts_rast_tile_triangle(ts_tile_buf *tb, ts_tile_rect rect, con
             int blk = by * (TS_TILE / TS_BLOCK) + bx;
             int px0 = rect.x + bx * TS_BLOCK, py0 = rect.y + by * TS_BLOCK;
 
-            /* Coarse: per-edge thresholds for this block. */
-            int32_t thr[3];
-            bool all_in = true, none = false;
-            for (int e = 0; e < 3; e++) {
-                int64_t T = ts_ceil_div256(-(ts_edge_at(&t->edge[e], px0, py0) + t->edge[e].bias));
-                if (hi[e] < T) none = true;
-                if (lo[e] < T) all_in = false;
-                /* Outside the reachable range, any value beyond it decides
-                 * the same way; clamp so it fits 32 bits. */
-                if (T < lo[e]) T = lo[e];
-                if (T > hi[e] + 1) T = hi[e] + 1;
-                thr[e] = (int32_t)T;
+            /* Coarse: per-sample, per-edge thresholds for this block. The
+             * block is skipped when no sample can be reached, and needs no
+             * per-pixel edge test when every sample of every pixel is. */
+            int32_t thr[TS_MAX_SAMPLES][3];
+            bool all_in = true, none = true;
+            for (int s = 0; s < samples; s++) {
+                bool sample_none = false;
+                for (int e = 0; e < 3; e++) {
+                    const ts_edge *ed = &t->edge[e];
+                    int64_t at = ts_edge_at(ed, px0, py0) + (int64_t)ed->a * ts_sample_dx(samples, s) +
+                                 (int64_t)ed->b * ts_sample_dy(samples, s);
+                    int64_t T = ts_ceil_div256(-(at + ed->bias));
+                    if (hi[e] < T) sample_none = true;
+                    if (lo[e] < T) all_in = false;
+                    /* Outside the reachable range, any value beyond it
+                     * decides the same way; clamp so it fits 32 bits. */
+                    if (T < lo[e]) T = lo[e];
+                    if (T > hi[e] + 1) T = hi[e] + 1;
+                    thr[s][e] = (int32_t)T;
+                }
+                if (!sample_none) none = false;
             }
             if (none) continue;
 
@@ -150,41 +171,48 @@ TS_INLINE uint32_t ts_rast_tile_triangle(ts_tile_buf *tb, ts_tile_rect rect, con
              * worth the four plane evaluations.) */
             float ox0 = (float)(px0 * TS_SUBPIXEL_ONE + TS_SUBPIXEL_HALF - t->x[0]) * inv_sub;
             float oy0 = (float)(py0 * TS_SUBPIXEL_ONE + TS_SUBPIXEL_HALF - t->y[0]) * inv_sub;
-            if (tb->block_zmax[blk] < 1.0f && ts_block_zmin(&t->z, ox0, oy0) >= tb->block_zmax[blk])
+            float reach = samples == 1 ? 0.0f : (float)TS_SAMPLE_REACH * inv_sub;
+            if (tb->block_zmax[blk] < 1.0f && ts_block_zmin(&t->z, ox0, oy0, reach) >= tb->block_zmax[blk])
                 continue;
 
             bool wrote = false;
-            int base = blk * TS_BLOCK_PIXELS;
             for (int g = 0; g < TS_BLOCK_PIXELS; g += TS_LANES) {
                 vi32 dx = vi_load(&lanes->dx[g]), dy = vi_load(&lanes->dy[g]);
                 vi32 px = vi_add(vi_set1(px0), dx), py = vi_add(vi_set1(py0), dy);
                 /* Pixels of a partial tile beyond the frame are never covered. */
-                vmask m = vm_and(vi_lt(px, vi_set1(rect.x + rect.w)), vi_lt(py, vi_set1(rect.y + rect.h)));
-                if (!all_in) {
-                    for (int e = 0; e < 3; e++) {
-                        vi32 v = vi_add(vi_mul(vi_set1(t->edge[e].a), dx), vi_mul(vi_set1(t->edge[e].b), dy));
-                        m = vm_and(m, vi_ge(v, vi_set1(thr[e])));
+                vmask inside = vm_and(vi_lt(px, vi_set1(rect.x + rect.w)), vi_lt(py, vi_set1(rect.y + rect.h)));
+
+                /* Per sample: coverage, then depth LESS against the
+                 * sample's stored depth. */
+                vmask pass[TS_MAX_SAMPLES];
+                vf32 zs[TS_MAX_SAMPLES], zold[TS_MAX_SAMPLES];
+                for (int s = 0; s < samples; s++) {
+                    vmask m = inside;
+                    if (!all_in) {
+                        for (int e = 0; e < 3; e++) {
+                            vi32 v = vi_add(vi_mul(vi_set1(t->edge[e].a), dx), vi_mul(vi_set1(t->edge[e].b), dy));
+                            m = vm_and(m, vi_ge(v, vi_set1(thr[s][e])));
+                        }
                     }
+                    pass[s] = m;
                 }
-                if (!vm_any(m)) continue;
+                vmask any = pass[0];
+                for (int s = 1; s < samples; s++) any = vm_or(any, pass[s]);
+                if (!vm_any(any)) continue;
+                for (int s = 0; s < samples; s++) {
+                    vf32 z = ts_plane_eval_v(&t->z, ts_offset_v(px, ts_sample_dx(samples, s), t->x[0]),
+                                             ts_offset_v(py, ts_sample_dy(samples, s), t->y[0]));
+                    zs[s] = vf_select(vf_lt(z, vf_set1(0.0f)), vf_set1(0.0f),
+                                      vf_select(vf_gt(z, vf_set1(1.0f)), vf_set1(1.0f), z));
+                    zold[s] = vf_load(&tb->depth[ts_tile_at(samples, blk, s, g)]);
+                    pass[s] = vm_and(pass[s], vf_lt(zs[s], zold[s]));
+                }
+                any = pass[0];
+                for (int s = 1; s < samples; s++) any = vm_or(any, pass[s]);
+                if (!vm_any(any)) continue;
 
-                /* Offsets from stored vertex 0, exactly as ts_setup_offset. */
-                vf32 ox = vf_mul(vf_from_vi(vi_sub(vi_add(vi_mul(px, vi_set1(TS_SUBPIXEL_ONE)),
-                                                          vi_set1(TS_SUBPIXEL_HALF)),
-                                                   vi_set1(t->x[0]))),
-                                 vf_set1(inv_sub));
-                vf32 oy = vf_mul(vf_from_vi(vi_sub(vi_add(vi_mul(py, vi_set1(TS_SUBPIXEL_ONE)),
-                                                          vi_set1(TS_SUBPIXEL_HALF)),
-                                                   vi_set1(t->y[0]))),
-                                 vf_set1(inv_sub));
-                vf32 z = ts_plane_eval_v(&t->z, ox, oy);
-                z = vf_select(vf_lt(z, vf_set1(0.0f)), vf_set1(0.0f),
-                              vf_select(vf_gt(z, vf_set1(1.0f)), vf_set1(1.0f), z));
-                float *zp = &tb->depth[base + g];
-                vf32 zold = vf_load(zp);
-                m = vm_and(m, vf_lt(z, zold));
-                if (!vm_any(m)) continue;
-
+                /* Attributes at the pixel center. */
+                vf32 ox = ts_offset_v(px, 0, t->x[0]), oy = ts_offset_v(py, 0, t->y[0]);
                 vf32 w = vf_div(vf_set1(1.0f), ts_plane_eval_v(&t->inv_w, ox, oy));
                 vf32 b1 = vf_mul(ts_plane_eval_v(&t->pb1, ox, oy), w);
                 vf32 b2 = vf_mul(ts_plane_eval_v(&t->pb2, ox, oy), w);
@@ -201,25 +229,30 @@ TS_INLINE uint32_t ts_rast_tile_triangle(ts_tile_buf *tb, ts_tile_rect rect, con
                 vf32 src[4];
                 shade(tri->uniforms, &f, src);
 
-                /* Source-over, as the reference: opaque sources replace;
-                 * color = src a + dst (1 - a), alpha = a + dst_alpha (1 - a). */
-                float *dst[4] = {&tb->r[base + g], &tb->g[base + g], &tb->b[base + g], &tb->a[base + g]};
+                /* Source-over into each passing sample, as the reference:
+                 * opaque sources replace; color = src a + dst (1 - a),
+                 * alpha = a + dst_alpha (1 - a). */
                 vmask opaque = vf_ge(src[3], vf_set1(1.0f));
                 vf32 inv_a = vf_sub(vf_set1(1.0f), src[3]);
-                for (int c = 0; c < 4; c++) {
-                    vf32 d = vf_load(dst[c]);
-                    vf32 s_term = c < 3 ? vf_mul(src[c], src[3]) : src[3];
-                    vf32 blend = vf_add(s_term, vf_mul(d, inv_a));
-                    vf_store(dst[c], vf_select(m, vf_select(opaque, src[c], blend), d));
+                for (int s = 0; s < samples; s++) {
+                    int at = ts_tile_at(samples, blk, s, g);
+                    float *dst[4] = {&tb->r[at], &tb->g[at], &tb->b[at], &tb->a[at]};
+                    for (int c = 0; c < 4; c++) {
+                        vf32 d = vf_load(dst[c]);
+                        vf32 s_term = c < 3 ? vf_mul(src[c], src[3]) : src[3];
+                        vf32 blend = vf_add(s_term, vf_mul(d, inv_a));
+                        vf_store(dst[c], vf_select(pass[s], vf_select(opaque, src[c], blend), d));
+                    }
+                    vf_store(&tb->depth[at], vf_select(pass[s], zs[s], zold[s]));
                 }
-                vf_store(zp, vf_select(m, z, zold));
-                written += (uint32_t)__builtin_popcount(vm_bits(m));
+                written += (uint32_t)__builtin_popcount(vm_bits(any));
                 wrote = true;
             }
             if (wrote) {
-                vf32 zmax = vf_load(&tb->depth[base]);
-                for (int g = TS_LANES; g < TS_BLOCK_PIXELS; g += TS_LANES)
-                    zmax = vf_max(zmax, vf_load(&tb->depth[base + g]));
+                tb->touched |= (uint64_t)1 << blk;
+                const float *zb = &tb->depth[ts_tile_at(samples, blk, 0, 0)];
+                vf32 zmax = vf_load(zb);
+                for (int g = TS_LANES; g < samples * TS_BLOCK_PIXELS; g += TS_LANES) zmax = vf_max(zmax, vf_load(&zb[g]));
                 float tmp[TS_LANES], mx = 0.0f;
                 vf_store(tmp, zmax);
                 for (int i = 0; i < TS_LANES; i++) mx = tmp[i] > mx ? tmp[i] : mx;

@@ -38,7 +38,7 @@ static ts_plane make_plane(float f0, float f1, float f2, float dx1, float dy1, f
     return p;
 }
 
-bool ts_setup_triangle(const ts_screen_vert v[3], int width, int height, ts_cull cull,
+bool ts_setup_triangle(const ts_screen_vert v[3], int width, int height, ts_cull cull, int samples,
                        ts_tri_setup *t) {
     int32_t x[3], y[3];
     for (int i = 0; i < 3; i++) {
@@ -69,6 +69,7 @@ bool ts_setup_triangle(const ts_screen_vert v[3], int width, int height, ts_cull
         t->y[i] = y[order[i]];
     }
     t->area2 = area2;
+    t->samples = samples == TS_MAX_SAMPLES ? TS_MAX_SAMPLES : 1;
 
     for (int i = 0; i < 3; i++) {
         int j = (i + 1) % 3;
@@ -83,7 +84,8 @@ bool ts_setup_triangle(const ts_screen_vert v[3], int width, int height, ts_cull
         e->bias = top_left ? 0 : -1;
     }
 
-    /* Pixels whose centers px*256+128 lie within the snapped bounds. */
+    /* Pixels with a sample, at px*256+128 plus at most `reach` each way,
+     * within the snapped bounds. */
     int32_t x0 = t->x[0], x1 = t->x[0], y0 = t->y[0], y1 = t->y[0];
     for (int i = 1; i < 3; i++) {
         if (t->x[i] < x0) x0 = t->x[i];
@@ -91,10 +93,11 @@ bool ts_setup_triangle(const ts_screen_vert v[3], int width, int height, ts_cull
         if (t->y[i] < y0) y0 = t->y[i];
         if (t->y[i] > y1) y1 = t->y[i];
     }
-    t->minx = -floor_div(-((int64_t)x0 - TS_SUBPIXEL_HALF), TS_SUBPIXEL_ONE);
-    t->miny = -floor_div(-((int64_t)y0 - TS_SUBPIXEL_HALF), TS_SUBPIXEL_ONE);
-    t->maxx = floor_div((int64_t)x1 - TS_SUBPIXEL_HALF, TS_SUBPIXEL_ONE);
-    t->maxy = floor_div((int64_t)y1 - TS_SUBPIXEL_HALF, TS_SUBPIXEL_ONE);
+    const int64_t reach = t->samples == 1 ? 0 : TS_SAMPLE_REACH;
+    t->minx = -floor_div(-((int64_t)x0 - TS_SUBPIXEL_HALF - reach), TS_SUBPIXEL_ONE);
+    t->miny = -floor_div(-((int64_t)y0 - TS_SUBPIXEL_HALF - reach), TS_SUBPIXEL_ONE);
+    t->maxx = floor_div((int64_t)x1 - TS_SUBPIXEL_HALF + reach, TS_SUBPIXEL_ONE);
+    t->maxy = floor_div((int64_t)y1 - TS_SUBPIXEL_HALF + reach, TS_SUBPIXEL_ONE);
     if (t->minx < 0) t->minx = 0;
     if (t->miny < 0) t->miny = 0;
     if (t->maxx > width - 1) t->maxx = width - 1;

@@ -15,6 +15,23 @@
 
 #include "fixed.h"
 
+/* Multisampling. A pixel has 1 sample, at its center, or TS_MAX_SAMPLES,
+ * at Direct3D's standard 4x positions: (-2,-6), (6,-2), (-6,2) and (2,6)
+ * sixteenths of a pixel from the center, four distinct rows and columns so
+ * near-horizontal and near-vertical edges both get four coverage levels.
+ * Offsets are whole subpixels (x16), so coverage stays exact. */
+#define TS_MAX_SAMPLES 4
+#define TS_SAMPLE_REACH 96 /* largest |offset| of any sample, subpixels */
+
+static inline int32_t ts_sample_dx(int samples, int s) {
+    static const int32_t dx[TS_MAX_SAMPLES] = {-32, 96, -96, 32};
+    return samples == 1 ? 0 : dx[s];
+}
+static inline int32_t ts_sample_dy(int samples, int s) {
+    static const int32_t dy[TS_MAX_SAMPLES] = {-96, -32, 32, 96};
+    return samples == 1 ? 0 : dy[s];
+}
+
 /* A vertex after the viewport transform. */
 typedef struct ts_screen_vert {
     float x, y;  /* pixels */
@@ -62,16 +79,18 @@ typedef struct ts_tri_setup {
     bool front_facing;       /* counter-clockwise in NDC (y up) */
     ts_edge edge[3];         /* edge i runs from vertex i to vertex (i+1)%3 */
     int64_t area2;           /* twice the area, subpixels^2, > 0 */
-    int minx, miny, maxx, maxy; /* covered pixel rectangle, inclusive, in the viewport */
+    int samples;             /* per pixel: 1 or TS_MAX_SAMPLES */
+    int minx, miny, maxx, maxy; /* pixels with a sample inside the snapped bounds, in the viewport */
     ts_plane z;             /* window depth */
     ts_plane inv_w;         /* 1/w, for perspective correction */
     ts_plane pb1, pb2;      /* barycentric of stored vertex 1 and 2, each divided by its w */
 } ts_tri_setup;
 
-/* Sets up triangle v[0..2] for a viewport of width x height pixels. Returns
- * false when it covers no pixel: zero area after snapping, culled, outside
- * the viewport, or a non-finite input. */
-bool ts_setup_triangle(const ts_screen_vert v[3], int width, int height, ts_cull cull,
+/* Sets up triangle v[0..2] for a viewport of width x height pixels with
+ * `samples` (1 or TS_MAX_SAMPLES) samples per pixel. Returns false when it
+ * can cover no sample: zero area after snapping, culled, outside the
+ * viewport, or a non-finite input. */
+bool ts_setup_triangle(const ts_screen_vert v[3], int width, int height, ts_cull cull, int samples,
                        ts_tri_setup *out);
 
 /* Edge value at the center of pixel (px, py). */
@@ -81,11 +100,21 @@ static inline int64_t ts_edge_at(const ts_edge *e, int px, int py) {
     return (int64_t)e->a * (X - e->xs) + (int64_t)e->b * (Y - e->ys);
 }
 
-/* True when the center of pixel (px, py) is covered. */
-static inline bool ts_setup_covers(const ts_tri_setup *t, int px, int py) {
-    for (int i = 0; i < 3; i++)
-        if (ts_edge_at(&t->edge[i], px, py) + t->edge[i].bias < 0) return false;
-    return true;
+/* Bit s set when sample s of pixel (px, py) is covered (t->samples of them;
+ * with one, whether the center is): E + bias >= 0 for every edge. */
+static inline unsigned ts_setup_sample_mask(const ts_tri_setup *t, int px, int py) {
+    unsigned mask = 0;
+    for (int s = 0; s < t->samples; s++) {
+        int32_t sx = ts_sample_dx(t->samples, s), sy = ts_sample_dy(t->samples, s);
+        bool in = true;
+        for (int i = 0; i < 3; i++) {
+            const ts_edge *e = &t->edge[i];
+            int64_t v = ts_edge_at(e, px, py) + (int64_t)e->a * sx + (int64_t)e->b * sy;
+            if (v + e->bias < 0) in = false;
+        }
+        mask |= (unsigned)in << s;
+    }
+    return mask;
 }
 
 /* Offset of pixel (px, py)'s center from the first stored vertex, in pixels:
@@ -94,6 +123,15 @@ static inline void ts_setup_offset(const ts_tri_setup *t, int px, int py, float 
     const float inv = 1.0f / TS_SUBPIXEL_ONE;
     *ox = (float)(px * TS_SUBPIXEL_ONE + TS_SUBPIXEL_HALF - t->x[0]) * inv;
     *oy = (float)(py * TS_SUBPIXEL_ONE + TS_SUBPIXEL_HALF - t->y[0]) * inv;
+}
+
+/* The same for sample s of the pixel: exact as well (the offset is whole
+ * subpixels). */
+static inline void ts_setup_sample_offset(const ts_tri_setup *t, int px, int py, int s, float *ox,
+                                          float *oy) {
+    const float inv = 1.0f / TS_SUBPIXEL_ONE;
+    *ox = (float)(px * TS_SUBPIXEL_ONE + TS_SUBPIXEL_HALF + ts_sample_dx(t->samples, s) - t->x[0]) * inv;
+    *oy = (float)(py * TS_SUBPIXEL_ONE + TS_SUBPIXEL_HALF + ts_sample_dy(t->samples, s) - t->y[0]) * inv;
 }
 
 #endif

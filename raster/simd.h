@@ -10,6 +10,7 @@
  *   TS_SIMD_AVX2     8 lanes, AVX2 (+FMA available, not used where results
  *                   must be bit-identical)
  *   TS_SIMD_AVX512   16 lanes, AVX-512F/BW/DQ/VL
+ *   TS_SIMD_NEON     4 lanes, AArch64 Advanced SIMD (baseline, no flags)
  *
  * TS_LANES is always a multiple of 4 so that a 2x2 pixel quad sits in
  * consecutive lanes 4k..4k+3 (pixel i of the quad at lane 4k+i), and
@@ -28,8 +29,8 @@
 #include <stdint.h>
 
 #if (defined(TS_SIMD_SCALAR) + defined(TS_SIMD_SSE4) + defined(TS_SIMD_AVX2) + \
-     defined(TS_SIMD_AVX512)) != 1
-#error "define exactly one of TS_SIMD_SCALAR, TS_SIMD_SSE4, TS_SIMD_AVX2, TS_SIMD_AVX512"
+     defined(TS_SIMD_AVX512) + defined(TS_SIMD_NEON)) != 1
+#error "define exactly one of TS_SIMD_SCALAR, TS_SIMD_SSE4, TS_SIMD_AVX2, TS_SIMD_AVX512, TS_SIMD_NEON"
 #endif
 
 #define TS_INLINE static inline __attribute__((always_inline))
@@ -278,6 +279,92 @@ TS_INLINE vmask vm_or(vmask a, vmask b) { return (vmask)(a | b); }
 TS_INLINE vmask vm_andnot(vmask a, vmask b) { return (vmask)(~a & b); }
 TS_INLINE uint32_t vm_bits(vmask m) { return (uint32_t)m; }
 TS_INLINE vmask vm_from_bits(uint32_t b) { return (vmask)b; }
+
+/* ======================================================================= */
+#elif defined(TS_SIMD_NEON)
+
+/* AArch64 only: 32-bit NEON flushes denormals and lacks vector div, sqrt and
+ * floor. */
+#if !defined(__aarch64__)
+#error "the NEON target needs AArch64"
+#endif
+#include <arm_neon.h>
+
+#define TS_LANES 4
+#define TS_SIMD_NAME "neon"
+typedef float32x4_t vf32;
+typedef int32x4_t vi32;
+typedef uint32x4_t vmask;
+
+TS_INLINE vf32 vf_set1(float x) { return vdupq_n_f32(x); }
+TS_INLINE vf32 vf_load(const float *p) { return vld1q_f32(p); }
+TS_INLINE void vf_store(float *p, vf32 a) { vst1q_f32(p, a); }
+/* GCC and Clang write these as plain vector operators: the build's
+ * -ffp-contract=off is what keeps a mul and an add from fusing. */
+TS_INLINE vf32 vf_add(vf32 a, vf32 b) { return vaddq_f32(a, b); }
+TS_INLINE vf32 vf_sub(vf32 a, vf32 b) { return vsubq_f32(a, b); }
+TS_INLINE vf32 vf_mul(vf32 a, vf32 b) { return vmulq_f32(a, b); }
+TS_INLINE vf32 vf_div(vf32 a, vf32 b) { return vdivq_f32(a, b); }
+TS_INLINE vf32 vf_sqrt(vf32 a) { return vsqrtq_f32(a); }
+/* vminq/vmaxq return NaN when either is NaN; an ordered compare is false
+ * then, so selecting on it returns b as minps/maxps do. */
+TS_INLINE vf32 vf_min(vf32 a, vf32 b) { return vbslq_f32(vcltq_f32(a, b), a, b); }
+TS_INLINE vf32 vf_max(vf32 a, vf32 b) { return vbslq_f32(vcgtq_f32(a, b), a, b); }
+TS_INLINE vf32 vf_floor(vf32 a) { return vrndmq_f32(a); }
+TS_INLINE vmask vf_lt(vf32 a, vf32 b) { return vcltq_f32(a, b); }
+TS_INLINE vmask vf_le(vf32 a, vf32 b) { return vcleq_f32(a, b); }
+TS_INLINE vmask vf_gt(vf32 a, vf32 b) { return vcgtq_f32(a, b); }
+TS_INLINE vmask vf_ge(vf32 a, vf32 b) { return vcgeq_f32(a, b); }
+TS_INLINE vf32 vf_select(vmask m, vf32 a, vf32 b) { return vbslq_f32(m, a, b); }
+TS_INLINE vf32 vf_from_vi(vi32 a) { return vcvtq_f32_s32(a); }
+/* Beyond int32 range this saturates where x86 gives INT32_MIN: callers keep
+ * values in range, as for the others. */
+TS_INLINE vi32 vi_from_vf(vf32 a) { return vcvtq_s32_f32(a); }
+TS_INLINE vf32 vf_quad_lane(vf32 a, int k) {
+    switch (k) {
+    case 0: return vdupq_laneq_f32(a, 0);
+    case 1: return vdupq_laneq_f32(a, 1);
+    case 2: return vdupq_laneq_f32(a, 2);
+    default: return vdupq_laneq_f32(a, 3);
+    }
+}
+
+TS_INLINE vi32 vi_set1(int32_t x) { return vdupq_n_s32(x); }
+TS_INLINE vi32 vi_load(const int32_t *p) { return vld1q_s32(p); }
+TS_INLINE void vi_store(int32_t *p, vi32 a) { vst1q_s32(p, a); }
+TS_INLINE vi32 vi_add(vi32 a, vi32 b) { return vaddq_s32(a, b); }
+TS_INLINE vi32 vi_sub(vi32 a, vi32 b) { return vsubq_s32(a, b); }
+TS_INLINE vi32 vi_mul(vi32 a, vi32 b) { return vmulq_s32(a, b); }
+TS_INLINE vi32 vi_min(vi32 a, vi32 b) { return vminq_s32(a, b); }
+TS_INLINE vi32 vi_max(vi32 a, vi32 b) { return vmaxq_s32(a, b); }
+TS_INLINE vmask vi_ge(vi32 a, vi32 b) { return vcgeq_s32(a, b); }
+TS_INLINE vmask vi_lt(vi32 a, vi32 b) { return vcltq_s32(a, b); }
+TS_INLINE vi32 vi_gather(const int32_t *base, vi32 idx) {
+    int32_t at[4], r[4];
+    vst1q_s32(at, idx);
+    for (int i = 0; i < 4; i++) r[i] = base[at[i]];
+    return vld1q_s32(r);
+}
+TS_INLINE vi32 vi_and(vi32 a, vi32 b) { return vandq_s32(a, b); }
+TS_INLINE vi32 vi_or(vi32 a, vi32 b) { return vorrq_s32(a, b); }
+/* Shifts by a register count (the immediate forms need a constant): an
+ * unsigned shift left by -n is a logical shift right by n. */
+TS_INLINE vi32 vi_srl(vi32 a, int n) {
+    return vreinterpretq_s32_u32(vshlq_u32(vreinterpretq_u32_s32(a), vdupq_n_s32(-n)));
+}
+TS_INLINE vi32 vi_sll(vi32 a, int n) { return vshlq_s32(a, vdupq_n_s32(n)); }
+
+TS_INLINE vmask vm_and(vmask a, vmask b) { return vandq_u32(a, b); }
+TS_INLINE vmask vm_or(vmask a, vmask b) { return vorrq_u32(a, b); }
+TS_INLINE vmask vm_andnot(vmask a, vmask b) { return vbicq_u32(b, a); } /* b & ~a */
+TS_INLINE uint32_t vm_bits(vmask m) {
+    const uint32_t bit[4] = {1, 2, 4, 8};
+    return vaddvq_u32(vandq_u32(m, vld1q_u32(bit)));
+}
+TS_INLINE vmask vm_from_bits(uint32_t b) {
+    const uint32_t bit[4] = {1, 2, 4, 8};
+    return vtstq_u32(vdupq_n_u32(b), vld1q_u32(bit));
+}
 
 #endif
 

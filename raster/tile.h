@@ -21,17 +21,30 @@
 #define TS_TILE_PIXELS (TS_TILE * TS_TILE)
 #define TS_BLOCK_PIXELS (TS_BLOCK * TS_BLOCK)
 
+/* With several samples per pixel (multisampling), each block holds its
+ * samples one after the other: sample s of pixel i of block k is at
+ * ts_tile_at(samples, k, s, i) in every plane. With one sample this is the
+ * plain layout above. */
 typedef struct ts_tile_buf {
-    _Alignas(64) float r[TS_TILE_PIXELS];
-    _Alignas(64) float g[TS_TILE_PIXELS];
-    _Alignas(64) float b[TS_TILE_PIXELS];
-    _Alignas(64) float a[TS_TILE_PIXELS];
-    _Alignas(64) float depth[TS_TILE_PIXELS];
-    /* Upper bound of `depth` over each block (hierarchical early depth):
-     * a triangle whose depth over the block is never below it cannot pass
-     * the LESS test there. */
+    _Alignas(64) float r[TS_MAX_SAMPLES * TS_TILE_PIXELS];
+    _Alignas(64) float g[TS_MAX_SAMPLES * TS_TILE_PIXELS];
+    _Alignas(64) float b[TS_MAX_SAMPLES * TS_TILE_PIXELS];
+    _Alignas(64) float a[TS_MAX_SAMPLES * TS_TILE_PIXELS];
+    _Alignas(64) float depth[TS_MAX_SAMPLES * TS_TILE_PIXELS];
+    /* Upper bound of `depth` over each block's samples (hierarchical early
+     * depth): a triangle whose depth over the block is never below it
+     * cannot pass the LESS test there. */
     float block_zmax[TS_TILE_BLOCKS];
+    /* Bit k: block k was written since the last clear. Clearing resets only
+     * these blocks and storing writes the clear values for the others, so
+     * the empty part of a frame costs almost nothing. A new buffer sets
+     * every bit before its first clear. */
+    uint64_t touched;
 } ts_tile_buf;
+
+static inline int ts_tile_at(int samples, int block, int sample, int i) {
+    return (block * samples + sample) * TS_BLOCK_PIXELS + i;
+}
 
 /* Where a tile lies in the frame: origin and the extent inside the frame
  * (tiles on the right and bottom edges are partial). */

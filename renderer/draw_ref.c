@@ -10,9 +10,11 @@
 #include <string.h>
 
 struct ts_ref_state {
-    float *color;    /* linear RGBA, width*height*4, top row first */
-    float *depth;    /* window depth, cleared to 1 */
-    uint8_t *pixels; /* 8-bit output, filled lazily */
+    int samples;     /* per pixel */
+    float *color;    /* linear RGBA per sample: ((y * width + x) * samples + s) * 4 */
+    float *depth;    /* window depth per sample, cleared to 1 */
+    uint8_t *pixels; /* resolved 8-bit output, filled lazily */
+    float *resolved_depth; /* multisampled: per pixel, the nearest sample */
     bool pixels_valid;
     ts_clip_vert *xformed; /* per-vertex scratch, grown as models need */
     size_t xformed_cap;
@@ -20,16 +22,18 @@ struct ts_ref_state {
 
 ts_result ts_ref_create(ts_renderer *r, ts_error *err) {
     ts_ref_state *s = calloc(1, sizeof *s);
-    size_t n = (size_t)r->width * (size_t)r->height;
+    size_t n = (size_t)r->width * (size_t)r->height, ns = n * (size_t)r->samples;
     if (s) {
-        s->color = malloc(n * 4 * sizeof *s->color);
-        s->depth = malloc(n * sizeof *s->depth);
+        s->samples = r->samples;
+        s->color = malloc(ns * 4 * sizeof *s->color);
+        s->depth = malloc(ns * sizeof *s->depth);
         s->pixels = malloc(n * 4);
+        s->resolved_depth = r->samples > 1 ? malloc(n * sizeof *s->resolved_depth) : NULL;
     }
-    if (!s || !s->color || !s->depth || !s->pixels) {
+    if (!s || !s->color || !s->depth || !s->pixels || (r->samples > 1 && !s->resolved_depth)) {
         ts_ref_destroy(s);
         return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory for a %dx%d frame (%zu MiB)",
-                            r->width, r->height, n * 24 / (1024 * 1024));
+                            r->width, r->height, (ns * 20 + n * 8) / (1024 * 1024));
     }
     r->ref = s;
     return TS_OK;
@@ -40,6 +44,7 @@ void ts_ref_destroy(ts_ref_state *s) {
     free(s->color);
     free(s->depth);
     free(s->pixels);
+    free(s->resolved_depth);
     free(s->xformed);
     free(s);
 }
@@ -71,11 +76,17 @@ static void shade_quad(void *user, const ts_tri_setup *tri, const ts_quad *q) {
         uv[i][0] = varying(tri, ds->tri, q, i, TS_VAR_UV);
         uv[i][1] = varying(tri, ds->tri, q, i, TS_VAR_UV + 1);
     }
+    const int ns = s->samples;
     for (int i = 0; i < 4; i++) {
         if (!(q->mask & (1u << i))) continue;
         size_t p = (size_t)(q->y + (i >> 1)) * (size_t)ds->r->width + (size_t)(q->x + (i & 1));
-        /* Depth test LESS: on an exact tie the earlier triangle stays. */
-        if (!(q->z[i] < s->depth[p])) continue;
+        /* Depth test LESS per covered sample: on an exact tie the earlier
+         * triangle stays. The pixel is shaded once if any sample passes. */
+        unsigned pass = 0;
+        for (int k = 0; k < ns; k++)
+            if ((q->sample_mask[i] >> k & 1) && q->zs[i][k] < s->depth[p * (size_t)ns + (size_t)k])
+                pass |= 1u << k;
+        if (!pass) continue;
 
         ts_fragment f;
         f.world = varying3(tri, ds->tri, q, i, TS_VAR_WORLD);
@@ -91,15 +102,19 @@ static void shade_quad(void *user, const ts_tri_setup *tri, const ts_quad *q) {
 
         /* Source-over (Porter-Duff): color = src * a + dst * (1 - a),
          * alpha = a + dst_alpha * (1 - a), so an opaque frame stays opaque. */
-        float *dst = &s->color[p * 4];
         float a = src[3];
-        if (a >= 1.0f) {
-            memcpy(dst, src, sizeof src);
-        } else {
-            for (int c = 0; c < 3; c++) dst[c] = src[c] * a + dst[c] * (1.0f - a);
-            dst[3] = a + dst[3] * (1.0f - a);
+        for (int k = 0; k < ns; k++) {
+            if (!(pass >> k & 1)) continue;
+            size_t at = p * (size_t)ns + (size_t)k;
+            float *dst = &s->color[at * 4];
+            if (a >= 1.0f) {
+                memcpy(dst, src, sizeof src);
+            } else {
+                for (int c = 0; c < 3; c++) dst[c] = src[c] * a + dst[c] * (1.0f - a);
+                dst[3] = a + dst[3] * (1.0f - a);
+            }
+            s->depth[at] = q->zs[i][k];
         }
-        s->depth[p] = q->z[i];
     }
 }
 
@@ -117,7 +132,7 @@ ts_result ts_ref_draw(ts_renderer *r, const ts_frame_input *in, ts_error *err) {
 
     uint64_t t0 = ts_now_ns();
     /* Clear: black, opaque; depth at the far plane. */
-    size_t n = (size_t)r->width * (size_t)r->height;
+    size_t n = (size_t)r->width * (size_t)r->height * (size_t)s->samples;
     for (size_t i = 0; i < n; i++) {
         s->color[i * 4 + 0] = s->color[i * 4 + 1] = s->color[i * 4 + 2] = 0.0f;
         s->color[i * 4 + 3] = 1.0f;
@@ -145,7 +160,7 @@ ts_result ts_ref_draw(ts_renderer *r, const ts_frame_input *in, ts_error *err) {
                 ts_screen_vert tv[3] = {sv[0], sv[i], sv[i + 1]};
                 ts_clip_vert tc[3] = {poly[0], poly[i], poly[i + 1]};
                 ts_tri_setup setup;
-                if (!ts_setup_triangle(tv, r->width, r->height, in->cull, &setup)) continue;
+                if (!ts_setup_triangle(tv, r->width, r->height, in->cull, s->samples, &setup)) continue;
                 triangles++;
                 ds.tri = tc;
                 ts_rast_ref_triangle(&setup, r->width, r->height, shade_quad, &ds);
@@ -162,18 +177,35 @@ ts_result ts_ref_draw(ts_renderer *r, const ts_frame_input *in, ts_error *err) {
     return TS_OK;
 }
 
+/* One channel of a pixel: its samples averaged in a fixed order (the
+ * tiled path resolves the same way), then round(clamp(v, 0, 1) * 255). */
+static uint8_t resolve_channel(const float *color, size_t pixel, int samples, int c) {
+    const float *v = &color[pixel * (size_t)samples * 4 + (size_t)c];
+    float x = v[0];
+    if (samples == TS_MAX_SAMPLES) x = (((v[0] + v[4]) + v[8]) + v[12]) * 0.25f;
+    x = x > 0.0f ? (x < 1.0f ? x : 1.0f) : 0.0f; /* NaN -> 0 */
+    return (uint8_t)(x * 255.0f + 0.5f);
+}
+
 const uint8_t *ts_ref_pixels(ts_renderer *r) {
     ts_ref_state *s = r->ref;
     if (!s->pixels_valid) {
-        size_t n = (size_t)r->width * (size_t)r->height * 4;
-        for (size_t i = 0; i < n; i++) {
-            float v = s->color[i];
-            v = v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f; /* NaN -> 0 */
-            s->pixels[i] = (uint8_t)(v * 255.0f + 0.5f);
-        }
+        size_t n = (size_t)r->width * (size_t)r->height;
+        for (size_t p = 0; p < n; p++)
+            for (int c = 0; c < 4; c++) s->pixels[p * 4 + (size_t)c] = resolve_channel(s->color, p, s->samples, c);
+        if (s->samples > 1)
+            for (size_t p = 0; p < n; p++) {
+                const float *z = &s->depth[p * (size_t)s->samples];
+                float m = z[0];
+                for (int k = 1; k < s->samples; k++) m = z[k] < m ? z[k] : m;
+                s->resolved_depth[p] = m;
+            }
         s->pixels_valid = true;
     }
     return s->pixels;
 }
 
-const float *ts_ref_depth(ts_renderer *r) { return r->ref->depth; }
+const float *ts_ref_depth(ts_renderer *r) {
+    ts_ref_pixels(r); /* resolves */
+    return r->ref->samples > 1 ? r->ref->resolved_depth : r->ref->depth;
+}

@@ -74,6 +74,7 @@ struct ts_tiled {
     const ts_kernels *k;
     ts_worker_pool *pool;
     uint32_t threads;
+    int samples; /* per pixel */
     int width, height;
     int tiles_x, tiles_y;
     uint32_t tile_count;
@@ -147,6 +148,7 @@ ts_result ts_tiled_create(ts_renderer *r, ts_error *err) {
     r->tiled = t;
     t->k = ts_isa_kernels(r->isa);
     t->threads = (uint32_t)r->threads;
+    t->samples = r->samples;
     t->width = r->width;
     t->height = r->height;
     t->tiles_x = (r->width + TS_TILE - 1) / TS_TILE;
@@ -174,6 +176,7 @@ ts_result ts_tiled_create(ts_renderer *r, ts_error *err) {
     for (uint32_t i = 0; i < t->threads; i++) {
         t->workers[i].tile = aligned_alloc(64, sizeof(ts_tile_buf));
         if (!t->workers[i].tile) return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory for tiles");
+        t->workers[i].tile->touched = ~(uint64_t)0; /* the first clear resets it all */
     }
     t->queue = ts_tile_queue_create(QUEUE_CAPACITY);
     if (!t->queue) return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory for the tile queue");
@@ -297,7 +300,7 @@ static void geometry_job(void *ctx, uint32_t job, uint32_t worker) {
             ts_screen_vert tv[3] = {sv[0], sv[i], sv[i + 1]};
             ts_clip_vert tc[3] = {poly[0], poly[i], poly[i + 1]};
             ts_tri_setup setup;
-            if (!ts_setup_triangle(tv, t->width, t->height, in->cull, &setup)) continue;
+            if (!ts_setup_triangle(tv, t->width, t->height, in->cull, t->samples, &setup)) continue;
             bin_triangle(t, b, &setup, tc, &in->uniforms[mi]);
         }
     }
@@ -316,15 +319,15 @@ static void raster_job(void *ctx, uint32_t tile, uint32_t worker) {
     rect.h = t->height - rect.y < TS_TILE ? t->height - rect.y : TS_TILE;
 
     const ts_kernels *k = t->k;
-    ts_raster_tri_fn raster = k->raster[t->in->program];
-    k->tile_clear(tb);
+    ts_raster_tri_fn raster = (t->samples > 1 ? k->raster_msaa : k->raster)[t->in->program];
+    k->tile_clear(tb, t->samples);
     uint64_t fragments = 0;
     for (uint32_t bi = 0; bi < t->batch_count; bi++) {
         const batch *b = &t->batches[bi];
         for (uint32_t j = b->offsets[tile]; j < b->offsets[tile + 1]; j++)
             fragments += raster(tb, rect, &b->tris[b->sorted[j]]);
     }
-    k->tile_store(tb, rect, t->cur->pixels, t->cur->depth, t->width);
+    k->tile_store(tb, t->samples, rect, t->cur->pixels, t->cur->depth, t->width);
     w->fragments += fragments;
 
     /* The tile's pixels are written; the push publishes them (release in

@@ -32,11 +32,15 @@ bool ts_isa_supported(ts_isa isa) {
     case TS_ISA_AVX512:
         return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
                __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+#elif defined(__aarch64__)
+    case TS_ISA_NEON: return true; /* Advanced SIMD is part of every AArch64 CPU */
 #endif
     default: return false;
     }
 }
 
+/* Later entries of TS_ISA_LIST are wider; the x86 targets and NEON never
+ * both run, so the last supported one is the best. */
 ts_isa ts_isa_best(void) {
     for (int i = TS_ISA_COUNT - 1; i > TS_ISA_SCALAR; i--)
         if (ts_isa_supported((ts_isa)i)) return (ts_isa)i;
@@ -49,6 +53,8 @@ const ts_kernels *ts_isa_kernels(ts_isa isa) {
     case TS_ISA_SSE4: return &ts_kernels_sse4;
     case TS_ISA_AVX2: return &ts_kernels_avx2;
     case TS_ISA_AVX512: return &ts_kernels_avx512;
+#elif defined(__aarch64__)
+    case TS_ISA_NEON: return &ts_kernels_neon;
 #endif
     default: return &ts_kernels_scalar;
     }

@@ -38,7 +38,7 @@ static ts_result resolve_isa(ts_isa want, ts_isa *out, ts_error *err) {
         const char *env = getenv("TESSERA_ISA");
         if (env && *env && !ts_isa_parse(env, &want))
             return ts_error_set(err, TS_ERR_INVALID_ARG,
-                                "TESSERA_ISA=%s: expected auto, scalar, sse4, avx2 or avx512", env);
+                                "TESSERA_ISA=%s: expected auto, scalar, sse4, avx2, avx512 or neon", env);
     }
     if (want == TS_ISA_AUTO) want = ts_isa_best();
     if (!ts_isa_supported(want))
@@ -65,6 +65,9 @@ ts_result ts_renderer_create(const ts_renderer_desc *desc, ts_renderer **out, ts
     if (desc->threads < 0 || desc->threads > MAX_THREADS)
         return ts_error_set(err, TS_ERR_INVALID_ARG, "%d threads: expected 0 (one per core) to %d",
                             desc->threads, MAX_THREADS);
+    if (desc->msaa != 0 && desc->msaa != 1 && desc->msaa != TS_MAX_SAMPLES)
+        return ts_error_set(err, TS_ERR_INVALID_ARG, "msaa %d: expected 1 (off) or %d", desc->msaa,
+                            TS_MAX_SAMPLES);
     ts_isa isa = TS_ISA_SCALAR;
     ts_result res = resolve_isa(desc->isa, &isa, err);
     if (res != TS_OK) return res;
@@ -74,6 +77,7 @@ ts_result ts_renderer_create(const ts_renderer_desc *desc, ts_renderer **out, ts
     r->width = w;
     r->height = h;
     r->isa = isa;
+    r->samples = desc->msaa == TS_MAX_SAMPLES ? TS_MAX_SAMPLES : 1;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     r->threads = desc->threads ? desc->threads : (int)(cores > 0 && cores < MAX_THREADS ? cores : 1);
     if (desc->reference) {
@@ -105,6 +109,7 @@ void ts_renderer_size(const ts_renderer *r, int *width, int *height) {
 
 ts_isa ts_renderer_isa(const ts_renderer *r) { return r->isa; }
 int ts_renderer_threads(const ts_renderer *r) { return r->threads; }
+int ts_renderer_msaa(const ts_renderer *r) { return r->samples; }
 
 ts_result ts_renderer_draw(ts_renderer *r, const ts_model *m, const ts_view_desc *view, ts_error *err) {
     static const ts_view_desc zero_view;

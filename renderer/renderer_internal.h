@@ -20,6 +20,7 @@ struct ts_renderer {
     int width, height;
     ts_isa isa;       /* resolved: never TS_ISA_AUTO */
     int threads;      /* resolved worker count */
+    int samples;      /* per pixel: 1 or TS_MAX_SAMPLES */
     ts_ref_state *ref; /* set when desc.reference */
     ts_tiled *tiled;   /* set otherwise */
     ts_uniforms *uniforms; /* one per mesh of the model being drawn */

@@ -145,7 +145,8 @@ bool ts_shading_parse(const char *name, ts_shading *out);
     X(TS_ISA_SCALAR, "scalar")                                               \
     X(TS_ISA_SSE4, "sse4")                                                   \
     X(TS_ISA_AVX2, "avx2")                                                   \
-    X(TS_ISA_AVX512, "avx512")
+    X(TS_ISA_AVX512, "avx512")                                               \
+    X(TS_ISA_NEON, "neon")
 
 typedef enum ts_isa {
 #define TS_X_ENUM(name, text) name,
@@ -165,11 +166,16 @@ typedef struct ts_renderer_desc {
     int width;  /* 0: 1920 */
     int height; /* 0: 1080 */
     /* 0 (auto): the TESSERA_ISA environment variable if set (scalar, sse4,
-     * avx2, avx512), else the widest target the CPU supports. Asking for a
+     * avx2, avx512, neon), else the widest target the CPU supports. Asking for a
      * target the CPU lacks is an error. */
     ts_isa isa;
     int threads;    /* worker threads; 0: one per core */
     bool reference; /* draw with the scalar single-threaded reference pipeline */
+    /* Samples per pixel: 0 or 1 (off) or 4. With 4, coverage and depth are
+     * kept per sample (Direct3D's standard 4x positions), each pixel is
+     * shaded once at its center, and the samples are averaged when the tile
+     * is stored; ts_renderer_depth gives each pixel's nearest sample. */
+    int msaa;
 } ts_renderer_desc;
 
 typedef struct ts_renderer ts_renderer;
@@ -228,9 +234,10 @@ typedef struct ts_frame_stats {
 
 /* Statistics of the last complete frame (waits for it, as finish does). */
 void ts_renderer_stats(ts_renderer *r, ts_frame_stats *out);
-/* The resolved SIMD target and worker count. */
+/* The resolved SIMD target, worker count and samples per pixel. */
 ts_isa ts_renderer_isa(const ts_renderer *r);
 int ts_renderer_threads(const ts_renderer *r);
+int ts_renderer_msaa(const ts_renderer *r);
 
 /* The last frame as 8-bit RGBA, top row first, width*height*4 bytes, owned
  * by the renderer and valid until the next draw. Each channel is

@@ -5,6 +5,7 @@
 #include "kernels.h"
 
 #include <stddef.h>
+#include <string.h>
 
 #include "programs_v.inl"
 
@@ -12,9 +13,13 @@
 #error "compile with -DTS_KERNELS_SYMBOL=ts_kernels_<isa>"
 #endif
 
-#define RASTER_FN(prog)                                                                       \
-    static uint32_t raster_##prog(ts_tile_buf *tb, ts_tile_rect rect, const ts_tile_tri *tri) { \
-        return ts_rast_tile_triangle(tb, rect, tri, TS_VAR_UV, prog##_v);                       \
+/* Each program twice: one sample per pixel, and TS_MAX_SAMPLES. */
+#define RASTER_FN(prog)                                                                          \
+    static uint32_t raster_##prog(ts_tile_buf *tb, ts_tile_rect rect, const ts_tile_tri *tri) {    \
+        return ts_rast_tile_triangle(tb, rect, tri, 1, TS_VAR_UV, prog##_v);                       \
+    }                                                                                              \
+    static uint32_t raster_##prog##_msaa(ts_tile_buf *tb, ts_tile_rect rect, const ts_tile_tri *tri) { \
+        return ts_rast_tile_triangle(tb, rect, tri, TS_MAX_SAMPLES, TS_VAR_UV, prog##_v);            \
     }
 RASTER_FN(studio)
 RASTER_FN(unlit)
@@ -23,57 +28,94 @@ RASTER_FN(depth)
 RASTER_FN(textured)
 #undef RASTER_FN
 
-static void tile_clear(ts_tile_buf *tb) {
+/* Resets the blocks written since the last clear to opaque black, depth 1. */
+static void tile_clear(ts_tile_buf *tb, int samples) {
     vf32 zero = vf_set1(0.0f), one = vf_set1(1.0f);
-    for (int i = 0; i < TS_TILE_PIXELS; i += TS_LANES) {
-        vf_store(&tb->r[i], zero);
-        vf_store(&tb->g[i], zero);
-        vf_store(&tb->b[i], zero);
-        vf_store(&tb->a[i], one);
-        vf_store(&tb->depth[i], one);
+    for (uint64_t left = tb->touched; left; left &= left - 1) {
+        int k = __builtin_ctzll(left);
+        int end = ts_tile_at(samples, k + 1, 0, 0);
+        for (int i = ts_tile_at(samples, k, 0, 0); i < end; i += TS_LANES) {
+            vf_store(&tb->r[i], zero);
+            vf_store(&tb->g[i], zero);
+            vf_store(&tb->b[i], zero);
+            vf_store(&tb->a[i], one);
+            vf_store(&tb->depth[i], one);
+        }
+        tb->block_zmax[k] = 1.0f;
     }
-    for (int k = 0; k < TS_TILE_BLOCKS; k++) tb->block_zmax[k] = 1.0f;
+    tb->touched = 0;
 }
 
-/* block_row_index[y][x]: where pixel (x, y) of a block is stored. */
-static const uint8_t block_row_index[TS_BLOCK][TS_BLOCK] = {
-#define I(x, y) (uint8_t)(((y) / 2) * 16 + ((x) / 2) * 4 + ((y) % 2) * 2 + (x) % 2)
-#define ROW(y) {I(0, y), I(1, y), I(2, y), I(3, y), I(4, y), I(5, y), I(6, y), I(7, y)}
-    ROW(0), ROW(1), ROW(2), ROW(3), ROW(4), ROW(5), ROW(6), ROW(7),
-#undef ROW
-#undef I
-};
+/* Copies the 8 values of block row y (stored quad-major, see tile.h) to a
+ * contiguous row. A quad row (pixel rows 2j and 2j + 1) is 16 values: four
+ * quads of (top pair, bottom pair), so row 2j is pairs 0, 2, 4, 6 and row
+ * 2j + 1 pairs 1, 3, 5, 7 of them, moved as 64-bit pairs. */
+static void block_row_copy(void *dst, const void *block, int y, int w) {
+    const uint8_t *pairs = (const uint8_t *)block + (size_t)(y >> 1) * 64 + (size_t)(y & 1) * 8;
+    if (w == TS_BLOCK) {
+        uint64_t row[4];
+        for (int q = 0; q < 4; q++) memcpy(&row[q], pairs + q * 16, 8);
+        memcpy(dst, row, sizeof row);
+        return;
+    }
+    for (int x = 0; x < w; x++) memcpy((uint8_t *)dst + x * 4, pairs + (x >> 1) * 16 + (x & 1) * 4, 4);
+}
 
-static void tile_store(const ts_tile_buf *tb, ts_tile_rect rect, uint8_t *frame, float *depth,
-                       int frame_width) {
+#define CLEAR_RGBA 0xFF000000u /* opaque black as little-endian RGBA8 */
+
+/* The 8-bit value of a linear channel: round(clamp(v) * 255) as the
+ * reference (NaN clamps to 0). */
+TS_INLINE vi32 quantize(vf32 v) {
+    return vi_from_vf(vf_add(vf_mul(vf_clamp01(v), vf_set1(255.0f)), vf_set1(0.5f)));
+}
+
+static void tile_store(const ts_tile_buf *tb, int samples, ts_tile_rect rect, uint8_t *frame,
+                       float *depth, int frame_width) {
     uint32_t *out = (uint32_t *)(void *)frame; /* RGBA8 as little-endian words */
     for (int k = 0; k < TS_TILE_BLOCKS; k++) {
         int bx = ts_tile_block_x(k), by = ts_tile_block_y(k);
         if (bx >= rect.w || by >= rect.h) continue;
-        const int base = k * TS_BLOCK_PIXELS;
-        int32_t packed[TS_BLOCK_PIXELS];
-        for (int g = 0; g < TS_BLOCK_PIXELS; g += TS_LANES) {
-            /* round(clamp(v) * 255) as the reference (NaN clamps to 0),
-             * packed r | g << 8 | b << 16 | a << 24. */
-            vi32 word = vi_set1(0);
-            const float *planes[4] = {tb->r, tb->g, tb->b, tb->a};
-            for (int c = 0; c < 4; c++) {
-                vf32 v = vf_clamp01(vf_load(&planes[c][base + g]));
-                vi32 q = vi_from_vf(vf_add(vf_mul(v, vf_set1(255.0f)), vf_set1(0.5f)));
-                word = vi_or(word, vi_sll(q, 8 * c));
-            }
-            vi_store(&packed[g], word);
-        }
-        /* Row by row, so each block row is one contiguous run in the frame. */
         int w = rect.w - bx < TS_BLOCK ? rect.w - bx : TS_BLOCK;
         int h = rect.h - by < TS_BLOCK ? rect.h - by : TS_BLOCK;
-        for (int y = 0; y < h; y++) {
-            size_t at = (size_t)(rect.y + by + y) * (size_t)frame_width + (size_t)(rect.x + bx);
-            const uint8_t *row = block_row_index[y];
-            for (int x = 0; x < w; x++) {
-                out[at + (size_t)x] = (uint32_t)packed[row[x]];
-                depth[at + (size_t)x] = tb->depth[base + row[x]];
+        size_t at = (size_t)(rect.y + by) * (size_t)frame_width + (size_t)(rect.x + bx);
+        if (!(tb->touched >> k & 1)) {
+            for (int y = 0; y < h; y++, at += (size_t)frame_width)
+                for (int x = 0; x < w; x++) {
+                    out[at + (size_t)x] = CLEAR_RGBA;
+                    depth[at + (size_t)x] = 1.0f;
+                }
+            continue;
+        }
+        /* Resolve: each pixel's samples averaged in the reference's order,
+         * its depth the nearest sample; then packed r | g << 8 | b << 16 |
+         * a << 24. */
+        const float *planes[4] = {tb->r, tb->g, tb->b, tb->a};
+        int32_t packed[TS_BLOCK_PIXELS];
+        float zres[TS_BLOCK_PIXELS];
+        const float *zsrc = &tb->depth[ts_tile_at(samples, k, 0, 0)];
+        for (int g = 0; g < TS_BLOCK_PIXELS; g += TS_LANES) {
+            vi32 word = vi_set1(0);
+            for (int c = 0; c < 4; c++) {
+                const float *p = &planes[c][ts_tile_at(samples, k, 0, g)];
+                vf32 v = vf_load(p);
+                if (samples == TS_MAX_SAMPLES) {
+                    v = vf_add(vf_add(vf_add(v, vf_load(p + TS_BLOCK_PIXELS)), vf_load(p + 2 * TS_BLOCK_PIXELS)),
+                               vf_load(p + 3 * TS_BLOCK_PIXELS));
+                    v = vf_mul(v, vf_set1(0.25f));
+                }
+                word = vi_or(word, vi_sll(quantize(v), 8 * c));
             }
+            vi_store(&packed[g], word);
+            if (samples > 1) {
+                vf32 z = vf_load(&zsrc[g]);
+                for (int s = 1; s < samples; s++) z = vf_min(vf_load(&zsrc[s * TS_BLOCK_PIXELS + g]), z);
+                vf_store(&zres[g], z);
+            }
+        }
+        const float *zout = samples > 1 ? zres : zsrc;
+        for (int y = 0; y < h; y++, at += (size_t)frame_width) {
+            block_row_copy(&out[at], packed, y, w);
+            block_row_copy(&depth[at], zout, y, w);
         }
     }
 }
@@ -88,6 +130,14 @@ const ts_kernels TS_KERNELS_SYMBOL = {
             [TS_PROGRAM_NORMALS] = raster_normals,
             [TS_PROGRAM_DEPTH] = raster_depth,
             [TS_PROGRAM_TEXTURED] = raster_textured,
+        },
+    .raster_msaa =
+        {
+            [TS_PROGRAM_STUDIO] = raster_studio_msaa,
+            [TS_PROGRAM_UNLIT] = raster_unlit_msaa,
+            [TS_PROGRAM_NORMALS] = raster_normals_msaa,
+            [TS_PROGRAM_DEPTH] = raster_depth_msaa,
+            [TS_PROGRAM_TEXTURED] = raster_textured_msaa,
         },
     .tile_clear = tile_clear,
     .tile_store = tile_store,

@@ -13,17 +13,21 @@
 typedef uint32_t (*ts_raster_tri_fn)(ts_tile_buf *tb, ts_tile_rect rect, const ts_tile_tri *tri);
 
 typedef struct ts_kernels {
-    const char *name; /* "scalar", "sse4", "avx2", "avx512" */
+    const char *name; /* "scalar", "sse4", "avx2", "avx512", "neon" */
     int lanes;
-    /* Rasterize and shade one triangle into a tile, per program. The
-     * triangle's uniforms point to a ts_uniforms. */
+    /* Rasterize and shade one triangle into a tile, per program, with one
+     * sample per pixel (raster) or TS_MAX_SAMPLES (raster_msaa; the
+     * triangle must be set up for as many). The triangle's uniforms point
+     * to a ts_uniforms. */
     ts_raster_tri_fn raster[TS_PROGRAM_COUNT];
-    /* Opaque black, depth 1. */
-    void (*tile_clear)(ts_tile_buf *tb);
+    ts_raster_tri_fn raster_msaa[TS_PROGRAM_COUNT];
+    /* Opaque black, depth 1, for `samples` (1 or TS_MAX_SAMPLES) per pixel. */
+    void (*tile_clear)(ts_tile_buf *tb, int samples);
     /* Writes the tile's pixels inside `rect` into a frame of `frame_width`
-     * pixels per row: color as 8-bit RGBA, round(clamp(v, 0, 1) * 255), and
-     * depth as it is. */
-    void (*tile_store)(const ts_tile_buf *tb, ts_tile_rect rect, uint8_t *rgba, float *depth,
+     * pixels per row, resolving `samples` per pixel: color as 8-bit RGBA,
+     * round(clamp(v, 0, 1) * 255) of the samples' mean, and depth as the
+     * nearest sample. */
+    void (*tile_store)(const ts_tile_buf *tb, int samples, ts_tile_rect rect, uint8_t *rgba, float *depth,
                        int frame_width);
 } ts_kernels;
 
@@ -32,6 +36,8 @@ extern const ts_kernels ts_kernels_scalar;
 extern const ts_kernels ts_kernels_sse4;
 extern const ts_kernels ts_kernels_avx2;
 extern const ts_kernels ts_kernels_avx512;
+#elif defined(__aarch64__)
+extern const ts_kernels ts_kernels_neon;
 #endif
 
 #endif

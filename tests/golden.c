@@ -17,14 +17,14 @@
 
 typedef struct args {
     const char *model, *golden, *outdir, *name, *actual;
-    int width, height;
+    int width, height, msaa;
     ts_view_desc view;
 } args;
 
 static int usage(void) {
     fprintf(stderr, "usage: test_golden --name N (--model SPEC | --actual FILE.png) --golden FILE.png "
                     "--outdir DIR [--size WxH] [--shading MODE] [--yaw DEG] [--pitch DEG] "
-                    "[--cull]\n");
+                    "[--cull] [--msaa N]\n");
     return 2;
 }
 
@@ -49,7 +49,8 @@ static bool parse_args(int argc, char **argv, args *a) {
             if (sscanf(v, "%dx%d", &a->width, &a->height) != 2) return false;
         } else if (!strcmp(k, "--shading")) {
             if (!ts_shading_parse(v, &a->view.shading)) return false;
-        } else if (!strcmp(k, "--yaw")) a->view.yaw_deg = strtof(v, NULL);
+        } else if (!strcmp(k, "--msaa")) a->msaa = atoi(v);
+        else if (!strcmp(k, "--yaw")) a->view.yaw_deg = strtof(v, NULL);
         else if (!strcmp(k, "--pitch")) a->view.pitch_deg = strtof(v, NULL);
         else return false;
     }
@@ -125,7 +126,7 @@ int main(int argc, char **argv) {
         /* Goldens are made by the reference pipeline, the oracle; the
          * tests check the default (fast) path against them. */
         const char *update_env = getenv("TS_GOLDEN_UPDATE");
-        ts_renderer_desc desc = {.width = a.width, .height = a.height,
+        ts_renderer_desc desc = {.width = a.width, .height = a.height, .msaa = a.msaa,
                                  .reference = update_env && !strcmp(update_env, "1")};
         if (ts_model_open(a.model, &model, &err, warn, NULL) != TS_OK ||
             ts_renderer_create(&desc, &r, &err) != TS_OK ||

@@ -120,6 +120,12 @@ static void test_bad_sizes(void) {
     CHECK(ts_renderer_create(&(ts_renderer_desc){.width = TS_MAX_FRAME_DIM + 1, .height = 10}, &r,
                              &err) == TS_ERR_TOO_LARGE, "%s", err.message);
     CHECK(strstr(err.message, "16385x10") != NULL, "message: %s", err.message);
+    for (int msaa = -1; msaa <= 8; msaa++) {
+        if (msaa == 0 || msaa == 1 || msaa == 4) continue;
+        CHECK(ts_renderer_create(&(ts_renderer_desc){.width = 8, .height = 8, .msaa = msaa}, &r, &err) ==
+                  TS_ERR_INVALID_ARG && strstr(err.message, "msaa") != NULL,
+              "msaa %d: %s", msaa, err.message);
+    }
     CHECK(ts_renderer_create(&(ts_renderer_desc){.width = 10, .height = 1 << 30}, &r, &err) ==
               TS_ERR_TOO_LARGE, "%s", err.message);
 

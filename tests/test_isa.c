@@ -74,13 +74,15 @@ static void compare(const char *what, const frame *ref, const frame *got, size_t
 
 int main(int argc, char **argv) {
     int w = 250, h = 170; /* not multiples of the tile size: partial tiles too */
-    int first_model = 1;
-    if (argc > 2 && !strcmp(argv[1], "--size")) {
-        if (sscanf(argv[2], "%dx%d", &w, &h) != 2) return 2;
-        first_model = 3;
+    int first_model = 1, msaa = 1;
+    while (first_model + 1 < argc && argv[first_model][0] == '-') {
+        const char *k = argv[first_model], *v = argv[first_model + 1];
+        if (!strcmp(k, "--size") && sscanf(v, "%dx%d", &w, &h) == 2) first_model += 2;
+        else if (!strcmp(k, "--msaa") && (msaa = atoi(v)) > 0) first_model += 2;
+        else break;
     }
-    if (first_model >= argc) {
-        fprintf(stderr, "usage: test_isa [--size WxH] MODEL...\n");
+    if (first_model >= argc || argv[first_model][0] == '-') {
+        fprintf(stderr, "usage: test_isa [--size WxH] [--msaa N] MODEL...\n");
         return 2;
     }
     for (int mi = first_model; mi < argc; mi++) {
@@ -94,7 +96,7 @@ int main(int argc, char **argv) {
         for (int s = 0; s < TS_SHADING_COUNT; s++) {
             ts_view_desc view = {.shading = (ts_shading)s, .yaw_deg = 30.0f, .pitch_deg = 20.0f};
             frame ref = {0};
-            ts_renderer_desc rd = {.width = w, .height = h, .reference = true};
+            ts_renderer_desc rd = {.width = w, .height = h, .reference = true, .msaa = msaa};
             if (!render(&rd, &m, &view, &ref)) {
                 failures++;
                 frame_free(&ref);
@@ -107,10 +109,11 @@ int main(int argc, char **argv) {
                 }
                 for (int threads = 1; threads <= 3; threads += 2) {
                     frame got = {0};
-                    ts_renderer_desc d = {.width = w, .height = h, .isa = (ts_isa)isa, .threads = threads};
+                    ts_renderer_desc d = {.width = w, .height = h, .isa = (ts_isa)isa, .threads = threads,
+                                          .msaa = msaa};
                     char what[512];
-                    snprintf(what, sizeof what, "%s %s %s threads=%d", argv[mi],
-                             ts_shading_name((ts_shading)s), ts_isa_name((ts_isa)isa), threads);
+                    snprintf(what, sizeof what, "%s %s %s threads=%d msaa=%d", argv[mi],
+                             ts_shading_name((ts_shading)s), ts_isa_name((ts_isa)isa), threads, msaa);
                     if (render(&d, &m, &view, &got))
                         compare(what, &ref, &got, (size_t)w * (size_t)h, w);
                     else

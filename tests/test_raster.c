@@ -162,7 +162,7 @@ static void count_quad(void *user, const ts_tri_setup *t, const ts_quad *q) {
 
 static bool draw_screen_tri(cover *c, const ts_screen_vert v[3], ts_cull cull) {
     ts_tri_setup t;
-    if (!ts_setup_triangle(v, c->w, c->h, cull, &t)) return false;
+    if (!ts_setup_triangle(v, c->w, c->h, cull, 1, &t)) return false;
     ts_rast_ref_triangle(&t, c->w, c->h, count_quad, c);
     return true;
 }
@@ -261,7 +261,7 @@ static void test_setup_snap(void) {
         float p = 10.0f + cases[i].sub / 256.0f;
         ts_screen_vert v[3] = {sv(p, p), sv(40.0f, 11.0f), sv(12.0f, 40.0f)};
         ts_tri_setup t;
-        CHECK(ts_setup_triangle(v, 64, 48, TS_CULL_NONE, &t));
+        CHECK(ts_setup_triangle(v, 64, 48, TS_CULL_NONE, 1, &t));
         int s = stored_index(&t, 0);
         CHECK_INT(t.x[s], ==, cases[i].want);
         CHECK_INT(t.y[s], ==, cases[i].want);
@@ -271,7 +271,7 @@ static void test_setup_snap(void) {
         ts_screen_vert v[3] = {sv(-1.5f / 256.0f, -0.5f / 256.0f), sv(40.0f, 1.0f),
                                sv(1.0f, 40.0f)};
         ts_tri_setup t;
-        CHECK(ts_setup_triangle(v, 64, 48, TS_CULL_NONE, &t));
+        CHECK(ts_setup_triangle(v, 64, 48, TS_CULL_NONE, 1, &t));
         int s = stored_index(&t, 0);
         CHECK_INT(t.x[s], ==, -2);
         CHECK_INT(t.y[s], ==, 0);
@@ -289,7 +289,7 @@ static void test_setup_orientation(void) {
     ts_screen_vert cw[3] = {sv(0, 0), sv(10, 0), sv(0, 10)};
     ts_screen_vert ccw[3] = {sv(0, 0), sv(0, 10), sv(10, 0)};
 
-    CHECK(ts_setup_triangle(cw, 64, 48, TS_CULL_NONE, &t));
+    CHECK(ts_setup_triangle(cw, 64, 48, TS_CULL_NONE, 1, &t));
     CHECK_INT(t.area2, ==, 2560LL * 2560LL);
     CHECK(!t.front_facing);
     CHECK_INT(t.order[0], ==, 0);
@@ -306,16 +306,16 @@ static void test_setup_orientation(void) {
     CHECK_INT(t.edge[2].a, ==, 2560);
     CHECK_INT(t.edge[2].b, ==, 0);
     CHECK_INT(t.edge[2].bias, ==, 0);
-    CHECK(!ts_setup_triangle(cw, 64, 48, TS_CULL_BACK, &t));
+    CHECK(!ts_setup_triangle(cw, 64, 48, TS_CULL_BACK, 1, &t));
 
-    CHECK(ts_setup_triangle(ccw, 64, 48, TS_CULL_NONE, &t));
+    CHECK(ts_setup_triangle(ccw, 64, 48, TS_CULL_NONE, 1, &t));
     CHECK_INT(t.area2, ==, 2560LL * 2560LL);
     CHECK(t.front_facing);
     CHECK_INT(t.order[0], ==, 0);
     CHECK_INT(t.order[1], ==, 2);
     CHECK_INT(t.order[2], ==, 1);
     CHECK_INT(t.edge[1].bias, ==, -1);
-    CHECK(ts_setup_triangle(ccw, 64, 48, TS_CULL_BACK, &t));
+    CHECK(ts_setup_triangle(ccw, 64, 48, TS_CULL_BACK, 1, &t));
     CHECK(t.front_facing);
 
     /* End to end, as GL: a triangle facing the camera and wound counter-
@@ -329,16 +329,16 @@ static void test_setup_orientation(void) {
         sc[i] = to_screen(&c, 64, 48);
     }
     sr[0] = sc[0], sr[1] = sc[2], sr[2] = sc[1];
-    CHECK(ts_setup_triangle(sc, 64, 48, TS_CULL_BACK, &t));
+    CHECK(ts_setup_triangle(sc, 64, 48, TS_CULL_BACK, 1, &t));
     CHECK(t.front_facing);
-    CHECK(ts_setup_triangle(sr, 64, 48, TS_CULL_NONE, &t));
+    CHECK(ts_setup_triangle(sr, 64, 48, TS_CULL_NONE, 1, &t));
     CHECK(!t.front_facing);
-    CHECK(!ts_setup_triangle(sr, 64, 48, TS_CULL_BACK, &t));
+    CHECK(!ts_setup_triangle(sr, 64, 48, TS_CULL_BACK, 1, &t));
 
     /* A generic triangle: area2 from the snapped integers, by hand:
      * x = 320, 4544, 1408; y = 640, 800, 5216. */
     ts_screen_vert g[3] = {sv(1.25f, 2.5f), sv(17.75f, 3.125f), sv(5.5f, 20.375f)};
-    CHECK(ts_setup_triangle(g, 64, 48, TS_CULL_NONE, &t));
+    CHECK(ts_setup_triangle(g, 64, 48, TS_CULL_NONE, 1, &t));
     CHECK_INT(t.area2, ==, 4224LL * 4576LL - 160LL * 1088LL);
     CHECK(!t.front_facing);
     /* Every edge is positive at the centroid (the interior). */
@@ -351,7 +351,7 @@ static void test_setup_orientation(void) {
 
     /* Depth and barycentric planes reproduce the vertex values. */
     ts_screen_vert zv[3] = {{0, 0, 0.1f, 1.0f}, {10, 0, 0.5f, 0.5f}, {0, 10, 0.9f, 0.25f}};
-    CHECK(ts_setup_triangle(zv, 64, 48, TS_CULL_NONE, &t));
+    CHECK(ts_setup_triangle(zv, 64, 48, TS_CULL_NONE, 1, &t));
     CHECK_NEAR(ts_plane_eval(&t.z, 0, 0), 0.1, 1e-7);
     CHECK_NEAR(ts_plane_eval(&t.z, 10, 0), 0.5, 1e-6);
     CHECK_NEAR(ts_plane_eval(&t.z, 0, 10), 0.9, 1e-6);
@@ -368,40 +368,40 @@ static void test_setup_bbox(void) {
     const float e = 1.0f / 256.0f;
     ts_tri_setup t;
     ts_screen_vert a[3] = {sv(2.5f, 3.5f), sv(7.5f, 3.5f), sv(2.5f, 9.5f)};
-    CHECK(ts_setup_triangle(a, 64, 48, TS_CULL_NONE, &t));
+    CHECK(ts_setup_triangle(a, 64, 48, TS_CULL_NONE, 1, &t));
     CHECK_INT(t.minx, ==, 2);
     CHECK_INT(t.maxx, ==, 7);
     CHECK_INT(t.miny, ==, 3);
     CHECK_INT(t.maxy, ==, 9);
 
     ts_screen_vert b[3] = {sv(2.5f + e, 3.5f + e), sv(7.5f + e, 3.5f + e), sv(2.5f + e, 9.5f + e)};
-    CHECK(ts_setup_triangle(b, 64, 48, TS_CULL_NONE, &t));
+    CHECK(ts_setup_triangle(b, 64, 48, TS_CULL_NONE, 1, &t));
     CHECK_INT(t.minx, ==, 3);
     CHECK_INT(t.maxx, ==, 7);
     CHECK_INT(t.miny, ==, 4);
     CHECK_INT(t.maxy, ==, 9);
 
     ts_screen_vert c[3] = {sv(2.5f - e, 3.5f - e), sv(7.5f - e, 3.5f - e), sv(2.5f - e, 9.5f - e)};
-    CHECK(ts_setup_triangle(c, 64, 48, TS_CULL_NONE, &t));
+    CHECK(ts_setup_triangle(c, 64, 48, TS_CULL_NONE, 1, &t));
     CHECK_INT(t.minx, ==, 2);
     CHECK_INT(t.maxx, ==, 6);
     CHECK_INT(t.miny, ==, 3);
     CHECK_INT(t.maxy, ==, 8);
 
     ts_screen_vert big[3] = {sv(-10, -10), sv(100, -10), sv(-10, 100)};
-    CHECK(ts_setup_triangle(big, 64, 48, TS_CULL_NONE, &t));
+    CHECK(ts_setup_triangle(big, 64, 48, TS_CULL_NONE, 1, &t));
     CHECK_INT(t.minx, ==, 0);
     CHECK_INT(t.miny, ==, 0);
     CHECK_INT(t.maxx, ==, 63);
     CHECK_INT(t.maxy, ==, 47);
 
     ts_screen_vert right[3] = {sv(64.5f, 10), sv(80, 10), sv(64.5f, 20)};
-    CHECK(!ts_setup_triangle(right, 64, 48, TS_CULL_NONE, &t));
+    CHECK(!ts_setup_triangle(right, 64, 48, TS_CULL_NONE, 1, &t));
     ts_screen_vert left[3] = {sv(-10, -10), sv(0.5f - e, -10), sv(-10, 0.5f - e)};
-    CHECK(!ts_setup_triangle(left, 64, 48, TS_CULL_NONE, &t));
+    CHECK(!ts_setup_triangle(left, 64, 48, TS_CULL_NONE, 1, &t));
     /* A triangle between two rows of centers covers no center: rejected. */
     ts_screen_vert between[3] = {sv(1, 3.6f), sv(30, 3.6f), sv(10, 4.4f)};
-    CHECK(!ts_setup_triangle(between, 64, 48, TS_CULL_NONE, &t));
+    CHECK(!ts_setup_triangle(between, 64, 48, TS_CULL_NONE, 1, &t));
 
     /* Random triangles on a quarter-pixel grid: the rectangle matches its
      * definition and contains every covered pixel. */
@@ -418,7 +418,7 @@ static void test_setup_bbox(void) {
         double loy = fmin(vy[0], fmin(vy[1], vy[2])), hiy = fmax(vy[0], fmax(vy[1], vy[2]));
         int minx = (int)fmax(0, ceil(lox - 0.5)), maxx = (int)fmin(31, floor(hix - 0.5));
         int miny = (int)fmax(0, ceil(loy - 0.5)), maxy = (int)fmin(31, floor(hiy - 0.5));
-        bool ok = ts_setup_triangle(v, 32, 32, TS_CULL_NONE, &t);
+        bool ok = ts_setup_triangle(v, 32, 32, TS_CULL_NONE, 1, &t);
         double area = (vx[1] - vx[0]) * (vy[2] - vy[0]) - (vy[1] - vy[0]) * (vx[2] - vx[0]);
         CHECK_INT(ok, ==, area != 0.0 && minx <= maxx && miny <= maxy);
         if (!ok) continue;
@@ -441,7 +441,7 @@ static void test_setup_bbox(void) {
 static void test_setup_rejects_bad_input(void) {
     ts_tri_setup t;
     ts_screen_vert ok[3] = {sv(0, 0), sv(32767.0f, 0), sv(0, 10)};
-    CHECK(ts_setup_triangle(ok, 64, 48, TS_CULL_NONE, &t));
+    CHECK(ts_setup_triangle(ok, 64, 48, TS_CULL_NONE, 1, &t));
     CHECK_INT(t.x[stored_index(&t, 1)], ==, 32767 * 256);
 
     const float bad[] = {32768.0f, -32768.0f, 1e30f, -1e30f, NAN, INFINITY, -INFINITY};
@@ -453,7 +453,7 @@ static void test_setup_rejects_bad_input(void) {
                     v[k].x = bad[i];
                 else
                     v[k].y = bad[i];
-                CHECK(!ts_setup_triangle(v, 64, 48, TS_CULL_NONE, &t));
+                CHECK(!ts_setup_triangle(v, 64, 48, TS_CULL_NONE, 1, &t));
             }
         }
     }
@@ -461,13 +461,13 @@ static void test_setup_rejects_bad_input(void) {
     for (size_t i = 0; i < sizeof bad_inv_w / sizeof bad_inv_w[0]; i++) {
         ts_screen_vert v[3] = {sv(0, 0), sv(30, 0), sv(0, 30)};
         v[2].inv_w = bad_inv_w[i];
-        CHECK(!ts_setup_triangle(v, 64, 48, TS_CULL_NONE, &t));
+        CHECK(!ts_setup_triangle(v, 64, 48, TS_CULL_NONE, 1, &t));
     }
     const float bad_z[] = {NAN, INFINITY, -INFINITY};
     for (size_t i = 0; i < sizeof bad_z / sizeof bad_z[0]; i++) {
         ts_screen_vert v[3] = {sv(0, 0), sv(30, 0), sv(0, 30)};
         v[1].z = bad_z[i];
-        CHECK(!ts_setup_triangle(v, 64, 48, TS_CULL_NONE, &t));
+        CHECK(!ts_setup_triangle(v, 64, 48, TS_CULL_NONE, 1, &t));
     }
 }
 
@@ -580,6 +580,88 @@ static void test_fill_rule_oracle(void) {
     }
     CHECK_INT(on_edge_hits, >, 1000); /* the test exercises ties */
     cover_free(&c);
+}
+
+/* 4x multisampling: the coverage of every sample of random triangles (on
+ * grids that put samples on edges) matches the same independent rule at
+ * the sample's position, every pixel with a covered sample is reported
+ * (the bounding box reaches the samples), and each sample's depth is the
+ * plane's value there. */
+typedef struct sample_cover {
+    int w, h, stray;
+    unsigned *mask; /* per pixel, as reported */
+    float (*zs)[TS_MAX_SAMPLES];
+} sample_cover;
+
+static void sample_quad(void *user, const ts_tri_setup *t, const ts_quad *q) {
+    sample_cover *c = user;
+    for (int i = 0; i < 4; i++) {
+        int px = q->x + (i & 1), py = q->y + (i >> 1);
+        if (!q->sample_mask[i]) continue;
+        if (px >= c->w || py >= c->h || !(q->mask >> i & 1)) {
+            c->stray++;
+            continue;
+        }
+        size_t k = (size_t)py * (size_t)c->w + (size_t)px;
+        c->mask[k] = q->sample_mask[i];
+        for (int s = 0; s < t->samples; s++) c->zs[k][s] = q->zs[i][s];
+    }
+}
+
+static void test_msaa_sample_coverage(void) {
+    enum { W = 24, H = 24 };
+    static unsigned mask[W * H];
+    static float zs[W * H][TS_MAX_SAMPLES];
+    sample_cover c = {W, H, 0, mask, zs};
+    uint64_t s = 777;
+    int partial = 0, on_edge = 0;
+    for (int it = 0; it < 400; it++) {
+        /* Sixteenth-pixel grids put vertices and edges on sample positions. */
+        double grid = it % 2 ? 16.0 : 256.0;
+        double vx[3], vy[3];
+        ts_screen_vert v[3];
+        for (int i = 0; i < 3; i++) {
+            vx[i] = floor(rng_range(&s, -4, 28) * grid) / grid;
+            vy[i] = floor(rng_range(&s, -4, 28) * grid) / grid;
+            if (i > 0 && rng_unit(&s) < 0.25) vy[i] = vy[i - 1];
+            v[i] = sv((float)vx[i], (float)vy[i]);
+            v[i].z = (float)rng_unit(&s);
+        }
+        memset(mask, 0, sizeof mask);
+        c.stray = 0;
+        ts_tri_setup t;
+        bool set = ts_setup_triangle(v, W, H, TS_CULL_NONE, TS_MAX_SAMPLES, &t);
+        if (set) {
+            CHECK_INT(t.samples, ==, TS_MAX_SAMPLES);
+            ts_rast_ref_triangle(&t, W, H, sample_quad, &c);
+        }
+        CHECK_INT(c.stray, ==, 0);
+        for (int py = 0; py < H; py++)
+            for (int px = 0; px < W; px++) {
+                unsigned want = 0;
+                for (int k = 0; k < TS_MAX_SAMPLES; k++) {
+                    double sx = px + 0.5 + ts_sample_dx(TS_MAX_SAMPLES, k) / 256.0;
+                    double sy = py + 0.5 + ts_sample_dy(TS_MAX_SAMPLES, k) / 256.0;
+                    if (oracle_covers(vx, vy, sx, sy)) want |= 1u << k;
+                    on_edge += on_boundary(vx, vy, sx, sy);
+                }
+                unsigned got = mask[py * W + px];
+                CHECK_PIXEL(got == want, px, py, "samples %x, oracle %x; tri (%g,%g) (%g,%g) (%g,%g)", got,
+                            want, vx[0], vy[0], vx[1], vy[1], vx[2], vy[2]);
+                partial += want != 0 && want != 0xFu;
+                for (int k = 0; set && k < TS_MAX_SAMPLES; k++)
+                    if (got >> k & 1) {
+                        float ox, oy;
+                        ts_setup_sample_offset(&t, px, py, k, &ox, &oy);
+                        float z = ts_plane_eval(&t.z, ox, oy);
+                        z = z < 0.0f ? 0.0f : (z > 1.0f ? 1.0f : z);
+                        CHECK_PIXEL(zs[py * W + px][k] == z, px, py, "sample %d depth %g, plane %g", k,
+                                    (double)zs[py * W + px][k], (double)z);
+                    }
+            }
+    }
+    CHECK_INT(partial, >, 1000); /* edges cut pixels: coverage between 1 and 3 samples */
+    CHECK_INT(on_edge, >, 100);  /* and the fill rule decides samples on edges */
 }
 
 /* On a viewport with odd sides the last quad column and row hang over the
@@ -965,7 +1047,7 @@ static void test_degenerate(void) {
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         for (int rev = 0; rev < 2; rev++) {
             ts_screen_vert v[3] = {cases[i][0], cases[i][rev ? 2 : 1], cases[i][rev ? 1 : 2]};
-            CHECK(!ts_setup_triangle(v, W, H, TS_CULL_NONE, &t));
+            CHECK(!ts_setup_triangle(v, W, H, TS_CULL_NONE, 1, &t));
             cover_clear(&c);
             draw_screen_tri(&c, v, TS_CULL_NONE);
             int total = 0;
@@ -976,7 +1058,7 @@ static void test_degenerate(void) {
     /* One subpixel of height: a real (if thin) triangle whose top edge runs
      * through the centers of row 0, which it owns. */
     ts_screen_vert thin[3] = {sv(0.0f, 0.5f), sv(20.0f, 0.5f), sv(10.0f, 0.5f + 1.0f / 256.0f)};
-    CHECK(ts_setup_triangle(thin, W, H, TS_CULL_NONE, &t));
+    CHECK(ts_setup_triangle(thin, W, H, TS_CULL_NONE, 1, &t));
     CHECK_INT(t.area2, ==, 20 * 256);
     cover_clear(&c);
     draw_screen_tri(&c, thin, TS_CULL_NONE);
@@ -1084,7 +1166,7 @@ static void test_perspective_interp(void) {
         ts_screen_vert s[3];
         for (int i = 0; i < 3; i++) s[i] = to_screen(&out[i], W, H);
         ts_tri_setup t;
-        CHECK(ts_setup_triangle(s, W, H, TS_CULL_NONE, &t));
+        CHECK(ts_setup_triangle(s, W, H, TS_CULL_NONE, 1, &t));
         for (int i = 0; i < 3; i++) {
             const double *cn = corners[tris[k][t.order[i]]];
             CHECK_INT(t.x[i], ==, (int)lround(cn[0] * 256.0));
@@ -1128,7 +1210,7 @@ static void test_depth_clamped(void) {
         ts_screen_vert v[3] = {
             {2.2f, 2.7f, za, 1.0f}, {40.6f, 9.3f, zb, 0.5f}, {11.1f, 41.8f, zb, 0.25f}};
         ts_tri_setup t;
-        CHECK(ts_setup_triangle(v, W, H, TS_CULL_NONE, &t));
+        CHECK(ts_setup_triangle(v, W, H, TS_CULL_NONE, 1, &t));
         depth_check dc = {0, 0};
         ts_rast_ref_triangle(&t, W, H, depth_quad, &dc);
         CHECK_INT(dc.bad, ==, 0);
@@ -1771,6 +1853,7 @@ static const test_case tests[] = {
     {"setup_rejects_bad_input", test_setup_rejects_bad_input},
     {"fill_rule_square", test_fill_rule_square},
     {"fill_rule_oracle", test_fill_rule_oracle},
+    {"msaa_sample_coverage", test_msaa_sample_coverage},
     {"odd_viewport", test_odd_viewport},
     {"fan", test_fan},
     {"clip_basic", test_clip_basic},

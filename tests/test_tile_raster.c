@@ -85,15 +85,15 @@ static void check_kernels(const ts_kernels *k, ts_tile_buf *tb, int rounds) {
         }
         ts_tile_tri tri;
         memset(&tri, 0, sizeof tri);
-        if (!ts_setup_triangle(v, fw, fh, TS_CULL_NONE, &tri.setup)) continue;
+        if (!ts_setup_triangle(v, fw, fh, TS_CULL_NONE, 1, &tri.setup)) continue;
         tri.uniforms = &u;
 
-        k->tile_clear(tb);
+        k->tile_clear(tb, 1);
         k->raster[TS_PROGRAM_DEPTH](tb, rect, &tri);
         uint8_t rgba[150 * 140 * 4];
         float depth[150 * 140];
         for (int i = 0; i < fw * fh; i++) depth[i] = -1.0f;
-        k->tile_store(tb, rect, rgba, depth, fw);
+        k->tile_store(tb, 1, rect, rgba, depth, fw);
 
         float want[TS_TILE * TS_TILE];
         for (int i = 0; i < TS_TILE * TS_TILE; i++) want[i] = 1.0f;
@@ -120,6 +120,7 @@ static void check_kernels(const ts_kernels *k, ts_tile_buf *tb, int rounds) {
 int main(void) {
     ts_tile_buf *tb = aligned_alloc(64, sizeof *tb);
     if (!tb) return 1;
+    tb->touched = ~(uint64_t)0; /* a new buffer: the first clear resets it all */
     for (int isa = TS_ISA_SCALAR; isa < TS_ISA_COUNT; isa++) {
         if (!ts_isa_supported((ts_isa)isa)) {
             printf("%s: not supported by this CPU, skipped\n", ts_isa_name((ts_isa)isa));
