@@ -75,6 +75,8 @@ struct ts_tiled {
     ts_worker_pool *pool;
     uint32_t threads;
     int samples; /* per pixel */
+    ts_frame_fn on_frame;
+    void *on_frame_user;
     int width, height;
     int tiles_x, tiles_y;
     uint32_t tile_count;
@@ -102,10 +104,12 @@ struct ts_tiled {
 
 /* ---- the consumer thread ---------------------------------------------- */
 
-/* Pops tiles until the queue is closed. It owns `received`; it publishes a
- * finished frame under the lock, which also orders the workers' pixel
- * writes (made before their pushes, acquired by our pops) before whoever
- * waits for the frame. */
+/* Pops tiles until the queue is closed. It owns `received`. When a frame
+ * has all its tiles, every worker's pixel writes are visible here (each
+ * made before its push, which our pop acquired): it hands the frame to the
+ * frame callback, then publishes it under the lock, which orders the same
+ * writes before whoever waits for the frame. The target is not reused
+ * before that, so the callback reads a frame nobody writes. */
 static void *consumer_main(void *arg) {
     ts_tiled *t = arg;
     pthread_setname_np(pthread_self(), "ts-consumer");
@@ -113,9 +117,11 @@ static void *consumer_main(void *arg) {
     while (ts_tile_queue_pop(t->queue, &msg)) {
         target *tg = &t->targets[msg.frame & 1];
         if (++tg->received == t->tile_count) {
+            uint64_t done = ts_now_ns();
+            if (t->on_frame) t->on_frame(t->on_frame_user, tg->frame, tg->pixels, tg->depth, t->width, t->height);
             pthread_mutex_lock(&t->lock);
             tg->complete = true;
-            tg->complete_ns = ts_now_ns();
+            tg->complete_ns = done;
             pthread_cond_broadcast(&t->frame_done);
             pthread_mutex_unlock(&t->lock);
         }
@@ -149,6 +155,8 @@ ts_result ts_tiled_create(ts_renderer *r, ts_error *err) {
     t->k = ts_isa_kernels(r->isa);
     t->threads = (uint32_t)r->threads;
     t->samples = r->samples;
+    t->on_frame = r->on_frame;
+    t->on_frame_user = r->on_frame_user;
     t->width = r->width;
     t->height = r->height;
     t->tiles_x = (r->width + TS_TILE - 1) / TS_TILE;

@@ -78,6 +78,8 @@ ts_result ts_renderer_create(const ts_renderer_desc *desc, ts_renderer **out, ts
     r->height = h;
     r->isa = isa;
     r->samples = desc->msaa == TS_MAX_SAMPLES ? TS_MAX_SAMPLES : 1;
+    r->on_frame = desc->on_frame;
+    r->on_frame_user = desc->on_frame_user;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     r->threads = desc->threads ? desc->threads : (int)(cores > 0 && cores < MAX_THREADS ? cores : 1);
     if (desc->reference) {

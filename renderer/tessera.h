@@ -162,6 +162,16 @@ bool ts_isa_supported(ts_isa isa);
 /* The widest target this CPU runs. */
 ts_isa ts_isa_best(void);
 
+/* Called once per frame as soon as the frame is complete, with its pixels
+ * (8-bit RGBA, top row first, as ts_renderer_pixels) and depth, which stay
+ * valid and unchanged during the call. `frame` counts the renderer's draws
+ * from 0. With the fast path it runs on the consumer thread, the one that
+ * receives the finished tiles (so a slow callback holds back the draw two
+ * frames later, never the current one); with the reference path, on the
+ * drawing thread at the end of ts_renderer_draw. */
+typedef void (*ts_frame_fn)(void *user, uint32_t frame, const uint8_t *rgba, const float *depth,
+                            int width, int height);
+
 typedef struct ts_renderer_desc {
     int width;  /* 0: 1920 */
     int height; /* 0: 1080 */
@@ -176,6 +186,8 @@ typedef struct ts_renderer_desc {
      * shaded once at its center, and the samples are averaged when the tile
      * is stored; ts_renderer_depth gives each pixel's nearest sample. */
     int msaa;
+    ts_frame_fn on_frame; /* NULL: none */
+    void *on_frame_user;
 } ts_renderer_desc;
 
 typedef struct ts_renderer ts_renderer;

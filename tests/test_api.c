@@ -158,10 +158,61 @@ static void test_names(void) {
     CHECK(strcmp(ts_result_str((ts_result)999), "unknown error") == 0, "out-of-range result");
 }
 
+/* The frame callback runs once per draw, in order, with exactly the frame
+ * ts_renderer_pixels and ts_renderer_depth then return, on both paths. */
+typedef struct frames_seen {
+    int calls;
+    uint32_t next;
+    int width, height;
+    uint8_t rgba[64 * 48 * 4];
+    float depth[64 * 48];
+} frames_seen;
+
+static void on_frame(void *user, uint32_t frame, const uint8_t *rgba, const float *depth, int w, int h) {
+    frames_seen *f = user;
+    CHECK(frame == f->next, "frame %u, expected %u", frame, f->next);
+    f->next = frame + 1;
+    f->calls++;
+    f->width = w;
+    f->height = h;
+    if (w == 64 && h == 48) {
+        memcpy(f->rgba, rgba, sizeof f->rgba);
+        memcpy(f->depth, depth, sizeof f->depth);
+    }
+}
+
+static void test_frame_callback(void) {
+    ts_model m;
+    ts_error err = {0};
+    CHECK(ts_model_builtin("torus", &m, &err) == TS_OK, "%s", err.message);
+    for (int reference = 0; reference <= 1; reference++) {
+        static frames_seen seen;
+        memset(&seen, 0, sizeof seen);
+        ts_renderer_desc d = {.width = 64, .height = 48, .threads = 2, .reference = reference,
+                              .on_frame = on_frame, .on_frame_user = &seen};
+        ts_renderer *r = NULL;
+        CHECK(ts_renderer_create(&d, &r, &err) == TS_OK, "%s", err.message);
+        if (!r) continue;
+        for (int i = 0; i < 5; i++) {
+            ts_view_desc view = {.yaw_deg = 20.0f * (float)i};
+            CHECK(ts_renderer_draw(r, &m, &view, &err) == TS_OK, "%s", err.message);
+        }
+        const uint8_t *px = ts_renderer_pixels(r); /* waits for the last frame */
+        const float *z = ts_renderer_depth(r);
+        CHECK(seen.calls == 5, "%s: %d calls for 5 frames", reference ? "reference" : "tiled", seen.calls);
+        CHECK(seen.width == 64 && seen.height == 48, "size %dx%d", seen.width, seen.height);
+        CHECK(memcmp(seen.rgba, px, sizeof seen.rgba) == 0, "callback pixels differ from the frame's");
+        CHECK(memcmp(seen.depth, z, sizeof seen.depth) == 0, "callback depth differs from the frame's");
+        ts_renderer_destroy(r);
+    }
+    ts_model_free(&m);
+}
+
 int main(void) {
     test_bad_models();
     test_bad_sizes();
     test_names();
+    test_frame_callback();
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures ? 1 : 0;
 }
