@@ -352,6 +352,11 @@ static void geometry_job(void *ctx, uint32_t job, uint32_t worker) {
     t->workers[worker].triangles += tri_count;
 }
 
+static inline void prefetch_tri(const ts_tile_tri *tri) {
+    const char *p = (const char *)tri;
+    for (size_t at = 0; at < sizeof *tri; at += 64) __builtin_prefetch(p + at);
+}
+
 static void raster_job(void *ctx, uint32_t tile, uint32_t worker) {
     ts_tiled *t = ctx;
     uint64_t t0 = ts_now_ns();
@@ -368,8 +373,13 @@ static void raster_job(void *ctx, uint32_t tile, uint32_t worker) {
     uint64_t fragments = 0;
     for (uint32_t bi = 0; bi < t->batch_count; bi++) {
         const batch *b = &t->batches[bi];
-        for (uint32_t j = b->offsets[tile]; j < b->offsets[tile + 1]; j++)
+        uint32_t j = b->offsets[tile], end = b->offsets[tile + 1];
+        for (; j < end; j++) {
+            /* The records lie scattered across the batch, one cache miss
+             * each: start loading the next while this one is drawn. */
+            if (j + 1 < end) prefetch_tri(&b->tris[b->sorted[j + 1]]);
             fragments += raster(tb, rect, &b->tris[b->sorted[j]]);
+        }
     }
     k->tile_store(tb, rect, t->cur->pixels, t->cur->depth, t->width);
     w->fragments += fragments;
