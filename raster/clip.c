@@ -36,15 +36,21 @@ static void lerp_vert(const ts_clip_vert *a, const ts_clip_vert *b, float t, int
     for (int i = 0; i < nvar; i++) out->var[i] = a->var[i] + t * (b->var[i] - a->var[i]);
 }
 
+unsigned ts_clip_outcode(const ts_clip_vert *v, ts_clip_band band) {
+    for (int i = 0; i < 4; i++)
+        if (!isfinite(v->pos[i])) return TS_CLIP_NONFINITE;
+    unsigned mask = 0;
+    for (int p = 0; p < 6; p++)
+        if (plane_dist(v, p, band) < 0.0f) mask |= 1u << p;
+    return mask;
+}
+
 int ts_clip_triangle(const ts_clip_vert in[3], int varying_count, ts_clip_band band,
                      ts_clip_vert out[TS_CLIP_MAX_VERTS]) {
     unsigned outside_any = 0, outside_all = 0x3f;
     for (int v = 0; v < 3; v++) {
-        unsigned mask = 0;
-        for (int i = 0; i < 4; i++)
-            if (!isfinite(in[v].pos[i])) return 0;
-        for (int p = 0; p < 6; p++)
-            if (plane_dist(&in[v], p, band) < 0.0f) mask |= 1u << p;
+        unsigned mask = ts_clip_outcode(&in[v], band);
+        if (mask == TS_CLIP_NONFINITE) return 0;
         outside_any |= mask;
         outside_all &= mask;
     }

@@ -25,6 +25,13 @@ typedef struct ts_clip_band {
 
 ts_clip_band ts_clip_guard_band(int width, int height);
 
+/* Which planes vertex v lies outside of: bit p for plane p (near, far, +x,
+ * -x, +y, -y), or TS_CLIP_NONFINITE, which has every plane bit set too, when
+ * a coordinate is not finite. A triangle whose three codes are 0 needs no
+ * clipping; one whose codes share a bit is dropped by ts_clip_triangle. */
+#define TS_CLIP_NONFINITE 0x7fu
+unsigned ts_clip_outcode(const ts_clip_vert *v, ts_clip_band band);
+
 /* Clips triangle `in` and writes the resulting convex polygon to `out`
  * (fan-triangulate it from out[0]). Returns the vertex count: 0 when nothing
  * is left, 3 with out = in when the triangle needs no clipping. Vertices that

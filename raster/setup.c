@@ -56,15 +56,17 @@ bool ts_setup_triangle(const ts_screen_vert v[3], int width, int height, ts_cull
     if (cull == TS_CULL_BACK && !t->front_facing) return false;
 
     /* Store in positive orientation so every edge is positive inside. */
-    uint8_t o1 = 1, o2 = 2;
+    int o1 = 1, o2 = 2;
     if (area2 < 0) {
         o1 = 2;
         o2 = 1;
         area2 = -area2;
     }
-    const uint8_t order[3] = {0, o1, o2};
+    /* int, not uint8_t: byte-wide stack copies read back as wider words
+     * stall store forwarding. */
+    const int order[3] = {0, o1, o2};
     for (int i = 0; i < 3; i++) {
-        t->order[i] = order[i];
+        t->order[i] = (uint8_t)order[i];
         t->x[i] = x[order[i]];
         t->y[i] = y[order[i]];
     }

@@ -82,6 +82,8 @@ struct ts_tiled {
     uint32_t tile_count;
 
     ts_clip_vert *xformed;
+    ts_screen_vert *screen; /* of vertices whose outcode is 0 */
+    uint8_t *outcode;       /* ts_clip_outcode of each vertex */
     size_t xformed_cap;
     uint32_t *mesh_first_tri; /* mesh_count + 1 prefix sums of triangle counts */
     size_t mesh_cap;
@@ -216,6 +218,8 @@ void ts_tiled_destroy(ts_tiled *t) {
     }
     free(t->batches);
     free(t->xformed);
+    free(t->screen);
+    free(t->outcode);
     free(t->mesh_first_tri);
     for (int i = 0; i < 2; i++) {
         free(t->targets[i].pixels);
@@ -228,52 +232,54 @@ void ts_tiled_destroy(ts_tiled *t) {
 
 /* ---- phases ------------------------------------------------------------- */
 
+/* Transforms a chunk of vertices and, once per vertex rather than once per
+ * triangle using it, finds the clip planes it lies outside of and, for one
+ * inside them all, its screen position. */
 static void vertex_job(void *ctx, uint32_t job, uint32_t worker) {
     (void)worker;
     ts_tiled *t = ctx;
     uint32_t first = job * VERTEX_CHUNK, n = t->in->model->vertex_count - first;
-    ts_frame_transform(t->in, first, n < VERTEX_CHUNK ? n : VERTEX_CHUNK, t->xformed);
+    if (n > VERTEX_CHUNK) n = VERTEX_CHUNK;
+    ts_frame_transform(t->in, first, n, t->xformed);
+    for (uint32_t i = first; i < first + n; i++) {
+        unsigned code = ts_clip_outcode(&t->xformed[i], t->in->band);
+        t->outcode[i] = (uint8_t)code;
+        if (code == 0) ts_frame_to_screen(&t->xformed[i], t->width, t->height, &t->screen[i]);
+    }
 }
 
-/* Grows *arr to hold `need` elements of `size`; false (and b->oom) on failure. */
-static bool reserve(batch *b, void **arr, uint32_t *cap, uint32_t need, size_t size) {
+/* Grows *arr to hold `need` elements of `size`; false on failure. */
+static bool reserve(void **arr, uint32_t *cap, uint32_t need, size_t size) {
     if (need <= *cap) return true;
     uint32_t n = *cap ? *cap : 64;
     while (n < need) n *= 2;
     void *p = realloc(*arr, (size_t)n * size);
-    if (!p) {
-        b->oom = true;
-        return false;
-    }
+    if (!p) return false;
     *arr = p;
     *cap = n;
     return true;
 }
 
-/* Appends a set-up triangle to the batch and to the bins of the tiles its
+/* Appends the set-up triangle b->tris[tri] to the bins of the tiles its
  * pixel rectangle touches. */
-static void bin_triangle(ts_tiled *t, batch *b, const ts_tri_setup *s, const ts_clip_vert tc[3],
-                         const ts_uniforms *u) {
+static bool bin_triangle(const ts_tiled *t, batch *b, uint32_t tri, uint32_t *pair_count) {
+    const ts_tri_setup *s = &b->tris[tri].setup;
     int tx0 = s->minx / TS_TILE, tx1 = s->maxx / TS_TILE;
     int ty0 = s->miny / TS_TILE, ty1 = s->maxy / TS_TILE;
-    uint32_t need = b->pair_count + (uint32_t)((tx1 - tx0 + 1) * (ty1 - ty0 + 1));
-    if (!reserve(b, (void **)&b->tris, &b->tri_cap, b->tri_count + 1, sizeof *b->tris) ||
-        !reserve(b, (void **)&b->pairs, &b->pair_cap, need, sizeof *b->pairs))
-        return;
-    ts_tile_tri *tt = &b->tris[b->tri_count];
-    tt->setup = *s;
-    for (int v = 0; v < 3; v++) memcpy(tt->var[v], tc[s->order[v]].var, sizeof tt->var[v]);
-    tt->uniforms = u;
+    uint32_t n = *pair_count;
+    if (!reserve((void **)&b->pairs, &b->pair_cap, n + (uint32_t)((tx1 - tx0 + 1) * (ty1 - ty0 + 1)),
+                 sizeof *b->pairs))
+        return false;
     for (int ty = ty0; ty <= ty1; ty++)
-        for (int tx = tx0; tx <= tx1; tx++)
-            b->pairs[b->pair_count++] = (bin_pair){(uint32_t)(ty * t->tiles_x + tx), b->tri_count};
-    b->tri_count++;
+        for (int tx = tx0; tx <= tx1; tx++) b->pairs[n++] = (bin_pair){(uint32_t)(ty * t->tiles_x + tx), tri};
+    *pair_count = n;
+    return true;
 }
 
 /* Counting sort of the batch's pairs by tile; stable, so each tile's list
  * stays in draw order. */
-static void sort_bins(ts_tiled *t, batch *b) {
-    if (!reserve(b, (void **)&b->sorted, &b->sorted_cap, b->pair_count, sizeof *b->sorted)) return;
+static bool sort_bins(ts_tiled *t, batch *b) {
+    if (!reserve((void **)&b->sorted, &b->sorted_cap, b->pair_count, sizeof *b->sorted)) return false;
     uint32_t *off = b->offsets;
     memset(off, 0, (t->tile_count + 1) * sizeof *off);
     for (uint32_t i = 0; i < b->pair_count; i++) off[b->pairs[i].tile + 1]++;
@@ -282,6 +288,29 @@ static void sort_bins(ts_tiled *t, batch *b) {
     for (uint32_t i = 0; i < b->pair_count; i++) b->sorted[off[b->pairs[i].tile]++] = b->pairs[i].tri;
     memmove(off + 1, off, t->tile_count * sizeof *off);
     off[0] = 0;
+    return true;
+}
+
+/* Clips a triangle that crosses a clip plane and sets up the pieces of its
+ * fan into tris[0..]; returns how many it wrote (at most
+ * TS_CLIP_MAX_VERTS - 2). */
+static uint32_t clip_and_setup(const ts_tiled *t, const ts_clip_vert *const v[3], ts_tile_tri *tris) {
+    const ts_frame_input *in = t->in;
+    ts_clip_vert tri[3] = {*v[0], *v[1], *v[2]};
+    ts_clip_vert poly[TS_CLIP_MAX_VERTS];
+    ts_screen_vert sv[TS_CLIP_MAX_VERTS];
+    int nv = ts_frame_clip_to_screen(in, tri, t->width, t->height, poly, sv);
+    uint32_t made = 0;
+    /* Fan from vertex 0, as the reference does. */
+    for (int i = 1; i + 1 < nv; i++) {
+        ts_screen_vert tv[3] = {sv[0], sv[i], sv[i + 1]};
+        const ts_clip_vert *tc[3] = {&poly[0], &poly[i], &poly[i + 1]};
+        ts_tile_tri *tt = &tris[made];
+        if (!ts_setup_triangle(tv, t->width, t->height, in->cull, t->samples, &tt->setup)) continue;
+        for (int k = 0; k < 3; k++) memcpy(tt->var[k], tc[tt->setup.order[k]]->var, sizeof tt->var[k]);
+        made++;
+    }
+    return made;
 }
 
 static void geometry_job(void *ctx, uint32_t job, uint32_t worker) {
@@ -289,31 +318,54 @@ static void geometry_job(void *ctx, uint32_t job, uint32_t worker) {
     const ts_frame_input *in = t->in;
     const ts_model *m = in->model;
     batch *b = &t->batches[job];
-    b->tri_count = b->pair_count = 0;
-    b->oom = false;
+    /* The counts stay in locals and reach *b once, at the end: neighbouring
+     * batches share cache lines, and other workers write theirs. */
+    uint32_t tri_count = 0, pair_count = 0;
+    bool oom = false;
 
     uint32_t first = job * TRI_BATCH, total = t->mesh_first_tri[m->mesh_count];
     uint32_t last = first + TRI_BATCH < total ? first + TRI_BATCH : total;
     uint32_t mi = 0; /* the mesh holding triangle g */
-    for (uint32_t g = first; g < last && !b->oom; g++) {
+    for (uint32_t g = first; g < last && !oom; g++) {
         while (t->mesh_first_tri[mi + 1] <= g) mi++;
         const ts_mesh *mesh = &m->meshes[mi];
         const uint32_t *idx = &m->indices[mesh->first_index + 3 * (g - t->mesh_first_tri[mi])];
-        ts_clip_vert tri[3] = {t->xformed[idx[0]], t->xformed[idx[1]], t->xformed[idx[2]]};
-        ts_clip_vert poly[TS_CLIP_MAX_VERTS];
-        ts_screen_vert sv[TS_CLIP_MAX_VERTS];
-        int nv = ts_frame_clip_to_screen(in, tri, t->width, t->height, poly, sv);
-        /* Fan from vertex 0, as the reference does. */
-        for (int i = 1; i + 1 < nv; i++) {
-            ts_screen_vert tv[3] = {sv[0], sv[i], sv[i + 1]};
-            ts_clip_vert tc[3] = {poly[0], poly[i], poly[i + 1]};
-            ts_tri_setup setup;
-            if (!ts_setup_triangle(tv, t->width, t->height, in->cull, t->samples, &setup)) continue;
-            bin_triangle(t, b, &setup, tc, &in->uniforms[mi]);
+        unsigned c0 = t->outcode[idx[0]], c1 = t->outcode[idx[1]], c2 = t->outcode[idx[2]];
+        if (c0 & c1 & c2) continue; /* all beyond one plane: ts_clip_triangle would drop it */
+        /* Room for a whole clipped fan. */
+        if (!reserve((void **)&b->tris, &b->tri_cap, tri_count + TS_CLIP_MAX_VERTS - 2, sizeof *b->tris)) {
+            oom = true;
+            break;
+        }
+        ts_tile_tri *out = &b->tris[tri_count];
+        uint32_t made;
+        if ((c0 | c1 | c2) == 0) {
+            /* Inside every plane: clipping would return the triangle as it
+             * is, and its screen vertices were made in the vertex phase by
+             * the same function the clipper's output goes through. */
+            const ts_screen_vert sv[3] = {t->screen[idx[0]], t->screen[idx[1]], t->screen[idx[2]]};
+            made = ts_setup_triangle(sv, t->width, t->height, in->cull, t->samples, &out->setup);
+            if (made)
+                for (int k = 0; k < 3; k++)
+                    memcpy(out->var[k], t->xformed[idx[out->setup.order[k]]].var, sizeof out->var[k]);
+        } else {
+            const ts_clip_vert *v[3] = {&t->xformed[idx[0]], &t->xformed[idx[1]], &t->xformed[idx[2]]};
+            made = clip_and_setup(t, v, out);
+        }
+        for (uint32_t i = 0; i < made && !oom; i++) {
+            out[i].uniforms = &in->uniforms[mi];
+            oom = !bin_triangle(t, b, tri_count++, &pair_count);
         }
     }
-    if (!b->oom) sort_bins(t, b);
-    t->workers[worker].triangles += b->tri_count;
+    b->tri_count = tri_count;
+    b->pair_count = pair_count;
+    b->oom = oom || !sort_bins(t, b);
+    t->workers[worker].triangles += tri_count;
+}
+
+static inline void prefetch_tri(const ts_tile_tri *tri) {
+    const char *p = (const char *)tri;
+    for (size_t at = 0; at < sizeof *tri; at += 64) __builtin_prefetch(p + at);
 }
 
 static void raster_job(void *ctx, uint32_t tile, uint32_t worker) {
@@ -332,8 +384,13 @@ static void raster_job(void *ctx, uint32_t tile, uint32_t worker) {
     uint64_t fragments = 0;
     for (uint32_t bi = 0; bi < t->batch_count; bi++) {
         const batch *b = &t->batches[bi];
-        for (uint32_t j = b->offsets[tile]; j < b->offsets[tile + 1]; j++)
+        uint32_t j = b->offsets[tile], end = b->offsets[tile + 1];
+        for (; j < end; j++) {
+            /* The records lie scattered across the batch, one cache miss
+             * each: start loading the next while this one is drawn. */
+            if (j + 1 < end) prefetch_tri(&b->tris[b->sorted[j + 1]]);
             fragments += raster(tb, rect, &b->tris[b->sorted[j]]);
+        }
     }
     k->tile_store(tb, t->samples, rect, t->cur->pixels, t->cur->depth, t->width);
     w->fragments += fragments;
@@ -349,9 +406,14 @@ static void raster_job(void *ctx, uint32_t tile, uint32_t worker) {
 /* Sizes the per-frame arrays for `m`. */
 static ts_result prepare(ts_tiled *t, const ts_model *m, ts_error *err) {
     if (m->vertex_count > t->xformed_cap) {
-        ts_clip_vert *p = realloc(t->xformed, (size_t)m->vertex_count * sizeof *p);
-        if (!p) goto oom;
-        t->xformed = p;
+        free(t->xformed);
+        free(t->screen);
+        free(t->outcode);
+        t->xformed = malloc((size_t)m->vertex_count * sizeof *t->xformed);
+        t->screen = malloc((size_t)m->vertex_count * sizeof *t->screen);
+        t->outcode = malloc(m->vertex_count);
+        t->xformed_cap = 0;
+        if (!t->xformed || !t->screen || !t->outcode) goto oom;
         t->xformed_cap = m->vertex_count;
     }
     if (m->mesh_count + 1 > t->mesh_cap) {

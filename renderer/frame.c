@@ -80,16 +80,18 @@ void ts_frame_transform(const ts_frame_input *in, uint32_t first, uint32_t count
     }
 }
 
+void ts_frame_to_screen(const ts_clip_vert *v, int width, int height, ts_screen_vert *out) {
+    float iw = 1.0f / v->pos[3];
+    float z = v->pos[2] * iw * 0.5f + 0.5f;
+    out->x = (v->pos[0] * iw + 1.0f) * 0.5f * (float)width;
+    out->y = (1.0f - v->pos[1] * iw) * 0.5f * (float)height;
+    out->z = z < 0.0f ? 0.0f : (z > 1.0f ? 1.0f : z);
+    out->inv_w = iw;
+}
+
 int ts_frame_clip_to_screen(const ts_frame_input *in, const ts_clip_vert tri[3], int width, int height,
                             ts_clip_vert poly[TS_CLIP_MAX_VERTS], ts_screen_vert screen[TS_CLIP_MAX_VERTS]) {
     int n = ts_clip_triangle(tri, TS_VAR_COUNT, in->band, poly);
-    for (int i = 0; i < n; i++) {
-        float iw = 1.0f / poly[i].pos[3];
-        float z = poly[i].pos[2] * iw * 0.5f + 0.5f;
-        screen[i].x = (poly[i].pos[0] * iw + 1.0f) * 0.5f * (float)width;
-        screen[i].y = (1.0f - poly[i].pos[1] * iw) * 0.5f * (float)height;
-        screen[i].z = z < 0.0f ? 0.0f : (z > 1.0f ? 1.0f : z);
-        screen[i].inv_w = iw;
-    }
+    for (int i = 0; i < n; i++) ts_frame_to_screen(&poly[i], width, height, &screen[i]);
     return n;
 }

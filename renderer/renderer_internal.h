@@ -50,6 +50,9 @@ void ts_frame_input_init(ts_frame_input *in, const ts_model *m, const ts_view_de
  * varyings (TS_VAR_*). */
 void ts_frame_transform(const ts_frame_input *in, uint32_t first, uint32_t count, ts_clip_vert *out);
 
+/* The viewport transform of one clip-space vertex inside the clip volume. */
+void ts_frame_to_screen(const ts_clip_vert *v, int width, int height, ts_screen_vert *out);
+
 /* Clips one triangle and maps the resulting polygon to the screen:
  * returns its vertex count (fan it from vertex 0), 0 when nothing is left. */
 int ts_frame_clip_to_screen(const ts_frame_input *in, const ts_clip_vert tri[3], int width, int height,
