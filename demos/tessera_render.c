@@ -5,6 +5,8 @@
 
 #include "tessera.h"
 
+#include "cli_args.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -61,38 +63,6 @@ __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...) {
 static void warn(void *user, const char *message) {
     (void)user;
     fprintf(stderr, PROG ": warning: %s\n", message);
-}
-
-static bool parse_float(const char *s, float *out) {
-    char *end;
-    errno = 0;
-    float v = strtof(s, &end);
-    if (errno || end == s || *end || !isfinite(v)) return false;
-    *out = v;
-    return true;
-}
-
-static bool parse_int(const char *s, long lo, long hi, long *out) {
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi) return false;
-    *out = v;
-    return true;
-}
-
-static bool parse_size(const char *s, int *w, int *h) {
-    char buf[64];
-    const char *x = strchr(s, 'x');
-    if (!x || (size_t)(x - s) >= sizeof buf) return false;
-    memcpy(buf, s, (size_t)(x - s));
-    buf[x - s] = '\0';
-    long lw, lh;
-    if (!parse_int(buf, 1, TS_MAX_FRAME_DIM, &lw) || !parse_int(x + 1, 1, TS_MAX_FRAME_DIM, &lh))
-        return false;
-    *w = (int)lw;
-    *h = (int)lh;
-    return true;
 }
 
 /* The frame callback writes the last frame as PNG where the frame is
@@ -152,25 +122,25 @@ int main(int argc, char **argv) {
             if (!val) return fail("%s needs a value", a);
             i++;
             if (!strcmp(a, "--size")) {
-                if (!parse_size(val, &width, &height))
+                if (!ts_cli_parse_size(val, &width, &height))
                     return fail("--size %s: expected WxH, each side a whole number from 1 to %d",
                                 val, TS_MAX_FRAME_DIM);
             } else if (!strcmp(a, "--yaw")) {
-                if (!parse_float(val, &view.yaw_deg)) return fail("--yaw %s: not a number", val);
+                if (!ts_cli_parse_float(val, &view.yaw_deg)) return fail("--yaw %s: not a number", val);
             } else if (!strcmp(a, "--pitch")) {
-                if (!parse_float(val, &view.pitch_deg)) return fail("--pitch %s: not a number", val);
+                if (!ts_cli_parse_float(val, &view.pitch_deg)) return fail("--pitch %s: not a number", val);
             } else if (!strcmp(a, "--shading")) {
                 if (!ts_shading_parse(val, &view.shading))
                     return fail("--shading %s: expected studio, unlit, normals, depth or textured", val);
             } else if (!strcmp(a, "--frames")) {
-                if (!parse_int(val, 1, MAX_FRAMES, &frames))
+                if (!ts_cli_parse_int(val, 1, MAX_FRAMES, &frames))
                     return fail("--frames %s: expected a whole number from 1 to %d", val, MAX_FRAMES);
             } else if (!strcmp(a, "--isa")) {
                 if (!ts_isa_parse(val, &desc.isa))
                     return fail("--isa %s: expected auto, scalar, sse4, avx2, avx512 or neon", val);
             } else if (!strcmp(a, "--threads")) {
                 long n;
-                if (!parse_int(val, 1, 256, &n)) return fail("--threads %s: expected a whole number from 1 to 256", val);
+                if (!ts_cli_parse_int(val, 1, 256, &n)) return fail("--threads %s: expected a whole number from 1 to 256", val);
                 desc.threads = (int)n;
             } else if (!strcmp(a, "--msaa")) {
                 if (strcmp(val, "1") && strcmp(val, "4")) return fail("--msaa %s: expected 1 or 4", val);

@@ -1,0 +1,41 @@
+/* cli_args.c — parsing of option values shared by the demos. */
+#include "cli_args.h"
+
+#include "tessera.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool ts_cli_parse_float(const char *s, float *out) {
+    char *end;
+    errno = 0;
+    float v = strtof(s, &end);
+    if (errno || end == s || *end || !isfinite(v)) return false;
+    *out = v;
+    return true;
+}
+
+bool ts_cli_parse_int(const char *s, long lo, long hi, long *out) {
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi) return false;
+    *out = v;
+    return true;
+}
+
+bool ts_cli_parse_size(const char *s, int *w, int *h) {
+    char buf[64];
+    const char *x = strchr(s, 'x');
+    if (!x || (size_t)(x - s) >= sizeof buf) return false;
+    memcpy(buf, s, (size_t)(x - s));
+    buf[x - s] = '\0';
+    long lw, lh;
+    if (!ts_cli_parse_int(buf, 1, TS_MAX_FRAME_DIM, &lw) || !ts_cli_parse_int(x + 1, 1, TS_MAX_FRAME_DIM, &lh))
+        return false;
+    *w = (int)lw;
+    *h = (int)lh;
+    return true;
+}

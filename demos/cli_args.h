@@ -1,0 +1,13 @@
+/* cli_args.h — option values as the programs in demos/ parse them: whole
+ * strings only, finite numbers, sizes WxH with each side 1..TS_MAX_FRAME_DIM.
+ * Each returns false (leaving *out alone) when the text is not one. */
+#ifndef TS_CLI_ARGS_H
+#define TS_CLI_ARGS_H
+
+#include <stdbool.h>
+
+bool ts_cli_parse_float(const char *s, float *out);
+bool ts_cli_parse_int(const char *s, long lo, long hi, long *out);
+bool ts_cli_parse_size(const char *s, int *w, int *h);
+
+#endif
