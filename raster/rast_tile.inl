@@ -43,10 +43,17 @@ typedef struct ts_frag_v {
 
 typedef void (*ts_shade_v_fn)(const void *uniforms, const ts_frag_v *f, vf32 rgba[4]);
 
-/* Lane offsets inside a block for run `g` of TS_LANES pixels. */
+/* Lane offsets inside a block: pixel index i (0..63) of the block sits at
+ * (dx[i], dy[i]) (tile.h's layout), as integers and as floats. Run g of
+ * TS_LANES pixels (lanes g*TS_LANES ..) is run 0 moved by (gx[g], gy[g]):
+ * each run is whole quads, laid out alike. */
 typedef struct ts_block_lanes {
     int32_t dx[TS_BLOCK_PIXELS], dy[TS_BLOCK_PIXELS];
+    float fdx[TS_BLOCK_PIXELS], fdy[TS_BLOCK_PIXELS];
+    int32_t gx[TS_BLOCK_PIXELS / 4], gy[TS_BLOCK_PIXELS / 4];
 } ts_block_lanes;
+
+#define TS_RUNS (TS_BLOCK_PIXELS / TS_LANES) /* runs of lanes per block */
 
 static const ts_block_lanes *ts_block_lanes_get(void) {
     /* Built at compile time from the layout in tile.h. */
@@ -54,13 +61,22 @@ static const ts_block_lanes *ts_block_lanes_get(void) {
 #define R4(i) (((i) >> 4) * 2 + (((i) >> 1) & 1))
 #define ROW16(b, F) F(b + 0), F(b + 1), F(b + 2), F(b + 3), F(b + 4), F(b + 5), F(b + 6), F(b + 7), \
     F(b + 8), F(b + 9), F(b + 10), F(b + 11), F(b + 12), F(b + 13), F(b + 14), F(b + 15)
+#define ALL64(F) ROW16(0, F), ROW16(16, F), ROW16(32, F), ROW16(48, F)
+#define GX(g) (L4((g) * TS_LANES) - L4(0))
+#define GY(g) (R4((g) * TS_LANES) - R4(0))
     static const ts_block_lanes lanes = {
-        {ROW16(0, L4), ROW16(16, L4), ROW16(32, L4), ROW16(48, L4)},
-        {ROW16(0, R4), ROW16(16, R4), ROW16(32, R4), ROW16(48, R4)},
+        {ALL64(L4)}, {ALL64(R4)}, {ALL64(L4)}, {ALL64(R4)},
+        {GX(0), GX(1), GX(2), GX(3), GX(4), GX(5), GX(6), GX(7), GX(8), GX(9), GX(10), GX(11), GX(12),
+         GX(13), GX(14), GX(15)},
+        {GY(0), GY(1), GY(2), GY(3), GY(4), GY(5), GY(6), GY(7), GY(8), GY(9), GY(10), GY(11), GY(12),
+         GY(13), GY(14), GY(15)},
     };
 #undef L4
 #undef R4
 #undef ROW16
+#undef ALL64
+#undef GX
+#undef GY
     return &lanes;
 }
 
@@ -102,11 +118,15 @@ static float ts_block_zmin(const ts_plane *z, float ox0, float oy0, float reach)
     return lo - mag * (1.0f / 2097152.0f);
 }
 
-/* Offset of a pixel's sample from stored vertex 0, in pixels, for lanes of
- * pixel coordinates: exactly ts_setup_sample_offset. */
-TS_INLINE vf32 ts_offset_v(vi32 p, int32_t sample_d, int32_t v0) {
-    vi32 sub = vi_add(vi_mul(p, vi_set1(TS_SUBPIXEL_ONE)), vi_set1(TS_SUBPIXEL_HALF + sample_d - v0));
-    return vf_mul(vf_from_vi(sub), vf_set1(1.0f / TS_SUBPIXEL_ONE));
+/* Offset from stored vertex 0, in pixels, of the sample at subpixel offset
+ * `sample_d` from the center of pixel `p`: exactly what
+ * ts_setup_sample_offset gives. The integer below stays under 2^24 in
+ * magnitude (pixels below 2^14, snapped vertices below 2^23), so its
+ * conversion and the division by 256 are exact, and so is adding a pixel
+ * offset inside the block to it: the kernels form a block's offsets as
+ * this base plus the lane's dx, with the same bits. */
+static float ts_offset_base(int p, int32_t sample_d, int32_t v0) {
+    return (float)(p * TS_SUBPIXEL_ONE + TS_SUBPIXEL_HALF + sample_d - v0) * (1.0f / TS_SUBPIXEL_ONE);
 }
 
 /* Rasterizes `tri` into the tile with `samples` (1 or TS_MAX_SAMPLES, a
@@ -126,8 +146,18 @@ TS_INLINE uint32_t ts_rast_tile_triangle(ts_tile_buf *tb, ts_tile_rect rect, con
     int bx0 = (x0 - rect.x) / TS_BLOCK, bx1 = (x1 - rect.x) / TS_BLOCK;
     int by0 = (y0 - rect.y) / TS_BLOCK, by1 = (y1 - rect.y) / TS_BLOCK;
 
+    /* Edge values a dx + b dy of run 0's lanes, and what each run g adds to
+     * them (a gx + b gy): run g passes edge e where
+     * ev[e] >= T - run_add[e][g], so the per-pixel test is one compare. */
     int64_t lo[3], hi[3];
-    for (int e = 0; e < 3; e++) ts_edge_block_range(&t->edge[e], &lo[e], &hi[e]);
+    vi32 ev[3];
+    int32_t run_add[3][TS_RUNS];
+    for (int e = 0; e < 3; e++) {
+        const ts_edge *ed = &t->edge[e];
+        ts_edge_block_range(ed, &lo[e], &hi[e]);
+        ev[e] = vi_add(vi_mul(vi_set1(ed->a), vi_load(lanes->dx)), vi_mul(vi_set1(ed->b), vi_load(lanes->dy)));
+        for (int g = 0; g < TS_RUNS; g++) run_add[e][g] = ed->a * lanes->gx[g] + ed->b * lanes->gy[g];
+    }
 
     /* Varying differences, as the reference forms them. */
     float d1[TS_MAX_VARYINGS], d2[TS_MAX_VARYINGS];
@@ -135,7 +165,6 @@ TS_INLINE uint32_t ts_rast_tile_triangle(ts_tile_buf *tb, ts_tile_rect rect, con
         d1[k] = tri->var[1][k] - tri->var[0][k];
         d2[k] = tri->var[2][k] - tri->var[0][k];
     }
-    const float inv_sub = 1.0f / TS_SUBPIXEL_ONE;
 
     for (int by = by0; by <= by1; by++) {
         for (int bx = bx0; bx <= bx1; bx++) {
@@ -157,7 +186,8 @@ TS_INLINE uint32_t ts_rast_tile_triangle(ts_tile_buf *tb, ts_tile_rect rect, con
                     if (hi[e] < T) sample_none = true;
                     if (lo[e] < T) all_in = false;
                     /* Outside the reachable range, any value beyond it
-                     * decides the same way; clamp so it fits 32 bits. */
+                     * decides the same way; clamp so it fits 32 bits (and
+                     * T - run_add, below 2^29, too). */
                     if (T < lo[e]) T = lo[e];
                     if (T > hi[e] + 1) T = hi[e] + 1;
                     thr[s][e] = (int32_t)T;
@@ -166,53 +196,63 @@ TS_INLINE uint32_t ts_rast_tile_triangle(ts_tile_buf *tb, ts_tile_rect rect, con
             }
             if (none) continue;
 
+            /* Offsets of the block's first pixel center and samples from
+             * vertex 0 (the lanes add their dx, dy exactly). */
+            float ox0 = ts_offset_base(px0, 0, t->x[0]), oy0 = ts_offset_base(py0, 0, t->y[0]);
+
             /* Hi-Z: nothing here can pass LESS. (A block still at the
              * clear depth rejects only what lies on the far plane: not
              * worth the four plane evaluations.) */
-            float ox0 = (float)(px0 * TS_SUBPIXEL_ONE + TS_SUBPIXEL_HALF - t->x[0]) * inv_sub;
-            float oy0 = (float)(py0 * TS_SUBPIXEL_ONE + TS_SUBPIXEL_HALF - t->y[0]) * inv_sub;
-            float reach = samples == 1 ? 0.0f : (float)TS_SAMPLE_REACH * inv_sub;
+            float reach = samples == 1 ? 0.0f : (float)TS_SAMPLE_REACH * (1.0f / TS_SUBPIXEL_ONE);
             if (tb->block_zmax[blk] < 1.0f && ts_block_zmin(&t->z, ox0, oy0, reach) >= tb->block_zmax[blk])
                 continue;
 
+            float sox[TS_MAX_SAMPLES], soy[TS_MAX_SAMPLES];
+            for (int s = 0; s < samples; s++) {
+                sox[s] = ts_offset_base(px0, ts_sample_dx(samples, s), t->x[0]);
+                soy[s] = ts_offset_base(py0, ts_sample_dy(samples, s), t->y[0]);
+            }
+            /* Only blocks on a partial tile's right or bottom edge hold
+             * pixels beyond the frame, which are never covered. */
+            int xlim = rect.x + rect.w - px0, ylim = rect.y + rect.h - py0;
+            bool clipped = xlim < TS_BLOCK || ylim < TS_BLOCK;
+
             bool wrote = false;
-            for (int g = 0; g < TS_BLOCK_PIXELS; g += TS_LANES) {
-                vi32 dx = vi_load(&lanes->dx[g]), dy = vi_load(&lanes->dy[g]);
-                vi32 px = vi_add(vi_set1(px0), dx), py = vi_add(vi_set1(py0), dy);
-                /* Pixels of a partial tile beyond the frame are never covered. */
-                vmask inside = vm_and(vi_lt(px, vi_set1(rect.x + rect.w)), vi_lt(py, vi_set1(rect.y + rect.h)));
+            for (int g = 0; g < TS_RUNS; g++) {
+                int at0 = g * TS_LANES;
+                vmask inside = vm_from_bits(~0u); /* every lane */
+                if (clipped)
+                    inside = vm_and(vi_lt(vi_load(&lanes->dx[at0]), vi_set1(xlim)),
+                                    vi_lt(vi_load(&lanes->dy[at0]), vi_set1(ylim)));
 
                 /* Per sample: coverage, then depth LESS against the
                  * sample's stored depth. */
                 vmask pass[TS_MAX_SAMPLES];
                 vf32 zs[TS_MAX_SAMPLES], zold[TS_MAX_SAMPLES];
+                vmask any = vm_from_bits(0);
                 for (int s = 0; s < samples; s++) {
                     vmask m = inside;
-                    if (!all_in) {
-                        for (int e = 0; e < 3; e++) {
-                            vi32 v = vi_add(vi_mul(vi_set1(t->edge[e].a), dx), vi_mul(vi_set1(t->edge[e].b), dy));
-                            m = vm_and(m, vi_ge(v, vi_set1(thr[s][e])));
-                        }
-                    }
+                    if (!all_in)
+                        for (int e = 0; e < 3; e++) m = vm_and(m, vi_ge(ev[e], vi_set1(thr[s][e] - run_add[e][g])));
                     pass[s] = m;
+                    any = vm_or(any, m);
                 }
-                vmask any = pass[0];
-                for (int s = 1; s < samples; s++) any = vm_or(any, pass[s]);
                 if (!vm_any(any)) continue;
+                vf32 fdx = vf_load(&lanes->fdx[at0]), fdy = vf_load(&lanes->fdy[at0]);
+                any = vm_from_bits(0);
                 for (int s = 0; s < samples; s++) {
-                    vf32 z = ts_plane_eval_v(&t->z, ts_offset_v(px, ts_sample_dx(samples, s), t->x[0]),
-                                             ts_offset_v(py, ts_sample_dy(samples, s), t->y[0]));
+                    vf32 z = ts_plane_eval_v(&t->z, vf_add(vf_set1(sox[s]), fdx), vf_add(vf_set1(soy[s]), fdy));
+                    /* As the reference's clamp: a NaN stays NaN (and fails LESS). */
                     zs[s] = vf_select(vf_lt(z, vf_set1(0.0f)), vf_set1(0.0f),
                                       vf_select(vf_gt(z, vf_set1(1.0f)), vf_set1(1.0f), z));
-                    zold[s] = vf_load(&tb->depth[ts_tile_at(samples, blk, s, g)]);
+                    zold[s] = vf_load(&tb->depth[ts_tile_at(samples, blk, s, at0)]);
                     pass[s] = vm_and(pass[s], vf_lt(zs[s], zold[s]));
+                    any = vm_or(any, pass[s]);
                 }
-                any = pass[0];
-                for (int s = 1; s < samples; s++) any = vm_or(any, pass[s]);
                 if (!vm_any(any)) continue;
 
                 /* Attributes at the pixel center. */
-                vf32 ox = ts_offset_v(px, 0, t->x[0]), oy = ts_offset_v(py, 0, t->y[0]);
+                vf32 ox = vf_add(vf_set1(ox0), fdx), oy = vf_add(vf_set1(oy0), fdy);
                 vf32 w = vf_div(vf_set1(1.0f), ts_plane_eval_v(&t->inv_w, ox, oy));
                 vf32 b1 = vf_mul(ts_plane_eval_v(&t->pb1, ox, oy), w);
                 vf32 b2 = vf_mul(ts_plane_eval_v(&t->pb2, ox, oy), w);
@@ -235,7 +275,7 @@ TS_INLINE uint32_t ts_rast_tile_triangle(ts_tile_buf *tb, ts_tile_rect rect, con
                 vmask opaque = vf_ge(src[3], vf_set1(1.0f));
                 vf32 inv_a = vf_sub(vf_set1(1.0f), src[3]);
                 for (int s = 0; s < samples; s++) {
-                    int at = ts_tile_at(samples, blk, s, g);
+                    int at = ts_tile_at(samples, blk, s, at0);
                     float *dst[4] = {&tb->r[at], &tb->g[at], &tb->b[at], &tb->a[at]};
                     for (int c = 0; c < 4; c++) {
                         vf32 d = vf_load(dst[c]);

@@ -56,6 +56,7 @@ typedef struct batch {
 typedef struct target {
     uint8_t *pixels;
     float *depth;
+    uint64_t *clean; /* per tile: blocks that hold the clear values (see tile_store) */
     uint32_t frame;     /* the frame drawn into it last */
     uint32_t received;  /* tiles of `frame` the consumer has seen; consumer only */
     bool complete;      /* guarded by ts_tiled.lock */
@@ -171,8 +172,9 @@ ts_result ts_tiled_create(ts_renderer *r, ts_error *err) {
     for (int i = 0; i < 2; i++) {
         t->targets[i].pixels = malloc(n * 4);
         t->targets[i].depth = malloc(n * sizeof(float));
+        t->targets[i].clean = malloc(t->tile_count * sizeof(uint64_t));
         t->targets[i].complete = true;
-        if (!t->targets[i].pixels || !t->targets[i].depth)
+        if (!t->targets[i].pixels || !t->targets[i].depth || !t->targets[i].clean)
             return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory for two %dx%d frame targets",
                                 r->width, r->height);
         /* What a frame looks like before anything is drawn: cleared. */
@@ -180,6 +182,7 @@ ts_result ts_tiled_create(ts_renderer *r, ts_error *err) {
             memcpy(&t->targets[i].pixels[p * 4], (const uint8_t[4]){0, 0, 0, 255}, 4);
             t->targets[i].depth[p] = 1.0f;
         }
+        for (uint32_t k = 0; k < t->tile_count; k++) t->targets[i].clean[k] = ~(uint64_t)0;
     }
     t->workers = calloc(t->threads, sizeof *t->workers);
     if (!t->workers) return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory for workers");
@@ -224,6 +227,7 @@ void ts_tiled_destroy(ts_tiled *t) {
     for (int i = 0; i < 2; i++) {
         free(t->targets[i].pixels);
         free(t->targets[i].depth);
+        free(t->targets[i].clean);
     }
     pthread_cond_destroy(&t->frame_done);
     pthread_mutex_destroy(&t->lock);
@@ -392,13 +396,14 @@ static void raster_job(void *ctx, uint32_t tile, uint32_t worker) {
             fragments += raster(tb, rect, &b->tris[b->sorted[j]]);
         }
     }
-    k->tile_store(tb, t->samples, rect, t->cur->pixels, t->cur->depth, t->width);
+    k->tile_store(tb, t->samples, rect, t->cur->pixels, t->cur->depth, t->width, &t->cur->clean[tile]);
     w->fragments += fragments;
 
     /* The tile's pixels are written; the push publishes them (release in
-     * the queue) to the consumer. */
+     * the queue) to the consumer. Lazy: the consumer is woken per batch of
+     * tiles, and by ts_tiled_draw once the raster phase is over. */
     ts_tile_msg msg = {.frame = t->cur->frame, .tile = tile, .worker = worker, .cost_ns = ts_now_ns() - t0};
-    ts_tile_queue_push(t->queue, &msg);
+    ts_tile_queue_push_lazy(t->queue, &msg);
 }
 
 /* ---- the frame ---------------------------------------------------------- */
@@ -487,6 +492,9 @@ ts_result ts_tiled_draw(ts_renderer *r, const ts_frame_input *in_caller, ts_erro
                                 t->mesh_first_tri[m->mesh_count]);
         }
     ts_worker_pool_run(t->pool, raster_job, t, t->tile_count);
+    /* Every tile's push returned before the pool did: end the run of lazy
+     * pushes, so the frame's last tiles do not wait for the next frame's. */
+    ts_tile_queue_wake(t->queue);
     uint64_t t3 = ts_now_ns();
     tg->raster_end_ns = t3;
 

@@ -87,6 +87,7 @@ struct ts_tile_queue {
 
     /* Read by every push and pop, written only by sleepers and close. */
     alignas(CACHE_LINE) size_t mask;
+    size_t wake_batch;        /* see ts_tile_queue_wake_batch */
     atomic_uint pop_waiters;  /* consumer asleep (or about to be) in pop: 0 or 1 */
     atomic_uint push_waiters; /* producers asleep (or about to be) in push */
     atomic_bool closed;
@@ -119,6 +120,7 @@ ts_tile_queue *ts_tile_queue_create(uint32_t capacity) {
     atomic_init(&q->enqueue_pos, 0);
     q->dequeue_pos = 0;
     q->mask = cap - 1;
+    q->wake_batch = cap / 2 < 16 ? cap / 2 : 16;
     atomic_init(&q->pop_waiters, 0);
     atomic_init(&q->push_waiters, 0);
     atomic_init(&q->closed, false);
@@ -152,6 +154,8 @@ void ts_tile_queue_destroy(ts_tile_queue *q) {
 
 uint32_t ts_tile_queue_capacity(const ts_tile_queue *q) { return (uint32_t)(q->mask + 1); }
 
+uint32_t ts_tile_queue_wake_batch(const ts_tile_queue *q) { return (uint32_t)q->wake_batch; }
+
 /* ---- waking ------------------------------------------------------------ */
 
 /* Called by a producer right after its seq_cst store published position p.
@@ -176,13 +180,41 @@ uint32_t ts_tile_queue_capacity(const ts_tile_queue *q) { return (uint32_t)(q->m
  * holds it from R until the wait releases it, so the signal cannot land
  * between its check and its wait. A stale non-zero count costs one needless
  * signal, nothing more. */
+static void signal_consumer(ts_tile_queue *q) {
+    pthread_mutex_lock(&q->pop_lock);
+    pthread_cond_signal(&q->not_empty);
+    pthread_mutex_unlock(&q->pop_lock);
+}
+
 static void wake_consumer(ts_tile_queue *q) {
     /* seq_cst: L of the handshake above. */
-    if (atomic_load_explicit(&q->pop_waiters, memory_order_seq_cst) != 0) {
-        pthread_mutex_lock(&q->pop_lock);
-        pthread_cond_signal(&q->not_empty);
-        pthread_mutex_unlock(&q->pop_lock);
-    }
+    if (atomic_load_explicit(&q->pop_waiters, memory_order_seq_cst) != 0) signal_consumer(q);
+}
+
+/* A lazy push of position p skips the signal above unless a batch waits:
+ * position p - wake_batch + 1 is still published and unread, or the next
+ * position p + 1 is already published (we were late, and what was pushed
+ * after us waits behind our slot). The skipped signals are safe because a
+ * consumer asleep at position d is woken
+ *   - by the push that completes the run d .. d + wake_batch - 1: the last
+ *     of those positions to be published (last in S) sees, with its
+ *     seq_cst loads after its seq_cst store, every other one published;
+ *     if it is the run's end, its oldest position (d) is unread; if not,
+ *     its next position is published. Either way it signals;
+ *   - by ts_tile_queue_wake when the pushes stop before that: its load
+ *     comes after every publish of the run in S (they happen before it), so
+ *     it is the L of the handshake for each of them.
+ * A full queue is a complete run, so back-pressure cannot leave both sides
+ * asleep. */
+static void wake_consumer_lazy(ts_tile_queue *q, size_t pos) {
+    /* seq_cst: L of the handshake. */
+    if (atomic_load_explicit(&q->pop_waiters, memory_order_seq_cst) == 0) return;
+    /* seq_cst: ordered after our publish and every earlier one in S, as the
+     * argument above needs. */
+    size_t oldest = pos - (q->wake_batch - 1);
+    bool batch = atomic_load_explicit(&q->slots[oldest & q->mask].seq, memory_order_seq_cst) == oldest + 1 ||
+                 atomic_load_explicit(&q->slots[(pos + 1) & q->mask].seq, memory_order_seq_cst) == pos + 2;
+    if (batch) signal_consumer(q);
 }
 
 /* Called by the consumer right after its seq_cst store freed a slot. The
@@ -203,7 +235,10 @@ static void wake_producers(ts_tile_queue *q) {
 
 /* ---- producers --------------------------------------------------------- */
 
-bool ts_tile_queue_try_push(ts_tile_queue *q, const ts_tile_msg *msg) {
+/* Claims a position and publishes msg there; false when the queue is full.
+ * Wakes a sleeping consumer always, or when `lazy` as wake_consumer_lazy
+ * says. */
+static bool push_once(ts_tile_queue *q, const ts_tile_msg *msg, bool lazy) {
     /* relaxed: a debug check of the contract only, racy by nature. */
     assert(!atomic_load_explicit(&q->closed, memory_order_relaxed) && "push after close");
 
@@ -247,9 +282,14 @@ bool ts_tile_queue_try_push(ts_tile_queue *q, const ts_tile_msg *msg) {
      * also sees the message written above; and seq_cst because it is S in
      * the handshake with a sleeping consumer (wake_consumer). */
     atomic_store_explicit(&s->seq, pos + 1, memory_order_seq_cst);
-    wake_consumer(q);
+    if (lazy)
+        wake_consumer_lazy(q, pos);
+    else
+        wake_consumer(q);
     return true;
 }
+
+bool ts_tile_queue_try_push(ts_tile_queue *q, const ts_tile_msg *msg) { return push_once(q, msg, false); }
 
 /* A producer's re-check under push_lock after registering in push_waiters:
  * C of the handshake in wake_producers. */
@@ -266,10 +306,10 @@ static bool looks_full(ts_tile_queue *q) {
     return distance(seq, pos) < 0;
 }
 
-void ts_tile_queue_push(ts_tile_queue *q, const ts_tile_msg *msg) {
+static void push_waiting(ts_tile_queue *q, const ts_tile_msg *msg, bool lazy) {
     for (;;) {
         for (int i = 0; i < SPIN_TRIES; i++) {
-            if (ts_tile_queue_try_push(q, msg)) return;
+            if (push_once(q, msg, lazy)) return;
             cpu_pause();
         }
         pthread_mutex_lock(&q->push_lock);
@@ -284,6 +324,12 @@ void ts_tile_queue_push(ts_tile_queue *q, const ts_tile_msg *msg) {
         pthread_mutex_unlock(&q->push_lock);
     }
 }
+
+void ts_tile_queue_push(ts_tile_queue *q, const ts_tile_msg *msg) { push_waiting(q, msg, false); }
+
+void ts_tile_queue_push_lazy(ts_tile_queue *q, const ts_tile_msg *msg) { push_waiting(q, msg, true); }
+
+void ts_tile_queue_wake(ts_tile_queue *q) { wake_consumer(q); }
 
 /* ---- the consumer ------------------------------------------------------ */
 

@@ -5,7 +5,9 @@
  * (ts_tile_queue_push blocks), it never drops a tile. Pushing and popping
  * take no lock while the queue is neither full nor empty; a side that has to
  * wait spins briefly and then sleeps on a condition variable, so a blocked
- * worker or render thread does not burn a core.
+ * worker or render thread does not burn a core; producers can wake a
+ * sleeping consumer per batch of messages instead of per message
+ * (ts_tile_queue_push_lazy).
  *
  * Threads: any number of producers may push at once; exactly one consumer
  * at a time may pop (try_pop, pop). Shutdown: once every push has returned
@@ -60,6 +62,23 @@ uint32_t ts_tile_queue_capacity(const ts_tile_queue *q);
  * builds when the push sees the close). */
 bool ts_tile_queue_try_push(ts_tile_queue *q, const ts_tile_msg *msg);
 void ts_tile_queue_push(ts_tile_queue *q, const ts_tile_msg *msg);
+
+/* As ts_tile_queue_push, but a consumer asleep in pop is woken only once a
+ * batch of messages waits for it (ts_tile_queue_wake_batch), not for every
+ * one: a wake-up is a system call and, for the woken thread, a trip through
+ * the scheduler, which per tile costs more than the hand-off itself. A run
+ * of lazy pushes must end with ts_tile_queue_wake, called after every push of
+ * the run has returned (and happens before the call), or the last messages
+ * may wait for the next push. */
+void ts_tile_queue_push_lazy(ts_tile_queue *q, const ts_tile_msg *msg);
+
+/* Wakes the consumer if it is asleep in pop: the end of a run of lazy
+ * pushes. Any thread. */
+void ts_tile_queue_wake(ts_tile_queue *q);
+
+/* How many waiting messages make a lazy push wake the consumer: at most 16,
+ * and at most half the capacity. */
+uint32_t ts_tile_queue_wake_batch(const ts_tile_queue *q);
 
 /* The consumer (one thread at a time). Messages come out in the order their
  * pushes claimed a slot, so each producer's messages stay in its own order.

@@ -70,7 +70,10 @@ TS_INLINE vi32 quantize(vf32 v) {
 }
 
 static void tile_store(const ts_tile_buf *tb, int samples, ts_tile_rect rect, uint8_t *frame,
-                       float *depth, int frame_width) {
+                       float *depth, int frame_width, uint64_t *clean) {
+    static const uint32_t clear_rgba[TS_BLOCK] = {CLEAR_RGBA, CLEAR_RGBA, CLEAR_RGBA, CLEAR_RGBA,
+                                                  CLEAR_RGBA, CLEAR_RGBA, CLEAR_RGBA, CLEAR_RGBA};
+    static const float clear_depth[TS_BLOCK] = {1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f};
     uint32_t *out = (uint32_t *)(void *)frame; /* RGBA8 as little-endian words */
     for (int k = 0; k < TS_TILE_BLOCKS; k++) {
         int bx = ts_tile_block_x(k), by = ts_tile_block_y(k);
@@ -78,14 +81,17 @@ static void tile_store(const ts_tile_buf *tb, int samples, ts_tile_rect rect, ui
         int w = rect.w - bx < TS_BLOCK ? rect.w - bx : TS_BLOCK;
         int h = rect.h - by < TS_BLOCK ? rect.h - by : TS_BLOCK;
         size_t at = (size_t)(rect.y + by) * (size_t)frame_width + (size_t)(rect.x + bx);
-        if (!(tb->touched >> k & 1)) {
-            for (int y = 0; y < h; y++, at += (size_t)frame_width)
-                for (int x = 0; x < w; x++) {
-                    out[at + (size_t)x] = CLEAR_RGBA;
-                    depth[at + (size_t)x] = 1.0f;
-                }
+        uint64_t bit = (uint64_t)1 << k;
+        if (!(tb->touched & bit)) {
+            if (*clean & bit) continue; /* still clear from an earlier frame */
+            for (int y = 0; y < h; y++, at += (size_t)frame_width) {
+                memcpy(&out[at], clear_rgba, (size_t)w * sizeof *out);
+                memcpy(&depth[at], clear_depth, (size_t)w * sizeof *depth);
+            }
+            *clean |= bit;
             continue;
         }
+        *clean &= ~bit;
         /* Resolve: each pixel's samples averaged in the reference's order,
          * its depth the nearest sample; then packed r | g << 8 | b << 16 |
          * a << 24. */

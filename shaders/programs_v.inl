@@ -70,7 +70,7 @@ TS_INLINE void albedo_v(const ts_uniforms *u, const ts_frag_v *f, vf32 rgba[4]) 
     for (int c = 0; c < 4; c++) rgba[c] = vf_mul(rgba[c], vf_load(t[c]));
 }
 
-static void studio_v(const void *uniforms, const ts_frag_v *f, vf32 rgba[4]) {
+TS_INLINE void studio_v(const void *uniforms, const ts_frag_v *f, vf32 rgba[4]) {
     vf32 diffuse, specular;
     blinn_phong_v(uniforms, f, &diffuse, &specular);
     const float k = 0.8f * 0.8f; /* as C folds 0.8f * 0.8f in studio.c */
@@ -79,7 +79,7 @@ static void studio_v(const void *uniforms, const ts_frag_v *f, vf32 rgba[4]) {
     rgba[3] = vf_set1(1.0f);
 }
 
-static void textured_v(const void *uniforms, const ts_frag_v *f, vf32 rgba[4]) {
+TS_INLINE void textured_v(const void *uniforms, const ts_frag_v *f, vf32 rgba[4]) {
     vf32 albedo[4], diffuse, specular;
     albedo_v(uniforms, f, albedo);
     blinn_phong_v(uniforms, f, &diffuse, &specular);
@@ -89,11 +89,11 @@ static void textured_v(const void *uniforms, const ts_frag_v *f, vf32 rgba[4]) {
     rgba[3] = albedo[3];
 }
 
-static void unlit_v(const void *uniforms, const ts_frag_v *f, vf32 rgba[4]) {
+TS_INLINE void unlit_v(const void *uniforms, const ts_frag_v *f, vf32 rgba[4]) {
     albedo_v(uniforms, f, rgba);
 }
 
-static void normals_v(const void *uniforms, const ts_frag_v *f, vf32 rgba[4]) {
+TS_INLINE void normals_v(const void *uniforms, const ts_frag_v *f, vf32 rgba[4]) {
     (void)uniforms;
     v3v n = v3v_normalize(frag_v3(f, TS_VAR_NORMAL));
     vf32 half = vf_set1(0.5f);
@@ -103,7 +103,7 @@ static void normals_v(const void *uniforms, const ts_frag_v *f, vf32 rgba[4]) {
     rgba[3] = vf_set1(1.0f);
 }
 
-static void depth_v(const void *uniforms, const ts_frag_v *f, vf32 rgba[4]) {
+TS_INLINE void depth_v(const void *uniforms, const ts_frag_v *f, vf32 rgba[4]) {
     const ts_uniforms *u = uniforms;
     vf32 d = v3v_dot(v3v_sub(frag_v3(f, TS_VAR_WORLD), v3v_splat(u->eye)), v3v_splat(u->view_dir));
     vf32 v = vf_div(vf_sub(vf_set1(u->depth_far), d), vf_set1(u->depth_far - u->depth_near));

@@ -212,11 +212,44 @@ static void test_frame_callback(void) {
     ts_model_free(&m);
 }
 
+/* A frame is the same whatever came before it: a renderer drawing a
+ * sequence of different frames (the two frame targets keep what earlier
+ * frames left where nothing is drawn now) gives each frame exactly as a new
+ * renderer drawing it alone does. */
+static void test_frames_independent(void) {
+    static const char *const names[] = {"torus", "cube", "torus", "quads", "cube", "torus"};
+    enum { N = sizeof names / sizeof names[0], W = 150, H = 100 };
+    ts_model m[N];
+    ts_error err = {0};
+    for (int i = 0; i < N; i++) CHECK(ts_model_builtin(names[i], &m[i], &err) == TS_OK, "%s", err.message);
+    for (int msaa = 1; msaa <= 4; msaa += 3) {
+        ts_renderer_desc d = {.width = W, .height = H, .threads = 2, .msaa = msaa};
+        ts_renderer *seq = NULL, *alone = NULL;
+        CHECK(ts_renderer_create(&d, &seq, &err) == TS_OK, "%s", err.message);
+        for (int i = 0; seq && i < N; i++) {
+            ts_view_desc view = {.yaw_deg = 50.0f * (float)i, .pitch_deg = 10.0f * (float)(i % 3)};
+            CHECK(ts_renderer_draw(seq, &m[i], &view, &err) == TS_OK, "%s", err.message);
+            CHECK(ts_renderer_create(&d, &alone, &err) == TS_OK, "%s", err.message);
+            if (!alone) break;
+            CHECK(ts_renderer_draw(alone, &m[i], &view, &err) == TS_OK, "%s", err.message);
+            CHECK(memcmp(ts_renderer_pixels(seq), ts_renderer_pixels(alone), (size_t)W * H * 4) == 0,
+                  "msaa %d frame %d (%s): pixels differ from the frame drawn alone", msaa, i, names[i]);
+            CHECK(memcmp(ts_renderer_depth(seq), ts_renderer_depth(alone), (size_t)W * H * sizeof(float)) == 0,
+                  "msaa %d frame %d (%s): depth differs from the frame drawn alone", msaa, i, names[i]);
+            ts_renderer_destroy(alone);
+            alone = NULL;
+        }
+        ts_renderer_destroy(seq);
+    }
+    for (int i = 0; i < N; i++) ts_model_free(&m[i]);
+}
+
 int main(void) {
     test_bad_models();
     test_bad_sizes();
     test_names();
     test_frame_callback();
+    test_frames_independent();
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures ? 1 : 0;
 }

@@ -1,6 +1,6 @@
 /* test_tile_queue.c — the finished-tile queue (renderer/tile_queue.c):
  * single-thread semantics (capacity rounding, full and empty, FIFO,
- * wraparound), the two wake-ups and close, then a multi-producer stress
+ * wraparound), the wake-ups (lazy ones included) and close, then a multi-producer stress
  * through a tiny ring so that back-pressure and wraparound happen all the
  * time, checking that every message arrives exactly once, untorn, in each
  * producer's order.
@@ -393,6 +393,64 @@ static void test_close_drains(void) {
     }
 }
 
+/* Lazy pushes wake a sleeping consumer once a batch waits, and
+ * ts_tile_queue_wake hands over what is left of a run. */
+typedef struct counter {
+    ts_tile_queue *q;
+    long want;
+    atomic_long taken;
+    long bad;
+} counter;
+
+static void *pop_counted(void *arg) {
+    counter *c = arg;
+    ts_tile_msg m;
+    for (long i = 0; i < c->want; i++) {
+        if (!ts_tile_queue_pop(c->q, &m) || !msg_is(&m, 1, (uint64_t)i)) c->bad++;
+        atomic_store(&c->taken, i + 1);
+    }
+    return NULL;
+}
+
+static void wait_taken(counter *c, long want) {
+    while (atomic_load(&c->taken) < want) sched_yield();
+}
+
+static void test_lazy_wakes_per_batch(void) {
+    ts_tile_queue *q = ts_tile_queue_create(64);
+    CHECK(q != NULL);
+    if (!q) return;
+    long batch = (long)ts_tile_queue_wake_batch(q);
+    CHECK_INT(batch, ==, 16);
+    counter c = {.q = q, .want = batch + 3};
+    atomic_init(&c.taken, 0);
+    pthread_t t;
+    CHECK_INT(pthread_create(&t, NULL, pop_counted, &c), ==, 0);
+    sleep_ms(SETTLE_MS);
+    long i = 0;
+    for (; i < batch - 1; i++) {
+        ts_tile_msg m = make_msg(1, (uint64_t)i);
+        ts_tile_queue_push_lazy(q, &m);
+    }
+    sleep_ms(SETTLE_MS);
+    CHECK_INT(atomic_load(&c.taken), ==, 0); /* less than a batch: still asleep */
+    ts_tile_msg m = make_msg(1, (uint64_t)i++);
+    ts_tile_queue_push_lazy(q, &m);
+    wait_taken(&c, batch); /* the batch woke it (or the watchdog fires) */
+    sleep_ms(SETTLE_MS);
+    for (; i < c.want; i++) {
+        m = make_msg(1, (uint64_t)i);
+        ts_tile_queue_push_lazy(q, &m);
+    }
+    sleep_ms(SETTLE_MS);
+    CHECK_INT(atomic_load(&c.taken), ==, batch);
+    ts_tile_queue_wake(q); /* the end of the run */
+    pthread_join(t, NULL);
+    CHECK_INT(atomic_load(&c.taken), ==, c.want);
+    CHECK_INT(c.bad, ==, 0);
+    ts_tile_queue_destroy(q);
+}
+
 /* Hand-offs one at a time, with a random pause of up to a few spin budgets
  * before each, so the waiting side is often right at the edge of going to
  * sleep when the other side acts: the window a lost wake-up needs. In the
@@ -491,7 +549,7 @@ static void test_handoff_to_sleeping_producer(uint64_t n) {
 /* ------------------------------------------------------------------------ */
 /* Stress                                                                    */
 
-typedef enum push_mode { PUSH_BLOCKING, PUSH_TRY_YIELD, PUSH_MIXED } push_mode;
+typedef enum push_mode { PUSH_BLOCKING, PUSH_TRY_YIELD, PUSH_MIXED, PUSH_LAZY } push_mode;
 typedef enum pop_mode { POP_BLOCKING, POP_TRY_YIELD } pop_mode;
 
 typedef struct stress {
@@ -524,6 +582,8 @@ static void *producer_main(void *arg) {
                 fails++;
                 sched_yield();
             }
+        } else if (s->push == PUSH_LAZY) {
+            ts_tile_queue_push_lazy(s->q, &m);
         } else {
             ts_tile_queue_push(s->q, &m);
         }
@@ -556,7 +616,15 @@ static void consume(stress *s, const ts_tile_msg *m) {
 static void *consumer_main(void *arg) {
     stress *s = arg;
     ts_tile_msg m;
-    if (s->pop == POP_BLOCKING) {
+    if (s->push == PUSH_LAZY) {
+        /* Lazy pushes end with a wake, not a close: stop at the expected
+         * count, so a lost wake-up hangs (the watchdog reports it). */
+        uint64_t want = s->items * s->producers;
+        while (s->total < want && ts_tile_queue_pop(s->q, &m)) {
+            consume(s, &m);
+            if (s->bursty && s->total % 8192 == 0) sleep_ms(1);
+        }
+    } else if (s->pop == POP_BLOCKING) {
         while (ts_tile_queue_pop(s->q, &m)) {
             consume(s, &m);
             if (s->bursty && s->total % 8192 == 0) sleep_ms(1);
@@ -577,7 +645,7 @@ static void *consumer_main(void *arg) {
 }
 
 static const char *push_mode_name(push_mode m) {
-    return m == PUSH_BLOCKING ? "push" : m == PUSH_TRY_YIELD ? "try_push+yield" : "mixed";
+    return m == PUSH_BLOCKING ? "push" : m == PUSH_TRY_YIELD ? "try_push+yield" : m == PUSH_LAZY ? "push_lazy" : "mixed";
 }
 
 static void run_stress(const char *name, uint32_t producers, uint64_t items, uint32_t capacity,
@@ -607,9 +675,15 @@ static void run_stress(const char *name, uint32_t producers, uint64_t items, uin
         CHECK_INT(pthread_create(&prod[p], NULL, producer_main, &args[p]), ==, 0);
     }
     for (uint32_t p = 0; p < producers; p++) pthread_join(prod[p], NULL);
-    /* Every push has returned and happens before this close (join). */
-    ts_tile_queue_close(s->q);
-    pthread_join(consumer, NULL);
+    /* Every push has returned and happens before what follows (join). */
+    if (push == PUSH_LAZY) {
+        ts_tile_queue_wake(s->q); /* the end of the lazy run */
+        pthread_join(consumer, NULL);
+        ts_tile_queue_close(s->q);
+    } else {
+        ts_tile_queue_close(s->q);
+        pthread_join(consumer, NULL);
+    }
     double dt = now_s() - t0;
 
     uint64_t want = items * producers;
@@ -670,6 +744,7 @@ int main(int argc, char **argv) {
     test_pop_wakes_sleeping_producer();
     test_close_wakes_sleeping_consumer();
     test_close_drains();
+    test_lazy_wakes_per_batch();
     printf("single-thread, wake-up and close tests: %.3f s\n", now_s() - t0);
     double t1 = now_s();
     test_handoff_to_sleeping_consumer(DEFAULT_HANDOFFS);
@@ -683,6 +758,8 @@ int main(int argc, char **argv) {
     run_stress("mixed", p, n / 4 + 1, cap, PUSH_MIXED, POP_BLOCKING, false);
     run_stress("try_pop consumer", p, n / 4 + 1, cap, PUSH_BLOCKING, POP_TRY_YIELD, false);
     run_stress("bursty", p, n / 8 + 1, cap, PUSH_BLOCKING, POP_BLOCKING, true);
+    run_stress("lazy", p, n / 4 + 1, cap, PUSH_LAZY, POP_BLOCKING, false);
+    run_stress("lazy bursty", p, n / 8 + 1, cap, PUSH_LAZY, POP_BLOCKING, true);
     run_stress("one producer", 1, n / 4 + 1, 2, PUSH_BLOCKING, POP_BLOCKING, false);
 
     printf("total %.3f s\n", now_s() - t0);
