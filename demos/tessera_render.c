@@ -33,6 +33,8 @@ static void usage(FILE *f) {
             "  --size WxH        frame size in pixels (default 1920x1080, each side 1..%d)\n"
             "  --yaw DEG         turn the model about Y; positive turns +X toward -Z (default 0)\n"
             "  --pitch DEG       turn the model about X, applied before yaw (default 0)\n"
+            "  --zoom Z          magnify about the frame's center, %g to %g (default 1: the\n"
+            "                    whole model in view)\n"
             "  --shading MODE    studio | unlit | normals | depth | textured (default studio)\n"
             "  --cull            drop back-facing (clockwise) triangles\n"
             "  --frames N        render N timed frames after one warm-up (default 1)\n"
@@ -46,7 +48,7 @@ static void usage(FILE *f) {
             "  -h, --help        show this help\n"
             "\n"
             "Prints: " PROG ": model=NAME tris=N size=WxH frames=N median_ms=T min_ms=T ...\n",
-            TS_MAX_FRAME_DIM);
+            TS_MAX_FRAME_DIM, (double)TS_MIN_ZOOM, (double)TS_MAX_ZOOM);
 }
 
 /* Prints one error line and returns the exit status for errors. */
@@ -116,7 +118,7 @@ int main(int argc, char **argv) {
             view.cull_back = true;
         } else if (!strcmp(a, "--reference")) {
             desc.reference = true;
-        } else if (!strcmp(a, "--size") || !strcmp(a, "--yaw") || !strcmp(a, "--pitch") ||
+        } else if (!strcmp(a, "--size") || !strcmp(a, "--yaw") || !strcmp(a, "--pitch") || !strcmp(a, "--zoom") ||
                    !strcmp(a, "--shading") || !strcmp(a, "--frames") || !strcmp(a, "--out") ||
                    !strcmp(a, "--isa") || !strcmp(a, "--threads") || !strcmp(a, "--msaa")) {
             if (!val) return fail("%s needs a value", a);
@@ -129,6 +131,10 @@ int main(int argc, char **argv) {
                 if (!ts_cli_parse_float(val, &view.yaw_deg)) return fail("--yaw %s: not a number", val);
             } else if (!strcmp(a, "--pitch")) {
                 if (!ts_cli_parse_float(val, &view.pitch_deg)) return fail("--pitch %s: not a number", val);
+            } else if (!strcmp(a, "--zoom")) {
+                if (!ts_cli_parse_float(val, &view.zoom) || view.zoom < TS_MIN_ZOOM || view.zoom > TS_MAX_ZOOM)
+                    return fail("--zoom %s: expected a number from %g to %g", val, (double)TS_MIN_ZOOM,
+                                (double)TS_MAX_ZOOM);
             } else if (!strcmp(a, "--shading")) {
                 if (!ts_shading_parse(val, &view.shading))
                     return fail("--shading %s: expected studio, unlit, normals, depth or textured", val);

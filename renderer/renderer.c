@@ -121,6 +121,9 @@ ts_result ts_renderer_draw(ts_renderer *r, const ts_model *m, const ts_view_desc
         return ts_error_set(err, TS_ERR_INVALID_ARG, "shading mode %d does not exist", (int)view->shading);
     if (!isfinite(view->yaw_deg) || !isfinite(view->pitch_deg))
         return ts_error_set(err, TS_ERR_INVALID_ARG, "yaw and pitch must be finite");
+    if (view->zoom != 0.0f && !(view->zoom >= TS_MIN_ZOOM && view->zoom <= TS_MAX_ZOOM))
+        return ts_error_set(err, TS_ERR_INVALID_ARG, "zoom %g: expected 0 (the default, 1) or %g to %g",
+                            (double)view->zoom, (double)TS_MIN_ZOOM, (double)TS_MAX_ZOOM);
     /* The model is outside input too: a hand-built one with a stray index
      * would make the vertex loop read out of bounds. One linear pass, small
      * next to rasterizing. */

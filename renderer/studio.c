@@ -47,6 +47,11 @@ void ts_studio_setup(const ts_model *m, const ts_view_desc *view, int width, int
     ts_mat4 look = ts_mat4_look_at(eye, ts_v3(0, 0, 0), ts_v3(0, 1, 0));
     ts_mat4 proj = ts_mat4_perspective((float)(60.0 * TS_PI / 180.0), (float)width / (float)height,
                                        0.1f, 100.0f);
+    /* Zoom narrows the field of view: the projection's scale, multiplied
+     * (exactly 1 by default, so the default view is unchanged bit for bit). */
+    float zoom = view->zoom > 0.0f ? view->zoom : 1.0f;
+    proj.m[0] *= zoom;
+    proj.m[5] *= zoom;
     ts_mat4 vp = ts_mat4_mul(proj, look);
     ts_vec3 light = ts_v3_normalize(ts_v3(1.0f, 1.0f, 1.0f));
     memcpy(out->model, model.m, sizeof out->model);

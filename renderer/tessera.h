@@ -204,7 +204,13 @@ typedef struct ts_view_desc {
     float yaw_deg;
     float pitch_deg;
     bool cull_back; /* drop clockwise (back-facing) triangles */
+    /* Magnification about the frame's center: 0 (or 1) shows the whole
+     * model, 2 twice as large; from TS_MIN_ZOOM to TS_MAX_ZOOM. */
+    float zoom;
 } ts_view_desc;
+
+#define TS_MIN_ZOOM 0.01f
+#define TS_MAX_ZOOM 100.0f
 
 /* The studio camera and light for a model, a view and a frame size: what
  * the renderer uses, exposed so other programs (an OpenGL comparison, say)
