@@ -100,22 +100,32 @@ TS_INLINE vf32 ts_plane_eval_v(const ts_plane *p, vf32 ox, vf32 oy) {
     return vf_add(vf_add(vf_set1(p->c), a), b);
 }
 
-/* Lowest depth the plane can give at a sample of the block (pixel centers
- * (ox0, oy0) to (ox0 + 7, oy0 + 7), samples up to `reach` pixels beyond),
- * minus a bound on the rounding of ts_plane_eval (each term rounds by half
- * an ulp of its magnitude; 2^-21 of the summed magnitudes covers the three
- * roundings with room to spare). */
-static float ts_block_zmin(const ts_plane *z, float ox0, float oy0, float reach) {
-    float lo = INFINITY, mag = 0.0f;
-    for (int c = 0; c < 4; c++) {
-        float ox = ox0 + ((c & 1) ? (float)(TS_BLOCK - 1) + reach : -reach);
-        float oy = oy0 + ((c >> 1) ? (float)(TS_BLOCK - 1) + reach : -reach);
-        float v = ts_plane_eval(z, ox, oy);
-        float m = fabsf(z->c) + fabsf(z->dx * ox) + fabsf(z->dy * oy);
-        if (v < lo) lo = v;
-        if (m > mag) mag = m;
-    }
-    return lo - mag * (1.0f / 2097152.0f);
+/* Hierarchical depth: a bound below the depth the plane gives at any
+ * sample of any block of the triangle, per block with one evaluation. The
+ * plane is lowest over a block at the same corner for every block (the one
+ * its gradient points away from); `corner_x/y` is that corner's offset
+ * from the block's first pixel center, samples up to `reach` beyond it.
+ * Evaluated there, and lowered by a bound on the rounding: ts_plane_eval
+ * rounds four times, each by at most 2^-24 of the summed magnitudes
+ * |c| + |dx ox| + |dy oy|, so the corner's value and any sample's are each
+ * within 2^-22 of exact, and forming the corner's offset adds 2^-24 more;
+ * 2^-20 of the largest such sum over the triangle's pixel rectangle covers
+ * it all. */
+typedef struct ts_zmin_corner {
+    float corner_x, corner_y;
+    float slack;
+} ts_zmin_corner;
+
+static ts_zmin_corner ts_zmin_setup(const ts_plane *z, float reach, float ox_lo, float oy_lo, float ox_hi,
+                                    float oy_hi) {
+    ts_zmin_corner c;
+    c.corner_x = z->dx > 0.0f ? -reach : (float)(TS_BLOCK - 1) + reach;
+    c.corner_y = z->dy > 0.0f ? -reach : (float)(TS_BLOCK - 1) + reach;
+    float ax = fmaxf(fabsf(ox_lo), fabsf(ox_hi)) + (float)TS_BLOCK + reach;
+    float ay = fmaxf(fabsf(oy_lo), fabsf(oy_hi)) + (float)TS_BLOCK + reach;
+    float mag = fabsf(z->c) + fabsf(z->dx) * ax + fabsf(z->dy) * ay;
+    c.slack = mag * (1.0f / 1048576.0f);
+    return c;
 }
 
 /* Offset from stored vertex 0, in pixels, of the sample at subpixel offset
@@ -148,16 +158,34 @@ TS_INLINE uint32_t ts_rast_tile_triangle(ts_tile_buf *tb, ts_tile_rect rect, con
 
     /* Edge values a dx + b dy of run 0's lanes, and what each run g adds to
      * them (a gx + b gy): run g passes edge e where
-     * ev[e] >= T - run_add[e][g], so the per-pixel test is one compare. */
-    int64_t lo[3], hi[3];
+     * ev[e] >= T - run_add[e][g], so the per-pixel test is one compare.
+     * The block's threshold T (see the top of this file) for a sample at
+     * subpixel offset (sx, sy) is
+     *     ceil(-(E(px0, py0) + a sx + b sy + bias) / 256)
+     *   = tk[s][e] - (a px0 + b py0),
+     * tk = ceil(-(a (128 + sx - xs) + b (128 + sy - ys) + bias) / 256),
+     * because E(px0, py0) is 256 (a px0 + b py0) plus the part without
+     * px0, py0, and an integer leaves a ceiling unchanged. */
+    int64_t lo[3], hi[3], tk[TS_MAX_SAMPLES][3];
     vi32 ev[3];
     int32_t run_add[3][TS_RUNS];
     for (int e = 0; e < 3; e++) {
         const ts_edge *ed = &t->edge[e];
         ts_edge_block_range(ed, &lo[e], &hi[e]);
+        for (int s = 0; s < samples; s++) {
+            int64_t rest = (int64_t)ed->a * (TS_SUBPIXEL_HALF + ts_sample_dx(samples, s) - ed->xs) +
+                           (int64_t)ed->b * (TS_SUBPIXEL_HALF + ts_sample_dy(samples, s) - ed->ys);
+            tk[s][e] = ts_ceil_div256(-(rest + ed->bias));
+        }
         ev[e] = vi_add(vi_mul(vi_set1(ed->a), vi_load(lanes->dx)), vi_mul(vi_set1(ed->b), vi_load(lanes->dy)));
         for (int g = 0; g < TS_RUNS; g++) run_add[e][g] = ed->a * lanes->gx[g] + ed->b * lanes->gy[g];
     }
+
+    float reach = samples == 1 ? 0.0f : (float)TS_SAMPLE_REACH * (1.0f / TS_SUBPIXEL_ONE);
+    ts_zmin_corner zc = ts_zmin_setup(&t->z, reach, ts_offset_base(rect.x + bx0 * TS_BLOCK, 0, t->x[0]),
+                                      ts_offset_base(rect.y + by0 * TS_BLOCK, 0, t->y[0]),
+                                      ts_offset_base(rect.x + bx1 * TS_BLOCK, 0, t->x[0]),
+                                      ts_offset_base(rect.y + by1 * TS_BLOCK, 0, t->y[0]));
 
     /* Varying differences, as the reference forms them. */
     float d1[TS_MAX_VARYINGS], d2[TS_MAX_VARYINGS];
@@ -175,14 +203,13 @@ TS_INLINE uint32_t ts_rast_tile_triangle(ts_tile_buf *tb, ts_tile_rect rect, con
              * block is skipped when no sample can be reached, and needs no
              * per-pixel edge test when every sample of every pixel is. */
             int32_t thr[TS_MAX_SAMPLES][3];
+            int64_t pb[3]; /* a px0 + b py0 per edge */
+            for (int e = 0; e < 3; e++) pb[e] = (int64_t)t->edge[e].a * px0 + (int64_t)t->edge[e].b * py0;
             bool all_in = true, none = true;
             for (int s = 0; s < samples; s++) {
                 bool sample_none = false;
                 for (int e = 0; e < 3; e++) {
-                    const ts_edge *ed = &t->edge[e];
-                    int64_t at = ts_edge_at(ed, px0, py0) + (int64_t)ed->a * ts_sample_dx(samples, s) +
-                                 (int64_t)ed->b * ts_sample_dy(samples, s);
-                    int64_t T = ts_ceil_div256(-(at + ed->bias));
+                    int64_t T = tk[s][e] - pb[e];
                     if (hi[e] < T) sample_none = true;
                     if (lo[e] < T) all_in = false;
                     /* Outside the reachable range, any value beyond it
@@ -200,11 +227,8 @@ TS_INLINE uint32_t ts_rast_tile_triangle(ts_tile_buf *tb, ts_tile_rect rect, con
              * vertex 0 (the lanes add their dx, dy exactly). */
             float ox0 = ts_offset_base(px0, 0, t->x[0]), oy0 = ts_offset_base(py0, 0, t->y[0]);
 
-            /* Hi-Z: nothing here can pass LESS. (A block still at the
-             * clear depth rejects only what lies on the far plane: not
-             * worth the four plane evaluations.) */
-            float reach = samples == 1 ? 0.0f : (float)TS_SAMPLE_REACH * (1.0f / TS_SUBPIXEL_ONE);
-            if (tb->block_zmax[blk] < 1.0f && ts_block_zmin(&t->z, ox0, oy0, reach) >= tb->block_zmax[blk])
+            /* Hi-Z: nothing here can pass LESS. */
+            if (ts_plane_eval(&t->z, ox0 + zc.corner_x, oy0 + zc.corner_y) - zc.slack >= tb->block_zmax[blk])
                 continue;
 
             float sox[TS_MAX_SAMPLES], soy[TS_MAX_SAMPLES];
@@ -293,10 +317,7 @@ TS_INLINE uint32_t ts_rast_tile_triangle(ts_tile_buf *tb, ts_tile_rect rect, con
                 const float *zb = &tb->depth[ts_tile_at(samples, blk, 0, 0)];
                 vf32 zmax = vf_load(zb);
                 for (int g = TS_LANES; g < samples * TS_BLOCK_PIXELS; g += TS_LANES) zmax = vf_max(zmax, vf_load(&zb[g]));
-                float tmp[TS_LANES], mx = 0.0f;
-                vf_store(tmp, zmax);
-                for (int i = 0; i < TS_LANES; i++) mx = tmp[i] > mx ? tmp[i] : mx;
-                tb->block_zmax[blk] = mx;
+                tb->block_zmax[blk] = vf_reduce_max(zmax); /* stored depths are never NaN */
             }
         }
     }

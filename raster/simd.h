@@ -19,7 +19,8 @@
  * Every arithmetic operation here rounds exactly as its scalar C
  * counterpart (IEEE single precision, round to nearest even; sqrt and
  * division correctly rounded), and none is fused: the same sequence of calls
- * gives bit-identical results on every target. Only kernel sources include
+ * gives bit-identical results on every target. The one exception, vf_rsqrt,
+ * says so and is kept out of coverage and depth. Only kernel sources include
  * this file; the names are short on purpose and not part of the public API.
  */
 #ifndef TS_SIMD_H
@@ -71,6 +72,12 @@ TS_INLINE vf32 vf_from_vi(vi32 a) { TS_LANEWISE(vf32, (float)a.v[i]); }
 TS_INLINE vi32 vi_from_vf(vf32 a) { TS_LANEWISE(vi32, (int32_t)a.v[i]); }
 /* Lane k of each quad broadcast to the quad's four lanes. */
 TS_INLINE vf32 vf_quad_lane(vf32 a, int k) { TS_LANEWISE(vf32, a.v[(i & ~3) + k]); }
+/* The largest lane (lanes are not NaN). */
+TS_INLINE float vf_reduce_max(vf32 a) {
+    float m = a.v[0];
+    for (int i = 1; i < 4; i++) m = a.v[i] > m ? a.v[i] : m;
+    return m;
+}
 
 TS_INLINE vi32 vi_set1(int32_t x) { TS_LANEWISE(vi32, x); }
 TS_INLINE vi32 vi_load(const int32_t *p) { TS_LANEWISE(vi32, p[i]); }
@@ -141,6 +148,7 @@ TS_INLINE vf32 vf_sub(vf32 a, vf32 b) { return TS_P(sub_ps)(a, b); }
 TS_INLINE vf32 vf_mul(vf32 a, vf32 b) { return TS_P(mul_ps)(a, b); }
 TS_INLINE vf32 vf_div(vf32 a, vf32 b) { return TS_P(div_ps)(a, b); }
 TS_INLINE vf32 vf_sqrt(vf32 a) { return TS_P(sqrt_ps)(a); }
+TS_INLINE vf32 vf_rsqrt_estimate(vf32 a) { return TS_P(rsqrt_ps)(a); } /* 12 bits */
 TS_INLINE vf32 vf_min(vf32 a, vf32 b) { return TS_P(min_ps)(a, b); }
 TS_INLINE vf32 vf_max(vf32 a, vf32 b) { return TS_P(max_ps)(a, b); }
 TS_INLINE vf32 vf_floor(vf32 a) { return TS_P(floor_ps)(a); }
@@ -161,6 +169,10 @@ TS_INLINE vi32 vi_gather(const int32_t *base, vi32 idx) {
     return _mm_setr_epi32(base[_mm_extract_epi32(idx, 0)], base[_mm_extract_epi32(idx, 1)],
                           base[_mm_extract_epi32(idx, 2)], base[_mm_extract_epi32(idx, 3)]);
 }
+TS_INLINE float vf_reduce_max(vf32 a) {
+    __m128 m = _mm_max_ps(a, _mm_movehl_ps(a, a));
+    return _mm_cvtss_f32(_mm_max_ps(m, _mm_shuffle_ps(m, m, 0x55)));
+}
 #else
 TS_INLINE vmask vf_lt(vf32 a, vf32 b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
 TS_INLINE vmask vf_le(vf32 a, vf32 b) { return _mm256_cmp_ps(a, b, _CMP_LE_OQ); }
@@ -177,6 +189,11 @@ TS_INLINE vf32 vf_quad_lane(vf32 a, int k) {
 }
 TS_INLINE vi32 vi_gather(const int32_t *base, vi32 idx) {
     return _mm256_i32gather_epi32((const int *)base, idx, 4);
+}
+TS_INLINE float vf_reduce_max(vf32 a) {
+    __m128 m = _mm_max_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
+    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+    return _mm_cvtss_f32(_mm_max_ps(m, _mm_shuffle_ps(m, m, 0x55)));
 }
 #endif
 TS_INLINE vf32 vf_select(vmask m, vf32 a, vf32 b) { return TS_P(blendv_ps)(b, a, m); }
@@ -236,6 +253,7 @@ TS_INLINE vf32 vf_sub(vf32 a, vf32 b) { return _mm512_sub_ps(a, b); }
 TS_INLINE vf32 vf_mul(vf32 a, vf32 b) { return _mm512_mul_ps(a, b); }
 TS_INLINE vf32 vf_div(vf32 a, vf32 b) { return _mm512_div_ps(a, b); }
 TS_INLINE vf32 vf_sqrt(vf32 a) { return _mm512_sqrt_ps(a); }
+TS_INLINE vf32 vf_rsqrt_estimate(vf32 a) { return _mm512_rsqrt14_ps(a); } /* 14 bits */
 TS_INLINE vf32 vf_min(vf32 a, vf32 b) { return _mm512_min_ps(a, b); }
 TS_INLINE vf32 vf_max(vf32 a, vf32 b) { return _mm512_max_ps(a, b); }
 TS_INLINE vf32 vf_floor(vf32 a) { return _mm512_roundscale_ps(a, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC); }
@@ -255,6 +273,7 @@ TS_INLINE vf32 vf_quad_lane(vf32 a, int k) {
     default: return _mm512_permute_ps(a, 0xff);
     }
 }
+TS_INLINE float vf_reduce_max(vf32 a) { return _mm512_reduce_max_ps(a); }
 
 TS_INLINE vi32 vi_set1(int32_t x) { return _mm512_set1_epi32(x); }
 TS_INLINE vi32 vi_load(const int32_t *p) { return _mm512_loadu_si512((const void *)p); }
@@ -306,6 +325,10 @@ TS_INLINE vf32 vf_sub(vf32 a, vf32 b) { return vsubq_f32(a, b); }
 TS_INLINE vf32 vf_mul(vf32 a, vf32 b) { return vmulq_f32(a, b); }
 TS_INLINE vf32 vf_div(vf32 a, vf32 b) { return vdivq_f32(a, b); }
 TS_INLINE vf32 vf_sqrt(vf32 a) { return vsqrtq_f32(a); }
+TS_INLINE vf32 vf_rsqrt_estimate(vf32 a) { /* 8 bits, then one step: ~16 */
+    float32x4_t y = vrsqrteq_f32(a);
+    return vmulq_f32(y, vrsqrtsq_f32(vmulq_f32(a, y), y));
+}
 /* vminq/vmaxq return NaN when either is NaN; an ordered compare is false
  * then, so selecting on it returns b as minps/maxps do. */
 TS_INLINE vf32 vf_min(vf32 a, vf32 b) { return vbslq_f32(vcltq_f32(a, b), a, b); }
@@ -328,6 +351,7 @@ TS_INLINE vf32 vf_quad_lane(vf32 a, int k) {
     default: return vdupq_laneq_f32(a, 3);
     }
 }
+TS_INLINE float vf_reduce_max(vf32 a) { return vmaxvq_f32(a); }
 
 TS_INLINE vi32 vi_set1(int32_t x) { return vdupq_n_s32(x); }
 TS_INLINE vi32 vi_load(const int32_t *p) { return vld1q_s32(p); }
@@ -371,6 +395,23 @@ TS_INLINE vmask vm_from_bits(uint32_t b) {
 /* ---- shared helpers, written once on the operations above ------------- */
 
 TS_INLINE vf32 vf_clamp01(vf32 a) { return vf_min(vf_max(a, vf_set1(0.0f)), vf_set1(1.0f)); }
+
+/* 1 / sqrt(a) for a > 0, the one operation here that is NOT the same on
+ * every target: the scalar target divides by the square root (both
+ * correctly rounded), the others refine the ISA's estimate with one Newton
+ * step, y (1.5 - a/2 y^2), to a relative error below 2^-21 (a few units in
+ * the last place) at a fraction of the cost of a division and a square
+ * root. For shading only, whose results are compared within 1/255; never
+ * for coverage, depth or anything that decides which pixels are drawn. */
+TS_INLINE vf32 vf_rsqrt(vf32 a) {
+#if defined(TS_SIMD_SCALAR)
+    return vf_div(vf_set1(1.0f), vf_sqrt(a));
+#else
+    vf32 y = vf_rsqrt_estimate(a);
+    vf32 half_a = vf_mul(a, vf_set1(0.5f));
+    return vf_mul(y, vf_sub(vf_set1(1.5f), vf_mul(half_a, vf_mul(y, y))));
+#endif
+}
 TS_INLINE bool vm_any(vmask m) { return vm_bits(m) != 0; }
 
 #endif

@@ -23,11 +23,13 @@ TS_INLINE v3v v3v_sub(v3v a, v3v b) { return v3v_make(vf_sub(a.x, b.x), vf_sub(a
 TS_INLINE vf32 v3v_dot(v3v a, v3v b) {
     return vf_add(vf_add(vf_mul(a.x, b.x), vf_mul(a.y, b.y)), vf_mul(a.z, b.z));
 }
-/* As ts_v3_normalize: zero where the length is zero (or NaN). */
+/* As ts_v3_normalize: zero where the length is zero (or NaN). The inverse
+ * length is vf_rsqrt's, exact on the scalar target and within a few ulps
+ * on the others. */
 TS_INLINE v3v v3v_normalize(v3v v) {
     vf32 len2 = v3v_dot(v, v);
     vmask ok = vf_gt(len2, vf_set1(0.0f));
-    vf32 inv = vf_div(vf_set1(1.0f), vf_sqrt(len2));
+    vf32 inv = vf_rsqrt(len2);
     vf32 zero = vf_set1(0.0f);
     return v3v_make(vf_select(ok, vf_mul(v.x, inv), zero), vf_select(ok, vf_mul(v.y, inv), zero),
                     vf_select(ok, vf_mul(v.z, inv), zero));
