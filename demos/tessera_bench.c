@@ -6,6 +6,8 @@
 
 #include "tessera.h"
 
+#include "cli_args.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +18,8 @@
 
 #define PROG "tessera-bench"
 #define MAX_LIST 16
+#define MAX_FRAMES 10000
+#define MAX_THREADS 256
 
 static void usage(FILE *f) {
     fprintf(f,
@@ -30,7 +34,7 @@ static void usage(FILE *f) {
             "                    /usr/share/glmark2/models/bunny.obj)\n"
             "  --size LIST       WxH sizes (default 1920x1080)\n"
             "  --isa LIST        scalar, sse4, avx2, avx512, neon, auto or all (default auto)\n"
-            "  --threads LIST    worker thread counts (default: one per core)\n"
+            "  --threads LIST    worker thread counts, 0 for one per core (default 0)\n"
             "  --reference       also time the reference pipeline\n"
             "  --shading MODE    studio | unlit | normals | depth | textured (default studio)\n"
             "  --msaa N          samples per pixel, 1 or 4 (default 1)\n"
@@ -215,9 +219,9 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--csv")) csv = val;
         else if (!strcmp(a, "--json")) json = val;
         else if (!strcmp(a, "--frames")) {
-            char *end;
-            long n = strtol(val, &end, 10);
-            if (*end || n < 1 || n > 10000) return fail("--frames %s: expected 1 to 10000", val);
+            long n;
+            if (!ts_cli_parse_int(val, 1, MAX_FRAMES, &n))
+                return fail("--frames %s: expected a whole number from 1 to %d", val, MAX_FRAMES);
             frames = (int)n;
         } else if (!strcmp(a, "--shading")) {
             if (!ts_shading_parse(val, &view.shading)) return fail("--shading %s: unknown mode", val);
@@ -237,9 +241,9 @@ int main(int argc, char **argv) {
 
     int wh[MAX_LIST][2];
     for (int i = 0; i < nz; i++)
-        if (sscanf(sizes[i], "%dx%d", &wh[i][0], &wh[i][1]) != 2 || wh[i][0] < 1 || wh[i][1] < 1 ||
-            wh[i][0] > TS_MAX_FRAME_DIM || wh[i][1] > TS_MAX_FRAME_DIM)
-            return fail("--size %s: expected WxH, each side 1 to %d", sizes[i], TS_MAX_FRAME_DIM);
+        if (!ts_cli_parse_size(sizes[i], &wh[i][0], &wh[i][1]))
+            return fail("--size %s: expected WxH, each side a whole number from 1 to %d", sizes[i],
+                        TS_MAX_FRAME_DIM);
     ts_isa isa_list[TS_ISA_COUNT * MAX_LIST];
     int nisa = 0;
     for (int i = 0; i < ni; i++) {
@@ -252,9 +256,10 @@ int main(int argc, char **argv) {
     }
     int thread_list[MAX_LIST];
     for (int i = 0; i < nt; i++) {
-        char *end;
-        long n = strtol(threads[i], &end, 10);
-        if (*end || n < 0 || n > 256) return fail("--threads %s: expected 0 to 256", threads[i]);
+        long n;
+        if (!ts_cli_parse_int(threads[i], 0, MAX_THREADS, &n))
+            return fail("--threads %s: expected a whole number from 0 (one per core) to %d",
+                        threads[i], MAX_THREADS);
         thread_list[i] = (int)n;
     }
 
