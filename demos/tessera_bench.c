@@ -9,6 +9,7 @@
 #include "cli_args.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,13 +81,21 @@ static double median(double *v, int n) {
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+/* A value a row does not have: a stage that does not exist (yet), or one
+ * that has no meaning for the row. "-" in the table, empty in the CSV, null
+ * in the JSON; never a made-up 0, which would read as "took no time". */
+#define NO_VALUE ((double)NAN)
+
 typedef struct row {
     const char *scene;
     int width, height;
     const char *isa, *pipeline;
     int threads, msaa, frames;
     unsigned tris;
-    double median_ms, min_ms, vertex_ms, geometry_ms, raster_ms, queue_ms;
+    double median_ms, min_ms;
+    /* Median time per stage. post (post-processing) and write (present or
+     * write-out) have no stage in the frame yet: NO_VALUE until they do. */
+    double vertex_ms, geometry_ms, raster_ms, queue_ms, post_ms, write_ms;
     double tris_per_s, pixels_per_s;
 } row;
 
@@ -98,15 +107,71 @@ static void print_row(const row *r) {
     fflush(stdout);
 }
 
+/* ---- CSV and JSON: the same columns, in the same order ------------------- */
+
+/* A CSV field, quoted (RFC 4180) when it holds a comma, quote or line
+ * break; nothing for NULL. */
+static void csv_str(FILE *f, const char *s) {
+    if (!s) return;
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void csv_num(FILE *f, double v, int decimals) {
+    if (!isnan(v)) fprintf(f, "%.*f", decimals, v);
+}
+
+/* A JSON string with its quotes, or null for NULL. */
+static void json_str(FILE *f, const char *s) {
+    if (!s) {
+        fputs("null", f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
+        else if (c < 0x20) fprintf(f, "\\u%04x", c);
+        else fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+static void json_num(FILE *f, double v, int decimals) {
+    if (isnan(v)) fputs("null", f);
+    else fprintf(f, "%.*f", decimals, v);
+}
+
 static void write_csv(FILE *f, const row *rows, int n) {
     fprintf(f, "scene,width,height,isa,pipeline,threads,msaa,frames,tris,median_ms,min_ms,vertex_ms,"
                "geometry_ms,raster_ms,queue_ms,post_ms,write_ms,tris_per_s,pixels_per_s\n");
     for (int i = 0; i < n; i++) {
         const row *r = &rows[i];
-        fprintf(f, "%s,%d,%d,%s,%s,%d,%d,%d,%u,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,0,0,%.0f,%.0f\n", r->scene,
-                r->width, r->height, r->isa, r->pipeline, r->threads, r->msaa, r->frames, r->tris, r->median_ms,
-                r->min_ms, r->vertex_ms, r->geometry_ms, r->raster_ms, r->queue_ms, r->tris_per_s,
-                r->pixels_per_s);
+        csv_str(f, r->scene);
+        fprintf(f, ",%d,%d,", r->width, r->height);
+        csv_str(f, r->isa);
+        fputc(',', f);
+        csv_str(f, r->pipeline);
+        fprintf(f, ",%d,%d,%d,%u", r->threads, r->msaa, r->frames, r->tris);
+        const double ms[] = {r->median_ms,   r->min_ms,   r->vertex_ms, r->geometry_ms,
+                             r->raster_ms,   r->queue_ms, r->post_ms,   r->write_ms};
+        for (size_t k = 0; k < sizeof ms / sizeof ms[0]; k++) {
+            fputc(',', f);
+            csv_num(f, ms[k], 4);
+        }
+        fputc(',', f);
+        csv_num(f, r->tris_per_s, 0);
+        fputc(',', f);
+        csv_num(f, r->pixels_per_s, 0);
+        fputc('\n', f);
     }
 }
 
@@ -114,15 +179,30 @@ static void write_json(FILE *f, const row *rows, int n) {
     fprintf(f, "[\n");
     for (int i = 0; i < n; i++) {
         const row *r = &rows[i];
-        fprintf(f,
-                "  {\"scene\": \"%s\", \"width\": %d, \"height\": %d, \"isa\": \"%s\", \"pipeline\": "
-                "\"%s\", \"threads\": %d, \"msaa\": %d, \"frames\": %d, \"tris\": %u, \"median_ms\": %.4f, "
-                "\"min_ms\": %.4f, \"vertex_ms\": %.4f, \"geometry_ms\": %.4f, \"raster_ms\": %.4f, "
-                "\"queue_ms\": %.4f, \"post_ms\": 0, \"write_ms\": 0, \"tris_per_s\": %.0f, "
-                "\"pixels_per_s\": %.0f}%s\n",
-                r->scene, r->width, r->height, r->isa, r->pipeline, r->threads, r->msaa, r->frames, r->tris,
-                r->median_ms, r->min_ms, r->vertex_ms, r->geometry_ms, r->raster_ms, r->queue_ms,
-                r->tris_per_s, r->pixels_per_s, i + 1 < n ? "," : "");
+        fputs("  {\"scene\": ", f);
+        json_str(f, r->scene);
+        fprintf(f, ", \"width\": %d, \"height\": %d, \"isa\": ", r->width, r->height);
+        json_str(f, r->isa);
+        fputs(", \"pipeline\": ", f);
+        json_str(f, r->pipeline);
+        fprintf(f, ", \"threads\": %d, \"msaa\": %d, \"frames\": %d, \"tris\": %u", r->threads,
+                r->msaa, r->frames, r->tris);
+        const struct {
+            const char *key;
+            double v;
+            int decimals;
+        } nums[] = {
+            {"median_ms", r->median_ms, 4}, {"min_ms", r->min_ms, 4},
+            {"vertex_ms", r->vertex_ms, 4}, {"geometry_ms", r->geometry_ms, 4},
+            {"raster_ms", r->raster_ms, 4}, {"queue_ms", r->queue_ms, 4},
+            {"post_ms", r->post_ms, 4},     {"write_ms", r->write_ms, 4},
+            {"tris_per_s", r->tris_per_s, 0}, {"pixels_per_s", r->pixels_per_s, 0},
+        };
+        for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++) {
+            fprintf(f, ", \"%s\": ", nums[k].key);
+            json_num(f, nums[k].v, nums[k].decimals);
+        }
+        fprintf(f, "}%s\n", i + 1 < n ? "," : "");
     }
     fprintf(f, "]\n");
 }
@@ -161,6 +241,11 @@ static bool run_config(const ts_model *model, const char *scene, int w, int h, t
         stage[3][f] = st.queue_ms;
     }
     if (ok) {
+        /* median() sorts in place, so the minimum is t[0] only after it:
+         * the two are computed here, not in the initializer list below,
+         * whose expressions C leaves unsequenced. */
+        double median_ms = median(t, frames);
+        double min_ms = t[0];
         *out = (row){
             .scene = scene,
             .width = w,
@@ -175,8 +260,10 @@ static bool run_config(const ts_model *model, const char *scene, int w, int h, t
             .geometry_ms = median(stage[1], frames),
             .raster_ms = median(stage[2], frames),
             .queue_ms = median(stage[3], frames),
-            .median_ms = median(t, frames),
-            .min_ms = t[0],
+            .post_ms = NO_VALUE,
+            .write_ms = NO_VALUE,
+            .median_ms = median_ms,
+            .min_ms = min_ms,
         };
         out->tris_per_s = (double)out->tris / (out->median_ms * 1e-3);
         out->pixels_per_s = (double)st.fragments / (out->median_ms * 1e-3);
