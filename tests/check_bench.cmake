@@ -1,12 +1,15 @@
 # check_bench.cmake — checks what tessera-bench wrote with --csv and --json:
-# both well-formed, the same columns in the same order, the expected number
-# of rows, positive frame times, and no made-up values (a stage that does not
-# exist is empty in the CSV and null in the JSON, never 0). Fails with one
-# line naming the file, row and column.
+# both well-formed, the same columns in the same order, the same rows, the
+# expected number of tessera and gl (--peer gl) rows, positive frame times,
+# and no made-up values: what a row does not have (a stage that does not
+# exist, the stage split of the OpenGL peer) is empty in the CSV and null in
+# the JSON, never 0. Fails with one line naming the file, row and column.
 #
-#   cmake -DCSV=FILE -DJSON=FILE -DROWS=N -P tests/check_bench.cmake
+#   cmake -DCSV=FILE -DJSON=FILE -DROWS=N [-DGL_ROWS=M] -P tests/check_bench.cmake
 #
-# ROWS: how many rows tessera-bench must have written.
+# ROWS: how many tessera rows the bench must have written; GL_ROWS: how
+# many rows of the OpenGL peer (default 0). With gl rows, every tiled row
+# must have its ratio to the peer (vs_gl).
 
 cmake_minimum_required(VERSION 3.25) # list() keeps empty elements (CMP0007)
 
@@ -15,12 +18,17 @@ foreach(var CSV JSON ROWS)
     message(FATAL_ERROR "check_bench: -D${var}=... is required")
   endif()
 endforeach()
+if(NOT DEFINED GL_ROWS)
+  set(GL_ROWS 0)
+endif()
 
 # The columns, in order: the CSV header and every JSON object's keys.
 set(COLUMNS scene width height isa pipeline threads msaa frames tris median_ms min_ms
-    vertex_ms geometry_ms raster_ms queue_ms post_ms write_ms tris_per_s pixels_per_s)
-# Stages with no code behind them yet: empty / null in every row.
-set(ABSENT post_ms write_ms)
+    vertex_ms geometry_ms raster_ms queue_ms post_ms write_ms tris_per_s pixels_per_s
+    backend renderer vs_gl)
+list(LENGTH COLUMNS ncols)
+# Stages with no code behind them yet: absent in every row.
+set(NO_STAGE post_ms write_ms)
 
 function(fail msg)
   message(FATAL_ERROR "check_bench: ${msg}")
@@ -28,19 +36,84 @@ endfunction()
 
 set(NUMBER "^-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?$")
 
-# check_positive(WHERE VALUE): a number above 0.
-function(check_positive where value)
-  if(NOT value MATCHES "${NUMBER}" OR NOT value GREATER 0)
-    fail("${where} is '${value}', expected a number above 0")
-  endif()
-endfunction()
+# positive(WHERE COLUMN...): each a number above 0.
+macro(positive where)
+  foreach(_name ${ARGN})
+    if(NOT v_${_name} MATCHES "${NUMBER}" OR NOT v_${_name} GREATER 0)
+      fail("${where} ${_name} is '${v_${_name}}', expected a number above 0")
+    endif()
+  endforeach()
+endmacro()
 
-# check_nonnegative(WHERE VALUE): a number, 0 or more.
-function(check_nonnegative where value)
-  if(NOT value MATCHES "${NUMBER}" OR value LESS 0)
-    fail("${where} is '${value}', expected a number, 0 or more")
+# present(WHERE COLUMN...): each a number, 0 or more.
+macro(present where)
+  foreach(_name ${ARGN})
+    if(NOT v_${_name} MATCHES "${NUMBER}" OR v_${_name} LESS 0)
+      fail("${where} ${_name} is '${v_${_name}}', expected a number, 0 or more")
+    endif()
+  endforeach()
+endmacro()
+
+# absent(WHERE WHY COLUMN...): each without a value (empty / null).
+macro(absent where why)
+  foreach(_name ${ARGN})
+    if(NOT v_${_name} STREQUAL "")
+      fail("${where} ${_name} is '${v_${_name}}': ${why}, expected no value")
+    endif()
+  endforeach()
+endmacro()
+
+# check_row(WHERE): the checks both files share, on the v_<column>
+# variables, an absent value being "". Counts the rows per backend.
+macro(check_row where)
+  positive("${where}" width height threads msaa frames tris median_ms min_ms tris_per_s)
+  absent("${where}" "no such stage exists" ${NO_STAGE})
+  if(v_min_ms GREATER v_median_ms)
+    fail("${where}: min_ms ${v_min_ms} is above median_ms ${v_median_ms}")
   endif()
-endfunction()
+  if(v_scene STREQUAL "")
+    fail("${where}: no scene")
+  endif()
+  if(v_backend STREQUAL "tessera")
+    math(EXPR n_tessera "${n_tessera} + 1")
+    if(v_isa STREQUAL "")
+      fail("${where}: no isa")
+    endif()
+    absent("${where}" "tessera's rows name no GL renderer" renderer)
+    present("${where}" vertex_ms raster_ms)
+    if(v_pipeline STREQUAL "tiled")
+      present("${where}" geometry_ms queue_ms)
+      positive("${where}" pixels_per_s)
+      if(GL_ROWS GREATER 0)
+        positive("${where}" vs_gl)
+      else()
+        absent("${where}" "there is no peer" vs_gl)
+      endif()
+    elseif(v_pipeline STREQUAL "reference")
+      present("${where}" geometry_ms queue_ms pixels_per_s)
+    else()
+      fail("${where} pipeline is '${v_pipeline}', expected tiled or reference")
+    endif()
+  elseif(v_backend STREQUAL "gl")
+    math(EXPR n_gl "${n_gl} + 1")
+    if(v_renderer STREQUAL "")
+      fail("${where}: a gl row without its GL renderer")
+    endif()
+    if(NOT v_msaa EQUAL 1)
+      fail("${where}: a gl row with msaa ${v_msaa}; the peer draws single-sampled")
+    endif()
+    absent("${where}" "it has no meaning for the OpenGL peer" isa pipeline vertex_ms geometry_ms
+           raster_ms queue_ms pixels_per_s vs_gl)
+  else()
+    fail("${where} backend is '${v_backend}', expected tessera or gl")
+  endif()
+endmacro()
+
+macro(check_counts file)
+  if(NOT n_tessera EQUAL ROWS OR NOT n_gl EQUAL GL_ROWS)
+    fail("${file} has ${n_tessera} tessera and ${n_gl} gl rows, expected ${ROWS} and ${GL_ROWS}")
+  endif()
+endmacro()
 
 # csv_split(LINE OUT): the fields of one CSV line (RFC 4180 quoting) as a
 # list. A field holding ';' would split the CMake list: refused.
@@ -83,6 +156,8 @@ function(csv_split line out)
   set(${out} "${fields}" PARENT_SCOPE)
 endfunction()
 
+math(EXPR nrows "${ROWS} + ${GL_ROWS}")
+
 # ---- CSV -------------------------------------------------------------------
 
 if(NOT EXISTS "${CSV}")
@@ -96,14 +171,15 @@ endif()
 list(GET lines 0 header)
 string(REPLACE ";" "," expected_header "${COLUMNS}")
 if(NOT header STREQUAL expected_header)
-  fail("${CSV}: header is\n  ${header}\nexpected\n  ${expected_header}")
+  fail("${CSV}: the header is\n  ${header}\nexpected\n  ${expected_header}")
 endif()
 math(EXPR csv_rows "${nlines} - 1")
-if(NOT csv_rows EQUAL ROWS)
-  fail("${CSV} has ${csv_rows} rows, expected ${ROWS}")
+if(NOT csv_rows EQUAL nrows)
+  fail("${CSV} has ${csv_rows} rows, expected ${nrows}")
 endif()
-list(LENGTH COLUMNS ncols)
 
+set(n_tessera 0)
+set(n_gl 0)
 foreach(row RANGE 1 ${csv_rows})
   if(row GREATER csv_rows) # RANGE 1 0 still runs once
     break()
@@ -119,29 +195,10 @@ foreach(row RANGE 1 ${csv_rows})
     list(GET fields ${col} v_${name})
     math(EXPR col "${col} + 1")
   endforeach()
-  set(at "${CSV} row ${row}")
-  foreach(name width height threads msaa frames tris median_ms min_ms tris_per_s pixels_per_s)
-    check_positive("${at} ${name}" "${v_${name}}")
-  endforeach()
-  foreach(name vertex_ms geometry_ms raster_ms queue_ms)
-    check_nonnegative("${at} ${name}" "${v_${name}}")
-  endforeach()
-  foreach(name IN LISTS ABSENT)
-    if(NOT v_${name} STREQUAL "")
-      fail("${at} ${name} is '${v_${name}}': no such stage exists, expected an empty field")
-    endif()
-  endforeach()
-  if(v_min_ms GREATER v_median_ms)
-    fail("${at}: min_ms ${v_min_ms} is above median_ms ${v_median_ms}")
-  endif()
-  if(v_scene STREQUAL "" OR v_isa STREQUAL "")
-    fail("${at}: empty scene or isa")
-  endif()
-  if(NOT v_pipeline MATCHES "^(tiled|reference)$")
-    fail("${at} pipeline is '${v_pipeline}', expected tiled or reference")
-  endif()
-  set(csv_key_${row} "${v_scene} ${v_width}x${v_height} ${v_isa} ${v_pipeline} ${v_threads}")
+  check_row("${CSV} row ${row}")
+  set(csv_key_${row} "${v_backend} ${v_scene} ${v_width}x${v_height} ${v_isa} ${v_pipeline} ${v_threads}")
 endforeach()
+check_counts("${CSV}")
 
 # ---- JSON ------------------------------------------------------------------
 
@@ -157,43 +214,48 @@ if(NOT type STREQUAL "ARRAY")
   fail("${JSON} holds a ${type}, expected an array")
 endif()
 string(JSON json_rows LENGTH "${json}")
-if(NOT json_rows EQUAL ROWS)
-  fail("${JSON} has ${json_rows} rows, expected ${ROWS}")
+if(NOT json_rows EQUAL nrows)
+  fail("${JSON} has ${json_rows} rows, expected ${nrows}")
 endif()
-if(json_rows GREATER 0)
-  math(EXPR last "${json_rows} - 1")
-  foreach(i RANGE ${last})
-    math(EXPR row "${i} + 1")
-    set(at "${JSON} row ${row}")
-    string(JSON nkeys LENGTH "${json}" ${i})
-    if(NOT nkeys EQUAL ncols)
-      fail("${at} has ${nkeys} keys, expected ${ncols}")
+
+set(n_tessera 0)
+set(n_gl 0)
+foreach(row RANGE 1 ${json_rows})
+  if(row GREATER json_rows)
+    break()
+  endif()
+  math(EXPR i "${row} - 1")
+  set(at "${JSON} row ${row}")
+  string(JSON nkeys LENGTH "${json}" ${i})
+  if(NOT nkeys EQUAL ncols)
+    fail("${at} has ${nkeys} keys, expected ${ncols}")
+  endif()
+  foreach(name IN LISTS COLUMNS)
+    string(JSON t ERROR_VARIABLE err TYPE "${json}" ${i} ${name})
+    if(err)
+      fail("${at} has no key '${name}'")
     endif()
-    foreach(name IN LISTS COLUMNS)
-      string(JSON t_${name} ERROR_VARIABLE err TYPE "${json}" ${i} ${name})
-      if(err)
-        fail("${at} has no key '${name}'")
+    if(t STREQUAL "NULL")
+      set(v_${name} "")
+    else()
+      string(JSON v_${name} GET "${json}" ${i} ${name})
+      if(v_${name} STREQUAL "") # no value is null, never ""
+        fail("${at} ${name} is an empty string, expected null")
       endif()
-      if(t_${name} STREQUAL "NULL")
-        set(v_${name} "")
-      else()
-        string(JSON v_${name} GET "${json}" ${i} ${name})
+      if(name MATCHES "^(scene|isa|pipeline|backend|renderer)$" AND NOT t STREQUAL "STRING")
+        fail("${at} ${name} is a ${t}, expected a string")
+      elseif(NOT name MATCHES "^(scene|isa|pipeline|backend|renderer)$" AND NOT t STREQUAL "NUMBER")
+        fail("${at} ${name} is a ${t}, expected a number")
       endif()
-    endforeach()
-    foreach(name median_ms min_ms tris_per_s pixels_per_s)
-      check_positive("${at} ${name}" "${v_${name}}")
-    endforeach()
-    foreach(name IN LISTS ABSENT)
-      if(NOT t_${name} STREQUAL "NULL")
-        fail("${at} ${name} is ${v_${name}}: no such stage exists, expected null")
-      endif()
-    endforeach()
-    set(key "${v_scene} ${v_width}x${v_height} ${v_isa} ${v_pipeline} ${v_threads}")
-    if(NOT key STREQUAL csv_key_${row})
-      fail("${at} is '${key}', the CSV's row ${row} is '${csv_key_${row}}'")
     endif()
   endforeach()
-endif()
+  check_row("${at}")
+  set(key "${v_backend} ${v_scene} ${v_width}x${v_height} ${v_isa} ${v_pipeline} ${v_threads}")
+  if(NOT key STREQUAL csv_key_${row})
+    fail("${at} is '${key}', the CSV's row ${row} is '${csv_key_${row}}'")
+  endif()
+endforeach()
+check_counts("${JSON}")
 
 # string(JSON) gives an object's keys sorted, so their order is read from
 # the text: one object a line, keys in the CSV's order.
@@ -208,4 +270,5 @@ foreach(line IN LISTS json_lines)
   endif()
 endforeach()
 
-message(STATUS "check_bench: ${ROWS} rows in ${CSV} and ${JSON}, all well-formed")
+message(STATUS "check_bench: ${ROWS} tessera and ${GL_ROWS} gl rows in ${CSV} and ${JSON}, "
+               "all well-formed")
