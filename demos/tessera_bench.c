@@ -1,12 +1,19 @@
 /* tessera_bench.c — the benchmark: renders scenes at sizes with SIMD
  * targets and thread counts, and prints per configuration the median frame
  * time, its split by stage, and throughput; --csv and --json write the same
- * rows for plotting. Numbers, not pass/fail: speed claims come from here. */
+ * rows for plotting. --peer gl times the OpenGL peer (tessera-gl, through
+ * bench_peer.c) at the same scenes, sizes and thread counts and prints
+ * tessera's time as a ratio of it. Numbers, not pass/fail: speed claims
+ * come from here. */
 #define _POSIX_C_SOURCE 200809L
 
 #include "tessera.h"
 
+#include "bench_peer.h"
+#include "cli_args.h"
+
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +23,9 @@
 
 #define PROG "tessera-bench"
 #define MAX_LIST 16
+#define MAX_FRAMES 10000
+#define MAX_THREADS 256
+#define EXIT_NO_GL 77 /* as tessera-gl's: --peer gl found no EGL or OpenGL */
 
 static void usage(FILE *f) {
     fprintf(f,
@@ -24,20 +34,41 @@ static void usage(FILE *f) {
             "Renders every combination of the listed scenes, sizes, SIMD targets and\n"
             "thread counts, and prints one row each: median and minimum frame time,\n"
             "the median split by stage, triangles and shaded pixels per second.\n"
+            "A value a row does not have is '-' in the table, empty in the CSV and\n"
+            "null in the JSON: post and write (no such stage exists yet), setup,\n"
+            "queue and shaded pixels of the reference pipeline (setup is inside\n"
+            "its raster time), and the ISA, pipeline, stage split and shaded\n"
+            "pixels of the gl rows.\n"
             "\n"
             "options (lists are comma-separated):\n"
             "  --scene LIST      models or builtin:NAME (default builtin:sphere-fine,\n"
             "                    /usr/share/glmark2/models/bunny.obj)\n"
             "  --size LIST       WxH sizes (default 1920x1080)\n"
             "  --isa LIST        scalar, sse4, avx2, avx512, neon, auto or all (default auto)\n"
-            "  --threads LIST    worker thread counts (default: one per core)\n"
+            "  --threads LIST    worker thread counts, 0 for one per core (default 0)\n"
             "  --reference       also time the reference pipeline\n"
             "  --shading MODE    studio | unlit | normals | depth | textured (default studio)\n"
             "  --msaa N          samples per pixel, 1 or 4 (default 1)\n"
             "  --frames N        timed frames per configuration, after one warm-up (default 10)\n"
             "  --csv FILE        write the rows as CSV\n"
             "  --json FILE       write the rows as JSON\n"
-            "  -h, --help        show this help\n");
+            "  --peer gl         also time the OpenGL peer, tessera-gl (looked for in this\n"
+            "                    program's folder), once per scene, size and thread count:\n"
+            "                    same model, size, camera, shading and frame count; a gl\n"
+            "                    row each (isa 'gl', GL_RENDERER at the end; no stage split)\n"
+            "                    and a 'vs gl' column: tessera's median / gl's at the same\n"
+            "                    scene, size and threads (below 1: tessera is faster).\n"
+            "                    LP_NUM_THREADS (llvmpipe's thread count, which caps it at\n"
+            "                    its own maximum) is set to each thread count, replacing any\n"
+            "                    value in the environment, so both sides get the same threads.\n"
+            "                    Not with --msaa 4: the peer draws single-sampled.\n"
+            "  -h, --help        show this help\n"
+            "\n"
+            "exit status: 0 on success; 1 on an error, or when a --peer gl run failed\n"
+            "(a warning names the reason; the other rows are still printed and\n"
+            "written); 2 on a usage error; %d when --peer gl found no EGL or OpenGL\n"
+            "(tessera-gl's own status for it).\n",
+            EXIT_NO_GL);
 }
 
 __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...) {
@@ -76,33 +107,131 @@ static double median(double *v, int n) {
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+/* A value a row does not have: a stage that does not exist (yet), or one
+ * that has no meaning for the row. "-" in the table, empty in the CSV, null
+ * in the JSON; never a made-up 0, which would read as "took no time". */
+#define NO_VALUE ((double)NAN)
+
 typedef struct row {
+    const char *backend; /* "tessera" or "gl" (the peer) */
     const char *scene;
     int width, height;
     const char *isa, *pipeline;
     int threads, msaa, frames;
     unsigned tris;
-    double median_ms, min_ms, vertex_ms, geometry_ms, raster_ms, queue_ms;
+    double median_ms, min_ms;
+    /* Median time per stage. post (post-processing) and write (present or
+     * write-out) have no stage in the frame yet: NO_VALUE until they do. */
+    double vertex_ms, geometry_ms, raster_ms, queue_ms, post_ms, write_ms;
     double tris_per_s, pixels_per_s;
+    /* tessera's median / the gl row's at the same scene, size and thread
+     * count; NO_VALUE without one (and in the gl rows). */
+    double vs_gl;
+    char renderer[256]; /* GL_RENDERER in the gl rows; empty in tessera's */
 } row;
 
-static void print_row(const row *r) {
-    printf("%-22s %5dx%-5d %-7s %-9s %3d %4d  %9.3f %9.3f  %8.3f %8.3f %8.3f %8.3f  %8.2f %8.2f\n",
-           r->scene, r->width, r->height, r->isa, r->pipeline, r->threads, r->msaa, r->median_ms, r->min_ms,
-           r->vertex_ms, r->geometry_ms, r->raster_ms, r->queue_ms, r->tris_per_s * 1e-6,
-           r->pixels_per_s * 1e-6);
+/* A number for the table, or "-" where the row has none. */
+static const char *cell(char *buf, size_t n, double v, int decimals) {
+    if (isnan(v)) return "-";
+    snprintf(buf, n, "%.*f", decimals, v);
+    return buf;
+}
+
+static void print_header(bool peer) {
+    printf("%-22s %11s %-7s %-9s %3s %4s  %9s %9s  %8s %8s %8s %8s  %8s %8s", "scene", "size",
+           "isa", "pipeline", "thr", "msaa", "median_ms", "min_ms", "vertex", "geometry", "raster",
+           "queue", "Mtris/s", "Mpix/s");
+    if (peer) printf("  %6s  %s", "vs gl", "renderer");
+    putchar('\n');
+}
+
+static void print_row(const row *r, bool peer) {
+    char c[9][32];
+    /* A gl row says so in the isa column: its ISA is the driver's business. */
+    printf("%-22s %5dx%-5d %-7s %-9s %3d %4d  %9s %9s  %8s %8s %8s %8s  %8s %8s", r->scene,
+           r->width, r->height, r->isa ? r->isa : r->backend, r->pipeline ? r->pipeline : "-",
+           r->threads, r->msaa, cell(c[0], 32, r->median_ms, 3), cell(c[1], 32, r->min_ms, 3),
+           cell(c[2], 32, r->vertex_ms, 3), cell(c[3], 32, r->geometry_ms, 3),
+           cell(c[4], 32, r->raster_ms, 3), cell(c[5], 32, r->queue_ms, 3),
+           cell(c[6], 32, r->tris_per_s * 1e-6, 2), cell(c[7], 32, r->pixels_per_s * 1e-6, 2));
+    if (peer)
+        printf("  %6s%s%s", cell(c[8], 32, r->vs_gl, 2), r->renderer[0] ? "  " : "", r->renderer);
+    putchar('\n');
     fflush(stdout);
+}
+
+/* ---- CSV and JSON: the same columns, in the same order ------------------- */
+
+/* A CSV field, quoted (RFC 4180) when it holds a comma, quote or line
+ * break; nothing for NULL. */
+static void csv_str(FILE *f, const char *s) {
+    if (!s) return;
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void csv_num(FILE *f, double v, int decimals) {
+    if (!isnan(v)) fprintf(f, "%.*f", decimals, v);
+}
+
+/* A JSON string with its quotes, or null for NULL. */
+static void json_str(FILE *f, const char *s) {
+    if (!s) {
+        fputs("null", f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
+        else if (c < 0x20) fprintf(f, "\\u%04x", c);
+        else fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+static void json_num(FILE *f, double v, int decimals) {
+    if (isnan(v)) fputs("null", f);
+    else fprintf(f, "%.*f", decimals, v);
 }
 
 static void write_csv(FILE *f, const row *rows, int n) {
     fprintf(f, "scene,width,height,isa,pipeline,threads,msaa,frames,tris,median_ms,min_ms,vertex_ms,"
-               "geometry_ms,raster_ms,queue_ms,post_ms,write_ms,tris_per_s,pixels_per_s\n");
+               "geometry_ms,raster_ms,queue_ms,post_ms,write_ms,tris_per_s,pixels_per_s,backend,"
+               "renderer,vs_gl\n");
     for (int i = 0; i < n; i++) {
         const row *r = &rows[i];
-        fprintf(f, "%s,%d,%d,%s,%s,%d,%d,%d,%u,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,0,0,%.0f,%.0f\n", r->scene,
-                r->width, r->height, r->isa, r->pipeline, r->threads, r->msaa, r->frames, r->tris, r->median_ms,
-                r->min_ms, r->vertex_ms, r->geometry_ms, r->raster_ms, r->queue_ms, r->tris_per_s,
-                r->pixels_per_s);
+        csv_str(f, r->scene);
+        fprintf(f, ",%d,%d,", r->width, r->height);
+        csv_str(f, r->isa);
+        fputc(',', f);
+        csv_str(f, r->pipeline);
+        fprintf(f, ",%d,%d,%d,%u", r->threads, r->msaa, r->frames, r->tris);
+        const double ms[] = {r->median_ms,   r->min_ms,   r->vertex_ms, r->geometry_ms,
+                             r->raster_ms,   r->queue_ms, r->post_ms,   r->write_ms};
+        for (size_t k = 0; k < sizeof ms / sizeof ms[0]; k++) {
+            fputc(',', f);
+            csv_num(f, ms[k], 4);
+        }
+        fputc(',', f);
+        csv_num(f, r->tris_per_s, 0);
+        fputc(',', f);
+        csv_num(f, r->pixels_per_s, 0);
+        fputc(',', f);
+        csv_str(f, r->backend);
+        fputc(',', f);
+        csv_str(f, r->renderer[0] ? r->renderer : NULL);
+        fputc(',', f);
+        csv_num(f, r->vs_gl, 4);
+        fputc('\n', f);
     }
 }
 
@@ -110,15 +239,36 @@ static void write_json(FILE *f, const row *rows, int n) {
     fprintf(f, "[\n");
     for (int i = 0; i < n; i++) {
         const row *r = &rows[i];
-        fprintf(f,
-                "  {\"scene\": \"%s\", \"width\": %d, \"height\": %d, \"isa\": \"%s\", \"pipeline\": "
-                "\"%s\", \"threads\": %d, \"msaa\": %d, \"frames\": %d, \"tris\": %u, \"median_ms\": %.4f, "
-                "\"min_ms\": %.4f, \"vertex_ms\": %.4f, \"geometry_ms\": %.4f, \"raster_ms\": %.4f, "
-                "\"queue_ms\": %.4f, \"post_ms\": 0, \"write_ms\": 0, \"tris_per_s\": %.0f, "
-                "\"pixels_per_s\": %.0f}%s\n",
-                r->scene, r->width, r->height, r->isa, r->pipeline, r->threads, r->msaa, r->frames, r->tris,
-                r->median_ms, r->min_ms, r->vertex_ms, r->geometry_ms, r->raster_ms, r->queue_ms,
-                r->tris_per_s, r->pixels_per_s, i + 1 < n ? "," : "");
+        fputs("  {\"scene\": ", f);
+        json_str(f, r->scene);
+        fprintf(f, ", \"width\": %d, \"height\": %d, \"isa\": ", r->width, r->height);
+        json_str(f, r->isa);
+        fputs(", \"pipeline\": ", f);
+        json_str(f, r->pipeline);
+        fprintf(f, ", \"threads\": %d, \"msaa\": %d, \"frames\": %d, \"tris\": %u", r->threads,
+                r->msaa, r->frames, r->tris);
+        const struct {
+            const char *key;
+            double v;
+            int decimals;
+        } nums[] = {
+            {"median_ms", r->median_ms, 4}, {"min_ms", r->min_ms, 4},
+            {"vertex_ms", r->vertex_ms, 4}, {"geometry_ms", r->geometry_ms, 4},
+            {"raster_ms", r->raster_ms, 4}, {"queue_ms", r->queue_ms, 4},
+            {"post_ms", r->post_ms, 4},     {"write_ms", r->write_ms, 4},
+            {"tris_per_s", r->tris_per_s, 0}, {"pixels_per_s", r->pixels_per_s, 0},
+        };
+        for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++) {
+            fprintf(f, ", \"%s\": ", nums[k].key);
+            json_num(f, nums[k].v, nums[k].decimals);
+        }
+        fputs(", \"backend\": ", f);
+        json_str(f, r->backend);
+        fputs(", \"renderer\": ", f);
+        json_str(f, r->renderer[0] ? r->renderer : NULL);
+        fputs(", \"vs_gl\": ", f);
+        json_num(f, r->vs_gl, 4);
+        fprintf(f, "}%s\n", i + 1 < n ? "," : "");
     }
     fprintf(f, "]\n");
 }
@@ -157,7 +307,13 @@ static bool run_config(const ts_model *model, const char *scene, int w, int h, t
         stage[3][f] = st.queue_ms;
     }
     if (ok) {
+        /* median() sorts in place, so the minimum is t[0] only after it:
+         * the two are computed here, not in the initializer list below,
+         * whose expressions C leaves unsequenced. */
+        double median_ms = median(t, frames);
+        double min_ms = t[0];
         *out = (row){
+            .backend = "tessera",
             .scene = scene,
             .width = w,
             .height = h,
@@ -171,16 +327,80 @@ static bool run_config(const ts_model *model, const char *scene, int w, int h, t
             .geometry_ms = median(stage[1], frames),
             .raster_ms = median(stage[2], frames),
             .queue_ms = median(stage[3], frames),
-            .median_ms = median(t, frames),
-            .min_ms = t[0],
+            .post_ms = NO_VALUE,
+            .write_ms = NO_VALUE,
+            .vs_gl = NO_VALUE,
+            .median_ms = median_ms,
+            .min_ms = min_ms,
         };
         out->tris_per_s = (double)out->tris / (out->median_ms * 1e-3);
         out->pixels_per_s = (double)st.fragments / (out->median_ms * 1e-3);
+        if (desc.reference) {
+            /* The reference pipeline sets triangles up inside its raster
+             * loop, hands the frame over without a queue and counts no
+             * shaded pixels: its stats hold 0 for figures it does not have. */
+            out->geometry_ms = out->queue_ms = out->pixels_per_s = NO_VALUE;
+        }
     }
     for (int s = 0; s < 4; s++) free(stage[s]);
     free(t);
     ts_renderer_destroy(r);
     return ok;
+}
+
+/* What the renderer makes of a thread count (0: one per core), asked of a
+ * small renderer rather than guessed, so that the peer runs with the count
+ * tessera's rows show. */
+static int resolved_threads(int threads) {
+    ts_renderer_desc desc = {.width = 64, .height = 64, .threads = threads};
+    ts_renderer *r = NULL;
+    if (ts_renderer_create(&desc, &r, NULL) != TS_OK) return threads ? threads : 1;
+    int n = ts_renderer_threads(r);
+    ts_renderer_destroy(r);
+    return n;
+}
+
+/* Times the OpenGL peer for one scene, size and thread count into *out (a
+ * gl row: no ISA, pipeline or stage split, which belong to tessera, and no
+ * shaded-pixel count, which GL does not report); on failure `why` says why. */
+static ts_peer_status run_peer(const char *model_arg, const char *scene, int w, int h,
+                               const ts_view_desc *view, int frames, int threads, row *out,
+                               char *why, size_t n) {
+    ts_peer_run run = {.model = model_arg,
+                       .width = w,
+                       .height = h,
+                       .shading = view->shading,
+                       .frames = frames,
+                       .threads = threads};
+    ts_peer_result res;
+    ts_peer_status st = ts_peer_gl_run(&run, &res);
+    if (st != TS_PEER_OK) {
+        snprintf(why, n, "%s", res.message);
+        return st;
+    }
+    *out = (row){
+        .backend = "gl",
+        .scene = scene,
+        .width = w,
+        .height = h,
+        .threads = threads,
+        .msaa = 1,
+        .frames = frames,
+        .tris = res.tris,
+        .median_ms = res.median_ms,
+        .min_ms = res.min_ms,
+        .vertex_ms = NO_VALUE,
+        .geometry_ms = NO_VALUE,
+        .raster_ms = NO_VALUE,
+        .queue_ms = NO_VALUE,
+        .post_ms = NO_VALUE,
+        .write_ms = NO_VALUE,
+        .tris_per_s = (double)res.tris / (res.median_ms * 1e-3),
+        .pixels_per_s = NO_VALUE,
+        .vs_gl = NO_VALUE,
+    };
+    snprintf(out->renderer, sizeof out->renderer, "%s", res.renderer);
+    return TS_PEER_OK;
 }
 
 int main(int argc, char **argv) {
@@ -190,7 +410,7 @@ int main(int argc, char **argv) {
          *thread_arg = default_threads;
     const char *csv = NULL, *json = NULL;
     int frames = 10, msaa = 1;
-    bool reference = false;
+    bool reference = false, peer = false;
     ts_view_desc view = {0};
 
     for (int i = 1; i < argc; i++) {
@@ -214,10 +434,15 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--threads")) thread_arg = val;
         else if (!strcmp(a, "--csv")) csv = val;
         else if (!strcmp(a, "--json")) json = val;
+        else if (!strcmp(a, "--peer")) {
+            if (strcmp(val, "gl"))
+                return fail("--peer %s: expected gl (the OpenGL peer, tessera-gl)", val);
+            peer = true;
+        }
         else if (!strcmp(a, "--frames")) {
-            char *end;
-            long n = strtol(val, &end, 10);
-            if (*end || n < 1 || n > 10000) return fail("--frames %s: expected 1 to 10000", val);
+            long n;
+            if (!ts_cli_parse_int(val, 1, MAX_FRAMES, &n))
+                return fail("--frames %s: expected a whole number from 1 to %d", val, MAX_FRAMES);
             frames = (int)n;
         } else if (!strcmp(a, "--shading")) {
             if (!ts_shading_parse(val, &view.shading)) return fail("--shading %s: unknown mode", val);
@@ -237,9 +462,9 @@ int main(int argc, char **argv) {
 
     int wh[MAX_LIST][2];
     for (int i = 0; i < nz; i++)
-        if (sscanf(sizes[i], "%dx%d", &wh[i][0], &wh[i][1]) != 2 || wh[i][0] < 1 || wh[i][1] < 1 ||
-            wh[i][0] > TS_MAX_FRAME_DIM || wh[i][1] > TS_MAX_FRAME_DIM)
-            return fail("--size %s: expected WxH, each side 1 to %d", sizes[i], TS_MAX_FRAME_DIM);
+        if (!ts_cli_parse_size(sizes[i], &wh[i][0], &wh[i][1]))
+            return fail("--size %s: expected WxH, each side a whole number from 1 to %d", sizes[i],
+                        TS_MAX_FRAME_DIM);
     ts_isa isa_list[TS_ISA_COUNT * MAX_LIST];
     int nisa = 0;
     for (int i = 0; i < ni; i++) {
@@ -252,21 +477,36 @@ int main(int argc, char **argv) {
     }
     int thread_list[MAX_LIST];
     for (int i = 0; i < nt; i++) {
-        char *end;
-        long n = strtol(threads[i], &end, 10);
-        if (*end || n < 0 || n > 256) return fail("--threads %s: expected 0 to 256", threads[i]);
+        long n;
+        if (!ts_cli_parse_int(threads[i], 0, MAX_THREADS, &n))
+            return fail("--threads %s: expected a whole number from 0 (one per core) to %d",
+                        threads[i], MAX_THREADS);
         thread_list[i] = (int)n;
     }
 
-    int total = ns * nz * (nisa * nt + (reference ? 1 : 0));
+    if (peer && msaa != 1)
+        return fail("--peer gl: the OpenGL peer draws single-sampled; it cannot be compared at "
+                    "--msaa %d", msaa);
+    /* The peer runs once per distinct thread count, as the renderer resolves
+     * them: 0 and the number of cores are the same configuration. */
+    int peer_threads[MAX_LIST], npeer = 0;
+    for (int i = 0; peer && i < nt; i++) {
+        int t = resolved_threads(thread_list[i]);
+        bool seen = false;
+        for (int k = 0; k < npeer; k++) seen = seen || peer_threads[k] == t;
+        if (!seen) peer_threads[npeer++] = t;
+    }
+
+    int per_size = nisa * nt + (reference ? 1 : 0) + npeer;
+    int total = ns * nz * per_size;
     row *rows = calloc((size_t)total, sizeof *rows);
     if (!rows) return fail("out of memory");
     int nrows = 0, done = 0;
+    int peer_failed = 0, peer_status = 0; /* gl rows missing; the first failure's exit status */
+    bool peer_on = peer; /* off once the peer cannot run at all */
     bool progress = isatty(STDERR_FILENO);
 
-    printf("%-22s %11s %-7s %-9s %3s %4s  %9s %9s  %8s %8s %8s %8s  %8s %8s\n", "scene", "size", "isa",
-           "pipeline", "thr", "msaa", "median_ms", "min_ms", "vertex", "geometry", "raster", "queue",
-           "Mtris/s", "Mpix/s");
+    print_header(peer);
     for (int s = 0; s < ns; s++) {
         ts_model model;
         ts_error err = {0};
@@ -277,6 +517,37 @@ int main(int argc, char **argv) {
         const char *slash = strrchr(scenes[s], '/');
         const char *name = slash ? slash + 1 : scenes[s];
         for (int z = 0; z < nz; z++) {
+            /* The peer first, so that tessera's rows can print their ratio
+             * to it as they come. */
+            int group = nrows;
+            for (int p = 0; p < npeer; p++, done++) {
+                if (!peer_on) {
+                    peer_failed++;
+                    continue;
+                }
+                if (progress)
+                    fprintf(stderr, "\r" PROG ": %d/%d configurations", done, total);
+                char why[512];
+                ts_peer_status st = run_peer(scenes[s], name, wh[z][0], wh[z][1], &view, frames,
+                                             peer_threads[p], &rows[nrows], why, sizeof why);
+                if (progress) fprintf(stderr, "\r%40s\r", "");
+                if (st == TS_PEER_OK) {
+                    print_row(&rows[nrows++], peer);
+                    continue;
+                }
+                peer_failed++;
+                if (!peer_status) peer_status = st == TS_PEER_NO_GL ? EXIT_NO_GL : 1;
+                if (st == TS_PEER_MISSING || st == TS_PEER_NO_GL) {
+                    /* It will not work for the next configuration either. */
+                    fprintf(stderr,
+                            PROG ": warning: --peer gl: %s%s; continuing without the peer\n",
+                            st == TS_PEER_MISSING ? "no peer: " : "", why);
+                    peer_on = false;
+                } else {
+                    fprintf(stderr, PROG ": warning: --peer gl: %s %dx%d threads=%d: %s\n", name,
+                            wh[z][0], wh[z][1], peer_threads[p], why);
+                }
+            }
             for (int c = 0; c < nisa * nt + (reference ? 1 : 0); c++) {
                 ts_renderer_desc desc = {.msaa = msaa};
                 if (c == nisa * nt) {
@@ -289,7 +560,11 @@ int main(int argc, char **argv) {
                     fprintf(stderr, "\r" PROG ": %d/%d configurations", done, total);
                 if (run_config(&model, name, wh[z][0], wh[z][1], desc, &view, frames, &rows[nrows])) {
                     if (progress) fprintf(stderr, "\r%40s\r", "");
-                    print_row(&rows[nrows++]);
+                    row *r = &rows[nrows++];
+                    for (int g = group; g < nrows; g++)
+                        if (!strcmp(rows[g].backend, "gl") && rows[g].threads == r->threads)
+                            r->vs_gl = r->median_ms / rows[g].median_ms;
+                    print_row(r, peer);
                 }
                 done++;
             }
@@ -316,5 +591,11 @@ int main(int argc, char **argv) {
         }
     }
     free(rows);
+    if (peer_failed) {
+        fprintf(stderr,
+                PROG ": error: --peer gl: %d of %d gl rows are missing (see the warnings above)\n",
+                peer_failed, ns * nz * npeer);
+        if (!status) status = peer_status;
+    }
     return status;
 }

@@ -760,6 +760,8 @@ int main(int argc, char **argv) {
             qsort(times, (size_t)frames, sizeof *times, cmp_double);
             double median = frames % 2 ? times[frames / 2]
                                        : 0.5 * (times[frames / 2 - 1] + times[frames / 2]);
+            /* tessera-bench --peer gl reads this line (demos/bench_peer.c):
+             * keep its keys and one word a value. */
             printf(PROG ": model=%s tris=%u size=%dx%d frames=%ld median_ms=%.3f min_ms=%.3f "
                         "shading=%s out=%s renderer=%s\n",
                    name, ts_model_triangle_count(&model), width, height, frames, median,

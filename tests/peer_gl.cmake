@@ -1,6 +1,7 @@
 # peer_gl.cmake — label `gl`: tessera-gl, the OpenGL peer, draws the golden
 # scenes and must match the renderer's reviewed PNGs within a tolerance made
-# for a different rasterizer (compare_images.c). Included from
+# for a different rasterizer (compare_images.c); tessera-bench --peer gl
+# times it beside the renderer. Included from
 # tests/CMakeLists.txt after the golden section. Without EGL or GL at run
 # time tessera-gl exits 77 and the tests report SKIP.
 #
@@ -75,6 +76,20 @@ add_test(NAME gl.no-opengl-exits-77
   COMMAND sh ${_gl_tests_dir}/expect_stderr.sh 77 "^tessera-gl: error: no OpenGL: " ${TS_GL}
           builtin:cube --size 64x48 --out ${TS_GL_OUT}/no-opengl.png)
 set_tests_properties(gl.no-opengl-exits-77 PROPERTIES LABELS gl
+  ENVIRONMENT "__EGL_VENDOR_LIBRARY_FILENAMES=/nonexistent/egl_vendor.json;${TS_GL_ENV}")
+# tessera-bench --peer gl: one gl row per thread count beside tessera's, with
+# positive times and the GL renderer named, and tessera's ratio to it
+# (tests/check_bench.cmake). Without EGL the bench exits 77 too: SKIP.
+set(_gl_bench_out ${TS_GL_OUT}/bench-peer)
+add_test(NAME gl.bench-peer
+  COMMAND sh -c "rm -f \"$1.csv\" \"$1.json\" && \"$0\" --scene builtin:cube --size 160x120 --frames 1 --threads 1,2 --peer gl --csv \"$1.csv\" --json \"$1.json\" && \"$2\" -DCSV=\"$1.csv\" -DJSON=\"$1.json\" -DROWS=2 -DGL_ROWS=2 -P \"$3\""
+          $<TARGET_FILE:tessera-bench> ${_gl_bench_out} ${CMAKE_COMMAND} ${_gl_tests_dir}/check_bench.cmake)
+ts_gl_props(gl.bench-peer)
+# The bench says why it has no peer, keeps its own rows and exits 77.
+add_test(NAME gl.bench-peer-no-opengl
+  COMMAND sh ${_gl_tests_dir}/expect_stderr.sh 77 "warning: --peer gl: tessera-gl: error: no OpenGL: .*continuing without the peer"
+          $<TARGET_FILE:tessera-bench> --scene builtin:cube --size 64x48 --frames 1 --threads 1 --peer gl)
+set_tests_properties(gl.bench-peer-no-opengl PROPERTIES LABELS gl
   ENVIRONMENT "__EGL_VENDOR_LIBRARY_FILENAMES=/nonexistent/egl_vendor.json;${TS_GL_ENV}")
 # Bad arguments are refused before any EGL work.
 add_test(NAME gl.bad-size
