@@ -196,13 +196,14 @@ ts_peer_status ts_peer_gl_run(const ts_peer_run *run, ts_peer_result *out) {
     snprintf(size, sizeof size, "%dx%d", run->width, run->height);
     snprintf(frames, sizeof frames, "%d", run->frames);
     snprintf(threads, sizeof threads, THREADS_ENV "=%d", run->threads);
-    char shading[16];
+    char shading[16], zoom[32];
     snprintf(shading, sizeof shading, "%s", ts_shading_name(run->shading));
+    snprintf(zoom, sizeof zoom, "%.9g", run->zoom > 0.0f ? (double)run->zoom : 1.0);
     /* The picture is not needed, only the times: --out /dev/null. */
     char arg_size[] = "--size", arg_shading[] = "--shading", arg_frames[] = "--frames",
-         arg_out[] = "--out", dev_null[] = "/dev/null";
-    char *argv[] = {path,        model,  arg_frames, frames,   arg_size, size,
-                    arg_shading, shading, arg_out,   dev_null, NULL};
+         arg_zoom[] = "--zoom", arg_out[] = "--out", dev_null[] = "/dev/null";
+    char *argv[] = {path,    model,    arg_frames, frames,  arg_size, size,     arg_shading,
+                    shading, arg_zoom, zoom,       arg_out, dev_null, NULL};
 
     char **env = child_env(threads);
     FILE *out_f = tmpfile(), *err_f = tmpfile();

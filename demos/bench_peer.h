@@ -20,6 +20,7 @@ typedef struct ts_peer_run {
     const char *model; /* a file or builtin:NAME, as tessera-gl takes it */
     int width, height;
     ts_shading shading;
+    float zoom;  /* 0: the default view */
     int frames;  /* timed frames, after one warm-up */
     int threads; /* LP_NUM_THREADS for the child; replaces any value already set */
 } ts_peer_run;

@@ -26,6 +26,13 @@ bool ts_cli_parse_int(const char *s, long lo, long hi, long *out) {
     return true;
 }
 
+bool ts_cli_parse_zoom(const char *s, float *out) {
+    float z;
+    if (!ts_cli_parse_float(s, &z) || !(z >= TS_MIN_ZOOM && z <= TS_MAX_ZOOM)) return false;
+    *out = z;
+    return true;
+}
+
 bool ts_cli_parse_size(const char *s, int *w, int *h) {
     char buf[64];
     const char *x = strchr(s, 'x');

@@ -9,5 +9,14 @@
 bool ts_cli_parse_float(const char *s, float *out);
 bool ts_cli_parse_int(const char *s, long lo, long hi, long *out);
 bool ts_cli_parse_size(const char *s, int *w, int *h);
+/* A view's zoom: a number from TS_MIN_ZOOM to TS_MAX_ZOOM. */
+bool ts_cli_parse_zoom(const char *s, float *out);
+
+/* The --zoom line of each program's --help (printf format: two %g for the
+ * range). */
+#define TS_CLI_ZOOM_HELP \
+    "  --zoom Z          magnify about the frame's center, %g to %g (default 1: the\n" \
+    "                    whole model in view)\n"
+#define TS_CLI_ZOOM_ERROR "--zoom %s: expected a number from %g to %g"
 
 #endif

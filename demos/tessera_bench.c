@@ -48,6 +48,7 @@ static void usage(FILE *f) {
             "  --threads LIST    worker thread counts, 0 for one per core (default 0)\n"
             "  --reference       also time the reference pipeline\n"
             "  --shading MODE    studio | unlit | normals | depth | textured (default studio)\n"
+            TS_CLI_ZOOM_HELP
             "  --msaa N          samples per pixel, 1 or 4 (default 1)\n"
             "  --frames N        timed frames per configuration, after one warm-up (default 10)\n"
             "  --csv FILE        write the rows as CSV\n"
@@ -68,7 +69,7 @@ static void usage(FILE *f) {
             "(a warning names the reason; the other rows are still printed and\n"
             "written); 2 on a usage error; %d when --peer gl found no EGL or OpenGL\n"
             "(tessera-gl's own status for it).\n",
-            EXIT_NO_GL);
+            (double)TS_MIN_ZOOM, (double)TS_MAX_ZOOM, EXIT_NO_GL);
 }
 
 __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...) {
@@ -370,6 +371,7 @@ static ts_peer_status run_peer(const char *model_arg, const char *scene, int w, 
                        .width = w,
                        .height = h,
                        .shading = view->shading,
+                       .zoom = view->zoom,
                        .frames = frames,
                        .threads = threads};
     ts_peer_result res;
@@ -446,6 +448,9 @@ int main(int argc, char **argv) {
             frames = (int)n;
         } else if (!strcmp(a, "--shading")) {
             if (!ts_shading_parse(val, &view.shading)) return fail("--shading %s: unknown mode", val);
+        } else if (!strcmp(a, "--zoom")) {
+            if (!ts_cli_parse_zoom(val, &view.zoom))
+                return fail(TS_CLI_ZOOM_ERROR, val, (double)TS_MIN_ZOOM, (double)TS_MAX_ZOOM);
         } else if (!strcmp(a, "--msaa")) {
             if (strcmp(val, "1") && strcmp(val, "4")) return fail("--msaa %s: expected 1 or 4", val);
             msaa = atoi(val);

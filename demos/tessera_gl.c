@@ -42,6 +42,7 @@ static void usage(FILE *f) {
             "  --size WxH        frame size in pixels (default 1920x1080, each side 1..%d)\n"
             "  --yaw DEG         turn the model about Y; positive turns +X toward -Z (default 0)\n"
             "  --pitch DEG       turn the model about X, applied before yaw (default 0)\n"
+            TS_CLI_ZOOM_HELP
             "  --shading MODE    studio | unlit | normals | depth | textured (default studio)\n"
             "  --cull            drop back-facing (clockwise) triangles\n"
             "  --frames N        render N timed frames after one warm-up (default 1)\n"
@@ -54,7 +55,7 @@ static void usage(FILE *f) {
             "\n"
             "Prints: " PROG ": model=NAME tris=N size=WxH frames=N median_ms=T min_ms=T ...\n"
             "        ... renderer=GL_RENDERER (spaces as _)\n",
-            TS_MAX_FRAME_DIM, EXIT_NO_GL);
+            TS_MAX_FRAME_DIM, (double)TS_MIN_ZOOM, (double)TS_MAX_ZOOM, EXIT_NO_GL);
 }
 
 /* Prints one error line and returns the exit status for errors. */
@@ -661,7 +662,7 @@ int main(int argc, char **argv) {
         } else if (!strcmp(a, "--cull")) {
             view.cull_back = true;
         } else if (!strcmp(a, "--size") || !strcmp(a, "--yaw") || !strcmp(a, "--pitch") ||
-                   !strcmp(a, "--shading") || !strcmp(a, "--frames") || !strcmp(a, "--out")) {
+                   !strcmp(a, "--zoom") || !strcmp(a, "--shading") || !strcmp(a, "--frames") || !strcmp(a, "--out")) {
             if (!val) return fail("%s needs a value", a);
             i++;
             if (!strcmp(a, "--size")) {
@@ -673,6 +674,9 @@ int main(int argc, char **argv) {
             } else if (!strcmp(a, "--pitch")) {
                 if (!ts_cli_parse_float(val, &view.pitch_deg))
                     return fail("--pitch %s: not a number", val);
+            } else if (!strcmp(a, "--zoom")) {
+                if (!ts_cli_parse_zoom(val, &view.zoom))
+                    return fail(TS_CLI_ZOOM_ERROR, val, (double)TS_MIN_ZOOM, (double)TS_MAX_ZOOM);
             } else if (!strcmp(a, "--shading")) {
                 if (!ts_shading_parse(val, &view.shading))
                     return fail("--shading %s: expected studio, unlit, normals, depth or textured",

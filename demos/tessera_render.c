@@ -33,8 +33,7 @@ static void usage(FILE *f) {
             "  --size WxH        frame size in pixels (default 1920x1080, each side 1..%d)\n"
             "  --yaw DEG         turn the model about Y; positive turns +X toward -Z (default 0)\n"
             "  --pitch DEG       turn the model about X, applied before yaw (default 0)\n"
-            "  --zoom Z          magnify about the frame's center, %g to %g (default 1: the\n"
-            "                    whole model in view)\n"
+            TS_CLI_ZOOM_HELP
             "  --shading MODE    studio | unlit | normals | depth | textured (default studio)\n"
             "  --cull            drop back-facing (clockwise) triangles\n"
             "  --frames N        render N timed frames after one warm-up (default 1)\n"
@@ -132,9 +131,8 @@ int main(int argc, char **argv) {
             } else if (!strcmp(a, "--pitch")) {
                 if (!ts_cli_parse_float(val, &view.pitch_deg)) return fail("--pitch %s: not a number", val);
             } else if (!strcmp(a, "--zoom")) {
-                if (!ts_cli_parse_float(val, &view.zoom) || view.zoom < TS_MIN_ZOOM || view.zoom > TS_MAX_ZOOM)
-                    return fail("--zoom %s: expected a number from %g to %g", val, (double)TS_MIN_ZOOM,
-                                (double)TS_MAX_ZOOM);
+                if (!ts_cli_parse_zoom(val, &view.zoom))
+                    return fail(TS_CLI_ZOOM_ERROR, val, (double)TS_MIN_ZOOM, (double)TS_MAX_ZOOM);
             } else if (!strcmp(a, "--shading")) {
                 if (!ts_shading_parse(val, &view.shading))
                     return fail("--shading %s: expected studio, unlit, normals, depth or textured", val);

@@ -24,7 +24,7 @@ typedef struct args {
 static int usage(void) {
     fprintf(stderr, "usage: test_golden --name N (--model SPEC | --actual FILE.png) --golden FILE.png "
                     "--outdir DIR [--size WxH] [--shading MODE] [--yaw DEG] [--pitch DEG] "
-                    "[--cull] [--msaa N]\n");
+                    "[--zoom Z] [--cull] [--msaa N]\n");
     return 2;
 }
 
@@ -52,6 +52,7 @@ static bool parse_args(int argc, char **argv, args *a) {
         } else if (!strcmp(k, "--msaa")) a->msaa = atoi(v);
         else if (!strcmp(k, "--yaw")) a->view.yaw_deg = strtof(v, NULL);
         else if (!strcmp(k, "--pitch")) a->view.pitch_deg = strtof(v, NULL);
+        else if (!strcmp(k, "--zoom")) a->view.zoom = strtof(v, NULL);
         else return false;
     }
     return a->name && (a->model || a->actual) && a->golden && a->outdir;

@@ -62,6 +62,7 @@ foreach(mode studio unlit normals depth textured)
 endforeach()
 # Back-face culling: GL's CCW-front rule must drop the same triangles.
 ts_gl_golden(bunny-cull ${_gl_glmark2}/bunny.obj studio --cull --size 480x270)
+ts_gl_golden(bunny-zoom ${_gl_glmark2}/bunny.obj studio --zoom 3 --yaw 40)
 
 add_test(NAME gl.help COMMAND ${TS_GL} --help)
 set_tests_properties(gl.help PROPERTIES LABELS gl PASS_REGULAR_EXPRESSION "usage: tessera-gl MODEL")
