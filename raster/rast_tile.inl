@@ -57,8 +57,8 @@ typedef struct ts_block_lanes {
 
 static const ts_block_lanes *ts_block_lanes_get(void) {
     /* Built at compile time from the layout in tile.h. */
-#define L4(i) ((((i) >> 2) & 3) * 2 + ((i) & 1))
-#define R4(i) (((i) >> 4) * 2 + (((i) >> 1) & 1))
+#define L4(i) ((((i) >> 4) & 1) * 4 + (((i) >> 2) & 1) * 2 + ((i) & 1)) /* ts_block_px_x */
+#define R4(i) (((i) >> 5) * 4 + (((i) >> 3) & 1) * 2 + (((i) >> 1) & 1))  /* ts_block_px_y */
 #define ROW16(b, F) F(b + 0), F(b + 1), F(b + 2), F(b + 3), F(b + 4), F(b + 5), F(b + 6), F(b + 7), \
     F(b + 8), F(b + 9), F(b + 10), F(b + 11), F(b + 12), F(b + 13), F(b + 14), F(b + 15)
 #define ALL64(F) ROW16(0, F), ROW16(16, F), ROW16(32, F), ROW16(48, F)
@@ -121,8 +121,9 @@ static ts_zmin_corner ts_zmin_setup(const ts_plane *z, float reach, float ox_lo,
     ts_zmin_corner c;
     c.corner_x = z->dx > 0.0f ? -reach : (float)(TS_BLOCK - 1) + reach;
     c.corner_y = z->dy > 0.0f ? -reach : (float)(TS_BLOCK - 1) + reach;
-    float ax = fmaxf(fabsf(ox_lo), fabsf(ox_hi)) + (float)TS_BLOCK + reach;
-    float ay = fmaxf(fabsf(oy_lo), fabsf(oy_hi)) + (float)TS_BLOCK + reach;
+    /* (Not fmaxf: without -fno-math-errno it is a library call.) */
+    float ax = (fabsf(ox_lo) > fabsf(ox_hi) ? fabsf(ox_lo) : fabsf(ox_hi)) + (float)TS_BLOCK + reach;
+    float ay = (fabsf(oy_lo) > fabsf(oy_hi) ? fabsf(oy_lo) : fabsf(oy_hi)) + (float)TS_BLOCK + reach;
     float mag = fabsf(z->c) + fabsf(z->dx) * ax + fabsf(z->dy) * ay;
     c.slack = mag * (1.0f / 1048576.0f);
     return c;
@@ -141,9 +142,11 @@ static float ts_offset_base(int p, int32_t sample_d, int32_t v0) {
 
 /* Rasterizes `tri` into the tile with `samples` (1 or TS_MAX_SAMPLES, a
  * constant after inlining) per pixel; varyings uv_var and uv_var + 1 are
- * the texture coordinates whose quad differences the shader receives. */
+ * the texture coordinates whose quad differences the shader receives.
+ * `opaque` (a constant too) says the program's alpha is always 1, so its
+ * colors replace what is there without the blend. */
 TS_INLINE uint32_t ts_rast_tile_triangle(ts_tile_buf *tb, ts_tile_rect rect, const ts_tile_tri *tri,
-                                         int samples, int uv_var, ts_shade_v_fn shade) {
+                                         int samples, int uv_var, bool opaque, ts_shade_v_fn shade) {
     const ts_tri_setup *t = &tri->setup;
     const ts_block_lanes *lanes = ts_block_lanes_get();
 
@@ -296,16 +299,18 @@ TS_INLINE uint32_t ts_rast_tile_triangle(ts_tile_buf *tb, ts_tile_rect rect, con
                 /* Source-over into each passing sample, as the reference:
                  * opaque sources replace; color = src a + dst (1 - a),
                  * alpha = a + dst_alpha (1 - a). */
-                vmask opaque = vf_ge(src[3], vf_set1(1.0f));
+                vmask src_opaque = vf_ge(src[3], vf_set1(1.0f));
                 vf32 inv_a = vf_sub(vf_set1(1.0f), src[3]);
                 for (int s = 0; s < samples; s++) {
                     int at = ts_tile_at(samples, blk, s, at0);
                     float *dst[4] = {&tb->r[at], &tb->g[at], &tb->b[at], &tb->a[at]};
                     for (int c = 0; c < 4; c++) {
-                        vf32 d = vf_load(dst[c]);
-                        vf32 s_term = c < 3 ? vf_mul(src[c], src[3]) : src[3];
-                        vf32 blend = vf_add(s_term, vf_mul(d, inv_a));
-                        vf_store(dst[c], vf_select(pass[s], vf_select(opaque, src[c], blend), d));
+                        vf32 d = vf_load(dst[c]), out = src[c];
+                        if (!opaque) {
+                            vf32 s_term = c < 3 ? vf_mul(src[c], src[3]) : src[3];
+                            out = vf_select(src_opaque, src[c], vf_add(s_term, vf_mul(d, inv_a)));
+                        }
+                        vf_store(dst[c], vf_select(pass[s], out, d));
                     }
                     vf_store(&tb->depth[at], vf_select(pass[s], zs[s], zold[s]));
                 }

@@ -2,10 +2,14 @@
  * triangle carries to the raster phase.
  *
  * A tile is TS_TILE x TS_TILE pixels in 8x8 blocks. Inside a block pixels are
- * stored quad by quad: quad rows of two pixel rows, four quads each, pixel i
- * of a quad at (i & 1, i >> 1). So any run of TS_LANES consecutive pixels
- * (a multiple of 4) is whole 2x2 quads, and a SIMD load gets the lanes that
- * derivatives need. Color is linear float RGBA in planes, depth is float.
+ * stored as four 4x4 squares (row-major), each as four 2x2 quads
+ * (row-major), each as its four pixels (row-major): index i is, bit by bit
+ * from the top, square y, square x, quad y, quad x, pixel y, pixel x. So any
+ * run of TS_LANES consecutive pixels (a multiple of 4) is whole quads, and
+ * as compact as it can be: a quad (4 lanes), two quads side by side (8), a
+ * 4x4 square (16), so a small triangle wastes few lanes. A SIMD load gets
+ * the lanes derivatives need. Color is linear float RGBA in planes, depth
+ * is float.
  */
 #ifndef TS_TILE_H
 #define TS_TILE_H
@@ -62,8 +66,8 @@ typedef struct ts_tile_tri {
 } ts_tile_tri;
 
 /* Offset inside a block of the pixel stored at index i (0..63). */
-static inline int ts_block_px_x(int i) { return ((i >> 2) & 3) * 2 + (i & 1); }
-static inline int ts_block_px_y(int i) { return (i >> 4) * 2 + ((i >> 1) & 1); }
+static inline int ts_block_px_x(int i) { return ((i >> 4) & 1) * 4 + ((i >> 2) & 1) * 2 + (i & 1); }
+static inline int ts_block_px_y(int i) { return (i >> 5) * 4 + ((i >> 3) & 1) * 2 + ((i >> 1) & 1); }
 
 /* Offset inside the tile of block k (0..63), blocks row-major. */
 static inline int ts_tile_block_x(int k) { return (k % (TS_TILE / TS_BLOCK)) * TS_BLOCK; }

@@ -13,19 +13,21 @@
 #error "compile with -DTS_KERNELS_SYMBOL=ts_kernels_<isa>"
 #endif
 
-/* Each program twice: one sample per pixel, and TS_MAX_SAMPLES. */
-#define RASTER_FN(prog)                                                                          \
-    static uint32_t raster_##prog(ts_tile_buf *tb, ts_tile_rect rect, const ts_tile_tri *tri) {    \
-        return ts_rast_tile_triangle(tb, rect, tri, 1, TS_VAR_UV, prog##_v);                       \
-    }                                                                                              \
+/* Each program twice: one sample per pixel, and TS_MAX_SAMPLES. `opaque`:
+ * the program's alpha is the constant 1 (the lit and debug programs); the
+ * texture's and material's alpha can be anything. */
+#define RASTER_FN(prog, opaque)                                                                    \
+    static uint32_t raster_##prog(ts_tile_buf *tb, ts_tile_rect rect, const ts_tile_tri *tri) {      \
+        return ts_rast_tile_triangle(tb, rect, tri, 1, TS_VAR_UV, opaque, prog##_v);                 \
+    }                                                                                                \
     static uint32_t raster_##prog##_msaa(ts_tile_buf *tb, ts_tile_rect rect, const ts_tile_tri *tri) { \
-        return ts_rast_tile_triangle(tb, rect, tri, TS_MAX_SAMPLES, TS_VAR_UV, prog##_v);            \
+        return ts_rast_tile_triangle(tb, rect, tri, TS_MAX_SAMPLES, TS_VAR_UV, opaque, prog##_v);    \
     }
-RASTER_FN(studio)
-RASTER_FN(unlit)
-RASTER_FN(normals)
-RASTER_FN(depth)
-RASTER_FN(textured)
+RASTER_FN(studio, true)
+RASTER_FN(unlit, false)
+RASTER_FN(normals, true)
+RASTER_FN(depth, true)
+RASTER_FN(textured, false)
 #undef RASTER_FN
 
 /* Resets the blocks written since the last clear to opaque black, depth 1. */
@@ -46,19 +48,20 @@ static void tile_clear(ts_tile_buf *tb, int samples) {
     tb->touched = 0;
 }
 
-/* Copies the 8 values of block row y (stored quad-major, see tile.h) to a
- * contiguous row. A quad row (pixel rows 2j and 2j + 1) is 16 values: four
- * quads of (top pair, bottom pair), so row 2j is pairs 0, 2, 4, 6 and row
- * 2j + 1 pairs 1, 3, 5, 7 of them, moved as 64-bit pairs. */
+/* Copies the 8 values of block row y (stored as in tile.h) to a contiguous
+ * row. Pixels x and x + 1 (x even) of a row are neighbours, so the row is
+ * four 64-bit pairs, at value offsets 0, 4, 16 and 20 (quad x, square x)
+ * from the row's first: 32 (y >> 2) + 8 ((y >> 1) & 1) + 2 (y & 1). */
 static void block_row_copy(void *dst, const void *block, int y, int w) {
-    const uint8_t *pairs = (const uint8_t *)block + (size_t)(y >> 1) * 64 + (size_t)(y & 1) * 8;
+    static const int pair_at[4] = {0, 4, 16, 20};
+    const uint32_t *row0 = (const uint32_t *)block + (y >> 2) * 32 + ((y >> 1) & 1) * 8 + (y & 1) * 2;
     if (w == TS_BLOCK) {
         uint64_t row[4];
-        for (int q = 0; q < 4; q++) memcpy(&row[q], pairs + q * 16, 8);
+        for (int q = 0; q < 4; q++) memcpy(&row[q], row0 + pair_at[q], 8);
         memcpy(dst, row, sizeof row);
         return;
     }
-    for (int x = 0; x < w; x++) memcpy((uint8_t *)dst + x * 4, pairs + (x >> 1) * 16 + (x & 1) * 4, 4);
+    for (int x = 0; x < w; x++) memcpy((uint32_t *)dst + x, row0 + pair_at[x >> 1] + (x & 1), 4);
 }
 
 #define CLEAR_RGBA 0xFF000000u /* opaque black as little-endian RGBA8 */
