@@ -93,6 +93,30 @@ typedef struct ts_tri_setup {
 bool ts_setup_triangle(const ts_screen_vert v[3], int width, int height, ts_cull cull, int samples,
                        ts_tri_setup *out);
 
+/* Input of the SIMD setup (raster/setup_v.inl, the `setup` entry of every
+ * kernel table): the screen vertices of up to TS_SETUP_GROUP triangles,
+ * structure of arrays so the kernel loads a coordinate of TS_LANES
+ * triangles at once: x[k][i] is the x of vertex k of triangle i. The
+ * kernel sets the group up TS_LANES triangles at a time (TS_SETUP_GROUP is
+ * a multiple of every target's lane count) and gives, for each triangle,
+ * what ts_setup_triangle gives, bit for bit. */
+#define TS_SETUP_GROUP 16
+typedef struct ts_setup_group {
+    float x[3][TS_SETUP_GROUP], y[3][TS_SETUP_GROUP];
+    float z[3][TS_SETUP_GROUP], inv_w[3][TS_SETUP_GROUP];
+} ts_setup_group;
+
+static inline void ts_setup_group_put(ts_setup_group *g, int i, const ts_screen_vert *v0,
+                                      const ts_screen_vert *v1, const ts_screen_vert *v2) {
+    const ts_screen_vert *v[3] = {v0, v1, v2};
+    for (int k = 0; k < 3; k++) {
+        g->x[k][i] = v[k]->x;
+        g->y[k][i] = v[k]->y;
+        g->z[k][i] = v[k]->z;
+        g->inv_w[k][i] = v[k]->inv_w;
+    }
+}
+
 /* Edge value at the center of pixel (px, py). */
 static inline int64_t ts_edge_at(const ts_edge *e, int px, int py) {
     int64_t X = (int64_t)px * TS_SUBPIXEL_ONE + TS_SUBPIXEL_HALF;

@@ -16,6 +16,12 @@
  * consecutive lanes 4k..4k+3 (pixel i of the quad at lane 4k+i), and
  * derivatives are differences between lanes of one quad (vf_quad_lane).
  *
+ * vf64 holds TS_LANES doubles (two native registers on the vector
+ * targets, one per half of the lanes). It has only what exact integer
+ * products need: conversion from vi32, subtraction, multiplication and the
+ * rounding to vf32. Doubles hold every integer below 2^53 exactly, so the
+ * setup forms its 48-bit area products there (see raster/setup_v.inl).
+ *
  * Every arithmetic operation here rounds exactly as its scalar C
  * counterpart (IEEE single precision, round to nearest even; sqrt and
  * division correctly rounded), and none is fused: the same sequence of calls
@@ -44,6 +50,7 @@
 typedef struct { float v[4]; } vf32;
 typedef struct { int32_t v[4]; } vi32;
 typedef struct { int32_t v[4]; } vmask; /* 0 or -1 per lane */
+typedef struct { double v[4]; } vf64;
 
 #define TS_LANEWISE(type, expr) \
     type r;                      \
@@ -70,6 +77,9 @@ TS_INLINE vf32 vf_select(vmask m, vf32 a, vf32 b) { TS_LANEWISE(vf32, m.v[i] ? a
 TS_INLINE vf32 vf_from_vi(vi32 a) { TS_LANEWISE(vf32, (float)a.v[i]); }
 /* Truncation toward zero; callers keep values in int32 range. */
 TS_INLINE vi32 vi_from_vf(vf32 a) { TS_LANEWISE(vi32, (int32_t)a.v[i]); }
+/* Rounding to nearest even (the default rounding mode, as lrintf and the
+ * vector conversions use it); callers keep values in int32 range. */
+TS_INLINE vi32 vi_from_vf_rne(vf32 a) { TS_LANEWISE(vi32, (int32_t)__builtin_lrintf(a.v[i])); }
 /* Lane k of each quad broadcast to the quad's four lanes. */
 TS_INLINE vf32 vf_quad_lane(vf32 a, int k) { TS_LANEWISE(vf32, a.v[(i & ~3) + k]); }
 /* The largest lane (lanes are not NaN). */
@@ -96,6 +106,18 @@ TS_INLINE vi32 vi_and(vi32 a, vi32 b) { TS_LANEWISE(vi32, a.v[i] & b.v[i]); }
 TS_INLINE vi32 vi_or(vi32 a, vi32 b) { TS_LANEWISE(vi32, a.v[i] | b.v[i]); }
 TS_INLINE vi32 vi_srl(vi32 a, int n) { TS_LANEWISE(vi32, (int32_t)((uint32_t)a.v[i] >> n)); }
 TS_INLINE vi32 vi_sll(vi32 a, int n) { TS_LANEWISE(vi32, (int32_t)((uint32_t)a.v[i] << n)); }
+/* Arithmetic shift right (floor division by 2^n), written without shifting
+ * a negative value, whose result C leaves to the implementation. */
+TS_INLINE vi32 vi_sra(vi32 a, int n) { TS_LANEWISE(vi32, a.v[i] < 0 ? ~(~a.v[i] >> n) : a.v[i] >> n); }
+TS_INLINE vi32 vi_select(vmask m, vi32 a, vi32 b) { TS_LANEWISE(vi32, m.v[i] ? a.v[i] : b.v[i]); }
+
+/* Exact for every int32. */
+TS_INLINE vf64 vd_from_vi(vi32 a) { TS_LANEWISE(vf64, (double)a.v[i]); }
+TS_INLINE vf64 vd_sub(vf64 a, vf64 b) { TS_LANEWISE(vf64, a.v[i] - b.v[i]); }
+TS_INLINE vf64 vd_mul(vf64 a, vf64 b) { TS_LANEWISE(vf64, a.v[i] * b.v[i]); }
+/* Rounded once, to nearest even. */
+TS_INLINE vf32 vf_from_vd(vf64 a) { TS_LANEWISE(vf32, (float)a.v[i]); }
+TS_INLINE void vd_store(double *p, vf64 a) { for (int i = 0; i < 4; i++) p[i] = a.v[i]; }
 
 TS_INLINE vmask vm_and(vmask a, vmask b) { TS_LANEWISE(vmask, a.v[i] & b.v[i]); }
 TS_INLINE vmask vm_or(vmask a, vmask b) { TS_LANEWISE(vmask, a.v[i] | b.v[i]); }
@@ -124,8 +146,10 @@ TS_INLINE vmask vm_from_bits(uint32_t b) { TS_LANEWISE(vmask, (b >> i) & 1 ? -1 
 typedef __m128 vf32;
 typedef __m128i vi32;
 typedef __m128 vmask;
+typedef struct { __m128d lo, hi; } vf64; /* lanes 0-1, 2-3 */
 #define TS_SI(name) _mm_##name##_si128
 #define TS_ASMASK(x) _mm_castsi128_ps(x)
+#define TS_ASINT(m) _mm_castps_si128(m)
 #else
 #ifndef __AVX2__
 #error "the AVX2 target must be compiled with -mavx2 -mfma"
@@ -136,8 +160,10 @@ typedef __m128 vmask;
 typedef __m256 vf32;
 typedef __m256i vi32;
 typedef __m256 vmask;
+typedef struct { __m256d lo, hi; } vf64; /* lanes 0-3, 4-7 */
 #define TS_SI(name) _mm256_##name##_si256
 #define TS_ASMASK(x) _mm256_castsi256_ps(x)
+#define TS_ASINT(m) _mm256_castps_si256(m)
 #endif
 
 TS_INLINE vf32 vf_set1(float x) { return TS_P(set1_ps)(x); }
@@ -199,6 +225,8 @@ TS_INLINE float vf_reduce_max(vf32 a) {
 TS_INLINE vf32 vf_select(vmask m, vf32 a, vf32 b) { return TS_P(blendv_ps)(b, a, m); }
 TS_INLINE vf32 vf_from_vi(vi32 a) { return TS_P(cvtepi32_ps)(a); }
 TS_INLINE vi32 vi_from_vf(vf32 a) { return TS_P(cvttps_epi32)(a); }
+/* cvtps2dq rounds as MXCSR says: to nearest even, the default. */
+TS_INLINE vi32 vi_from_vf_rne(vf32 a) { return TS_P(cvtps_epi32)(a); }
 
 TS_INLINE vi32 vi_set1(int32_t x) { return TS_P(set1_epi32)(x); }
 TS_INLINE vi32 vi_load(const int32_t *p) { return TS_SI(loadu)((const vi32 *)p); }
@@ -216,6 +244,35 @@ TS_INLINE vi32 vi_and(vi32 a, vi32 b) { return TS_SI(and)(a, b); }
 TS_INLINE vi32 vi_or(vi32 a, vi32 b) { return TS_SI(or)(a, b); }
 TS_INLINE vi32 vi_srl(vi32 a, int n) { return TS_P(srli_epi32)(a, n); }
 TS_INLINE vi32 vi_sll(vi32 a, int n) { return TS_P(slli_epi32)(a, n); }
+TS_INLINE vi32 vi_sra(vi32 a, int n) { return TS_P(srai_epi32)(a, n); }
+/* A mask lane is all ones or all zeros, so a byte blend is a lane blend. */
+TS_INLINE vi32 vi_select(vmask m, vi32 a, vi32 b) { return TS_P(blendv_epi8)(b, a, TS_ASINT(m)); }
+
+#if defined(TS_SIMD_SSE4)
+TS_INLINE vf64 vd_from_vi(vi32 a) {
+    vf64 r = {_mm_cvtepi32_pd(a), _mm_cvtepi32_pd(_mm_unpackhi_epi64(a, a))};
+    return r;
+}
+TS_INLINE vf32 vf_from_vd(vf64 a) { return _mm_movelh_ps(_mm_cvtpd_ps(a.lo), _mm_cvtpd_ps(a.hi)); }
+#else
+TS_INLINE vf64 vd_from_vi(vi32 a) {
+    vf64 r = {_mm256_cvtepi32_pd(_mm256_castsi256_si128(a)), _mm256_cvtepi32_pd(_mm256_extracti128_si256(a, 1))};
+    return r;
+}
+TS_INLINE vf32 vf_from_vd(vf64 a) { return _mm256_set_m128(_mm256_cvtpd_ps(a.hi), _mm256_cvtpd_ps(a.lo)); }
+#endif
+TS_INLINE vf64 vd_sub(vf64 a, vf64 b) {
+    vf64 r = {TS_P(sub_pd)(a.lo, b.lo), TS_P(sub_pd)(a.hi, b.hi)};
+    return r;
+}
+TS_INLINE vf64 vd_mul(vf64 a, vf64 b) {
+    vf64 r = {TS_P(mul_pd)(a.lo, b.lo), TS_P(mul_pd)(a.hi, b.hi)};
+    return r;
+}
+TS_INLINE void vd_store(double *p, vf64 a) {
+    TS_P(storeu_pd)(p, a.lo);
+    TS_P(storeu_pd)(p + TS_LANES / 2, a.hi);
+}
 
 TS_INLINE vmask vm_and(vmask a, vmask b) { return TS_P(and_ps)(a, b); }
 TS_INLINE vmask vm_or(vmask a, vmask b) { return TS_P(or_ps)(a, b); }
@@ -244,6 +301,7 @@ TS_INLINE vmask vm_from_bits(uint32_t b) {
 typedef __m512 vf32;
 typedef __m512i vi32;
 typedef __mmask16 vmask;
+typedef struct { __m512d lo, hi; } vf64; /* lanes 0-7, 8-15 */
 
 TS_INLINE vf32 vf_set1(float x) { return _mm512_set1_ps(x); }
 TS_INLINE vf32 vf_load(const float *p) { return _mm512_loadu_ps(p); }
@@ -264,6 +322,9 @@ TS_INLINE vmask vf_ge(vf32 a, vf32 b) { return _mm512_cmp_ps_mask(a, b, _CMP_GE_
 TS_INLINE vf32 vf_select(vmask m, vf32 a, vf32 b) { return _mm512_mask_blend_ps(m, b, a); }
 TS_INLINE vf32 vf_from_vi(vi32 a) { return _mm512_cvtepi32_ps(a); }
 TS_INLINE vi32 vi_from_vf(vf32 a) { return _mm512_cvttps_epi32(a); }
+/* Without a rounding override vcvtps2dq rounds as MXCSR says: to nearest
+ * even, the default. */
+TS_INLINE vi32 vi_from_vf_rne(vf32 a) { return _mm512_cvtps_epi32(a); }
 /* vpermilps works within each 128-bit lane: exactly one quad per lane. */
 TS_INLINE vf32 vf_quad_lane(vf32 a, int k) {
     switch (k) {
@@ -292,6 +353,28 @@ TS_INLINE vi32 vi_and(vi32 a, vi32 b) { return _mm512_and_si512(a, b); }
 TS_INLINE vi32 vi_or(vi32 a, vi32 b) { return _mm512_or_si512(a, b); }
 TS_INLINE vi32 vi_srl(vi32 a, int n) { return _mm512_srli_epi32(a, (unsigned)n); }
 TS_INLINE vi32 vi_sll(vi32 a, int n) { return _mm512_slli_epi32(a, (unsigned)n); }
+TS_INLINE vi32 vi_sra(vi32 a, int n) { return _mm512_srai_epi32(a, (unsigned)n); }
+TS_INLINE vi32 vi_select(vmask m, vi32 a, vi32 b) { return _mm512_mask_blend_epi32(m, b, a); }
+
+TS_INLINE vf64 vd_from_vi(vi32 a) {
+    vf64 r = {_mm512_cvtepi32_pd(_mm512_castsi512_si256(a)), _mm512_cvtepi32_pd(_mm512_extracti64x4_epi64(a, 1))};
+    return r;
+}
+TS_INLINE vf64 vd_sub(vf64 a, vf64 b) {
+    vf64 r = {_mm512_sub_pd(a.lo, b.lo), _mm512_sub_pd(a.hi, b.hi)};
+    return r;
+}
+TS_INLINE vf64 vd_mul(vf64 a, vf64 b) {
+    vf64 r = {_mm512_mul_pd(a.lo, b.lo), _mm512_mul_pd(a.hi, b.hi)};
+    return r;
+}
+TS_INLINE vf32 vf_from_vd(vf64 a) {
+    return _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(a.lo)), _mm512_cvtpd_ps(a.hi), 1);
+}
+TS_INLINE void vd_store(double *p, vf64 a) {
+    _mm512_storeu_pd(p, a.lo);
+    _mm512_storeu_pd(p + 8, a.hi);
+}
 
 TS_INLINE vmask vm_and(vmask a, vmask b) { return (vmask)(a & b); }
 TS_INLINE vmask vm_or(vmask a, vmask b) { return (vmask)(a | b); }
@@ -314,6 +397,7 @@ TS_INLINE vmask vm_from_bits(uint32_t b) { return (vmask)b; }
 typedef float32x4_t vf32;
 typedef int32x4_t vi32;
 typedef uint32x4_t vmask;
+typedef struct { float64x2_t lo, hi; } vf64; /* lanes 0-1, 2-3 */
 
 TS_INLINE vf32 vf_set1(float x) { return vdupq_n_f32(x); }
 TS_INLINE vf32 vf_load(const float *p) { return vld1q_f32(p); }
@@ -343,6 +427,9 @@ TS_INLINE vf32 vf_from_vi(vi32 a) { return vcvtq_f32_s32(a); }
 /* Beyond int32 range this saturates where x86 gives INT32_MIN: callers keep
  * values in range, as for the others. */
 TS_INLINE vi32 vi_from_vf(vf32 a) { return vcvtq_s32_f32(a); }
+/* fcvtns rounds to nearest even whatever FPCR says; the others follow the
+ * rounding mode, which nothing here changes from that default. */
+TS_INLINE vi32 vi_from_vf_rne(vf32 a) { return vcvtnq_s32_f32(a); }
 TS_INLINE vf32 vf_quad_lane(vf32 a, int k) {
     switch (k) {
     case 0: return vdupq_laneq_f32(a, 0);
@@ -377,6 +464,27 @@ TS_INLINE vi32 vi_srl(vi32 a, int n) {
     return vreinterpretq_s32_u32(vshlq_u32(vreinterpretq_u32_s32(a), vdupq_n_s32(-n)));
 }
 TS_INLINE vi32 vi_sll(vi32 a, int n) { return vshlq_s32(a, vdupq_n_s32(n)); }
+/* A signed shift left by -n is an arithmetic shift right by n. */
+TS_INLINE vi32 vi_sra(vi32 a, int n) { return vshlq_s32(a, vdupq_n_s32(-n)); }
+TS_INLINE vi32 vi_select(vmask m, vi32 a, vi32 b) { return vbslq_s32(m, a, b); }
+
+TS_INLINE vf64 vd_from_vi(vi32 a) {
+    vf64 r = {vcvtq_f64_s64(vmovl_s32(vget_low_s32(a))), vcvtq_f64_s64(vmovl_high_s32(a))};
+    return r;
+}
+TS_INLINE vf64 vd_sub(vf64 a, vf64 b) {
+    vf64 r = {vsubq_f64(a.lo, b.lo), vsubq_f64(a.hi, b.hi)};
+    return r;
+}
+TS_INLINE vf64 vd_mul(vf64 a, vf64 b) {
+    vf64 r = {vmulq_f64(a.lo, b.lo), vmulq_f64(a.hi, b.hi)};
+    return r;
+}
+TS_INLINE vf32 vf_from_vd(vf64 a) { return vcvt_high_f32_f64(vcvt_f32_f64(a.lo), a.hi); }
+TS_INLINE void vd_store(double *p, vf64 a) {
+    vst1q_f64(p, a.lo);
+    vst1q_f64(p + 2, a.hi);
+}
 
 TS_INLINE vmask vm_and(vmask a, vmask b) { return vandq_u32(a, b); }
 TS_INLINE vmask vm_or(vmask a, vmask b) { return vorrq_u32(a, b); }

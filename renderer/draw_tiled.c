@@ -317,6 +317,60 @@ static uint32_t clip_and_setup(const ts_tiled *t, const ts_clip_vert *const v[3]
     return made;
 }
 
+static inline void prefetch_tri(const ts_tile_tri *tri, bool for_write) {
+    const char *p = (const char *)tri;
+    for (size_t at = 0; at < sizeof *tri; at += 64) {
+        if (for_write)
+            __builtin_prefetch(p + at, 1);
+        else
+            __builtin_prefetch(p + at);
+    }
+}
+
+/* Triangles inside every clip plane, in draw order, waiting for the SIMD
+ * setup: their screen vertices (made in the vertex phase by the same
+ * function the clipper's output goes through, so clipping would return
+ * them as they are), vertex indices and mesh. */
+typedef struct setup_queue {
+    ts_setup_group g;
+    const uint32_t *idx[TS_SETUP_GROUP];
+    uint32_t mesh[TS_SETUP_GROUP];
+    int count;
+} setup_queue;
+
+/* Sets up the queued triangles with the ISA's kernel, TS_LANES at a time,
+ * and appends those it accepts, in draw order, to the batch's records and
+ * bins. False when out of memory. */
+static bool flush_setups(const ts_tiled *t, batch *b, setup_queue *q, uint32_t *tri_count,
+                         uint32_t *pair_count) {
+    if (q->count == 0) return true;
+    if (!reserve((void **)&b->tris, &b->tri_cap, *tri_count + (uint32_t)q->count, sizeof *b->tris))
+        return false;
+    const ts_frame_input *in = t->in;
+    ts_tile_tri *out = &b->tris[*tri_count];
+    uint32_t accepted = t->k->setup(&q->g, q->count, t->width, t->height, in->cull, t->samples, out);
+    q->count = 0;
+    for (; accepted; accepted &= accepted - 1, out++) {
+        int i = __builtin_ctz(accepted);
+        for (int k = 0; k < 3; k++)
+            memcpy(out->var[k], t->xformed[q->idx[i][out->setup.order[k]]].var, sizeof out->var[k]);
+        out->uniforms = &in->uniforms[q->mesh[i]];
+        if (!bin_triangle(t, b, (*tri_count)++, pair_count)) return false;
+    }
+    return true;
+}
+
+/* Called as a group's first triangle is queued: makes room for the group's
+ * records and starts loading them. They were last read by the previous
+ * frame's raster phase and have left the caches since, so each would be a
+ * store miss the kernel waits for; the loads overlap with gathering the
+ * group instead. False when out of memory. */
+static bool begin_group(batch *b, uint32_t tri_count) {
+    if (!reserve((void **)&b->tris, &b->tri_cap, tri_count + TS_SETUP_GROUP, sizeof *b->tris)) return false;
+    for (uint32_t i = 0; i < TS_SETUP_GROUP; i++) prefetch_tri(&b->tris[tri_count + i], true);
+    return true;
+}
+
 static void geometry_job(void *ctx, uint32_t job, uint32_t worker) {
     ts_tiled *t = ctx;
     const ts_frame_input *in = t->in;
@@ -326,6 +380,8 @@ static void geometry_job(void *ctx, uint32_t job, uint32_t worker) {
      * batches share cache lines, and other workers write theirs. */
     uint32_t tri_count = 0, pair_count = 0;
     bool oom = false;
+    setup_queue q;
+    q.count = 0;
 
     uint32_t first = job * TRI_BATCH, total = t->mesh_first_tri[m->mesh_count];
     uint32_t last = first + TRI_BATCH < total ? first + TRI_BATCH : total;
@@ -336,40 +392,40 @@ static void geometry_job(void *ctx, uint32_t job, uint32_t worker) {
         const uint32_t *idx = &m->indices[mesh->first_index + 3 * (g - t->mesh_first_tri[mi])];
         unsigned c0 = t->outcode[idx[0]], c1 = t->outcode[idx[1]], c2 = t->outcode[idx[2]];
         if (c0 & c1 & c2) continue; /* all beyond one plane: ts_clip_triangle would drop it */
-        /* Room for a whole clipped fan. */
-        if (!reserve((void **)&b->tris, &b->tri_cap, tri_count + TS_CLIP_MAX_VERTS - 2, sizeof *b->tris)) {
+        if ((c0 | c1 | c2) == 0) {
+            /* Inside every plane, nearly every triangle: queued for the
+             * SIMD setup, a group at a time. */
+            if (q.count == 0 && !begin_group(b, tri_count)) {
+                oom = true;
+                break;
+            }
+            ts_setup_group_put(&q.g, q.count, &t->screen[idx[0]], &t->screen[idx[1]], &t->screen[idx[2]]);
+            q.idx[q.count] = idx;
+            q.mesh[q.count] = mi;
+            if (++q.count == TS_SETUP_GROUP) oom = !flush_setups(t, b, &q, &tri_count, &pair_count);
+            continue;
+        }
+        /* Crossing a plane: the triangles queued before it are drawn before
+         * it, so they go to the records and bins first. */
+        if (!flush_setups(t, b, &q, &tri_count, &pair_count) ||
+            /* Room for a whole clipped fan. */
+            !reserve((void **)&b->tris, &b->tri_cap, tri_count + TS_CLIP_MAX_VERTS - 2, sizeof *b->tris)) {
             oom = true;
             break;
         }
+        const ts_clip_vert *v[3] = {&t->xformed[idx[0]], &t->xformed[idx[1]], &t->xformed[idx[2]]};
         ts_tile_tri *out = &b->tris[tri_count];
-        uint32_t made;
-        if ((c0 | c1 | c2) == 0) {
-            /* Inside every plane: clipping would return the triangle as it
-             * is, and its screen vertices were made in the vertex phase by
-             * the same function the clipper's output goes through. */
-            const ts_screen_vert sv[3] = {t->screen[idx[0]], t->screen[idx[1]], t->screen[idx[2]]};
-            made = ts_setup_triangle(sv, t->width, t->height, in->cull, t->samples, &out->setup);
-            if (made)
-                for (int k = 0; k < 3; k++)
-                    memcpy(out->var[k], t->xformed[idx[out->setup.order[k]]].var, sizeof out->var[k]);
-        } else {
-            const ts_clip_vert *v[3] = {&t->xformed[idx[0]], &t->xformed[idx[1]], &t->xformed[idx[2]]};
-            made = clip_and_setup(t, v, out);
-        }
+        uint32_t made = clip_and_setup(t, v, out);
         for (uint32_t i = 0; i < made && !oom; i++) {
             out[i].uniforms = &in->uniforms[mi];
             oom = !bin_triangle(t, b, tri_count++, &pair_count);
         }
     }
+    if (!oom) oom = !flush_setups(t, b, &q, &tri_count, &pair_count);
     b->tri_count = tri_count;
     b->pair_count = pair_count;
     b->oom = oom || !sort_bins(t, b);
     t->workers[worker].triangles += tri_count;
-}
-
-static inline void prefetch_tri(const ts_tile_tri *tri) {
-    const char *p = (const char *)tri;
-    for (size_t at = 0; at < sizeof *tri; at += 64) __builtin_prefetch(p + at);
 }
 
 static void raster_job(void *ctx, uint32_t tile, uint32_t worker) {
@@ -392,7 +448,7 @@ static void raster_job(void *ctx, uint32_t tile, uint32_t worker) {
         for (; j < end; j++) {
             /* The records lie scattered across the batch, one cache miss
              * each: start loading the next while this one is drawn. */
-            if (j + 1 < end) prefetch_tri(&b->tris[b->sorted[j + 1]]);
+            if (j + 1 < end) prefetch_tri(&b->tris[b->sorted[j + 1]], false);
             fragments += raster(tb, rect, &b->tris[b->sorted[j]]);
         }
     }

@@ -1,13 +1,14 @@
 /* kernels.c — one source, compiled once per ISA with that ISA's flags and
- * -DTS_SIMD_<NAME> -DTS_KERNELS_SYMBOL=ts_kernels_<name>: the tile raster
- * loop instantiated with every shading program, plus tile clear and store.
- * Runs on worker threads. */
+ * -DTS_SIMD_<NAME> -DTS_KERNELS_SYMBOL=ts_kernels_<name>: the triangle
+ * setup, the tile raster loop instantiated with every shading program, plus
+ * tile clear and store. Runs on worker threads. */
 #include "kernels.h"
 
 #include <stddef.h>
 #include <string.h>
 
 #include "programs_v.inl"
+#include "setup_v.inl"
 
 #ifndef TS_KERNELS_SYMBOL
 #error "compile with -DTS_KERNELS_SYMBOL=ts_kernels_<isa>"
@@ -148,6 +149,7 @@ const ts_kernels TS_KERNELS_SYMBOL = {
             [TS_PROGRAM_DEPTH] = raster_depth_msaa,
             [TS_PROGRAM_TEXTURED] = raster_textured_msaa,
         },
+    .setup = ts_setup_group_v,
     .tile_clear = tile_clear,
     .tile_store = tile_store,
 };

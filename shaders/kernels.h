@@ -21,6 +21,14 @@ typedef struct ts_kernels {
      * to a ts_uniforms. */
     ts_raster_tri_fn raster[TS_PROGRAM_COUNT];
     ts_raster_tri_fn raster_msaa[TS_PROGRAM_COUNT];
+    /* Triangle setup, TS_LANES triangles at a time (raster/setup_v.inl):
+     * sets up the first `count` (at most TS_SETUP_GROUP) triangles of `g`
+     * as ts_setup_triangle would, bit for bit, writes the setups of those
+     * it accepts, in group order, to out[0].setup, out[1].setup, ... and
+     * returns a bit per triangle, set when accepted. Runs on the geometry
+     * side. */
+    uint32_t (*setup)(const ts_setup_group *g, int count, int width, int height, ts_cull cull, int samples,
+                      ts_tile_tri *out);
     /* Opaque black, depth 1, for `samples` (1 or TS_MAX_SAMPLES) per pixel. */
     void (*tile_clear)(ts_tile_buf *tb, int samples);
     /* Writes the tile's pixels inside `rect` into a frame of `frame_width`
