@@ -53,16 +53,18 @@ static void tile_clear(ts_tile_buf *tb, int samples) {
  * row. Pixels x and x + 1 (x even) of a row are neighbours, so the row is
  * four 64-bit pairs, at value offsets 0, 4, 16 and 20 (quad x, square x)
  * from the row's first: 32 (y >> 2) + 8 ((y >> 1) & 1) + 2 (y & 1). */
-static void block_row_copy(void *dst, const void *block, int y, int w) {
-    static const int pair_at[4] = {0, 4, 16, 20};
+TS_INLINE void block_row_copy(void *dst, const void *block, int y, int w) {
     const uint32_t *row0 = (const uint32_t *)block + (y >> 2) * 32 + ((y >> 1) & 1) * 8 + (y & 1) * 2;
     if (w == TS_BLOCK) {
         uint64_t row[4];
-        for (int q = 0; q < 4; q++) memcpy(&row[q], row0 + pair_at[q], 8);
+        memcpy(&row[0], row0, 8);
+        memcpy(&row[1], row0 + 4, 8);
+        memcpy(&row[2], row0 + 16, 8);
+        memcpy(&row[3], row0 + 20, 8);
         memcpy(dst, row, sizeof row);
         return;
     }
-    for (int x = 0; x < w; x++) memcpy((uint32_t *)dst + x, row0 + pair_at[x >> 1] + (x & 1), 4);
+    for (int x = 0; x < w; x++) memcpy((uint32_t *)dst + x, row0 + (x >> 2) * 16 + ((x >> 1) & 1) * 4 + (x & 1), 4);
 }
 
 #define CLEAR_RGBA 0xFF000000u /* opaque black as little-endian RGBA8 */
