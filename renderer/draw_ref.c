@@ -175,7 +175,9 @@ ts_result ts_ref_draw(ts_renderer *r, const ts_frame_input *in, ts_error *err) {
         .triangles = triangles,
     };
     uint32_t frame = r->frames_drawn++;
-    if (r->on_frame) r->on_frame(r->on_frame_user, frame, ts_ref_pixels(r), ts_ref_depth(r), r->width, r->height);
+    if (r->on_frame)
+        r->on_frame(r->on_frame_user, frame, ts_ref_pixels(r), r->keep_depth ? ts_ref_depth(r) : NULL, r->width,
+                    r->height);
     return TS_OK;
 }
 

@@ -55,7 +55,7 @@ typedef struct batch {
 /* A frame target: what the workers write and the consumer assembles. */
 typedef struct target {
     uint8_t *pixels;
-    float *depth;
+    float *depth;    /* NULL unless the renderer keeps depth */
     uint64_t *clean; /* per tile: blocks that hold the clear values (see tile_store) */
     uint32_t frame;     /* the frame drawn into it last */
     uint32_t received;  /* tiles of `frame` the consumer has seen; consumer only */
@@ -171,16 +171,16 @@ ts_result ts_tiled_create(ts_renderer *r, ts_error *err) {
     size_t n = (size_t)r->width * (size_t)r->height;
     for (int i = 0; i < 2; i++) {
         t->targets[i].pixels = malloc(n * 4);
-        t->targets[i].depth = malloc(n * sizeof(float));
+        t->targets[i].depth = r->keep_depth ? malloc(n * sizeof(float)) : NULL;
         t->targets[i].clean = malloc(t->tile_count * sizeof(uint64_t));
         t->targets[i].complete = true;
-        if (!t->targets[i].pixels || !t->targets[i].depth || !t->targets[i].clean)
+        if (!t->targets[i].pixels || (r->keep_depth && !t->targets[i].depth) || !t->targets[i].clean)
             return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory for two %dx%d frame targets",
                                 r->width, r->height);
         /* What a frame looks like before anything is drawn: cleared. */
         for (size_t p = 0; p < n; p++) {
             memcpy(&t->targets[i].pixels[p * 4], (const uint8_t[4]){0, 0, 0, 255}, 4);
-            t->targets[i].depth[p] = 1.0f;
+            if (t->targets[i].depth) t->targets[i].depth[p] = 1.0f;
         }
         for (uint32_t k = 0; k < t->tile_count; k++) t->targets[i].clean[k] = ~(uint64_t)0;
     }

@@ -78,6 +78,7 @@ ts_result ts_renderer_create(const ts_renderer_desc *desc, ts_renderer **out, ts
     r->height = h;
     r->isa = isa;
     r->samples = desc->msaa == TS_MAX_SAMPLES ? TS_MAX_SAMPLES : 1;
+    r->keep_depth = desc->keep_depth;
     r->on_frame = desc->on_frame;
     r->on_frame_user = desc->on_frame_user;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -157,5 +158,6 @@ const uint8_t *ts_renderer_pixels(ts_renderer *r) {
 }
 
 const float *ts_renderer_depth(ts_renderer *r) {
+    if (!r->keep_depth) return NULL;
     return r->ref ? ts_ref_depth(r) : ts_tiled_depth(r);
 }

@@ -21,6 +21,7 @@ struct ts_renderer {
     ts_isa isa;       /* resolved: never TS_ISA_AUTO */
     int threads;      /* resolved worker count */
     int samples;      /* per pixel: 1 or TS_MAX_SAMPLES */
+    bool keep_depth;  /* hand out each frame's depth */
     ts_frame_fn on_frame;
     void *on_frame_user;
     uint32_t frames_drawn; /* reference path: numbers frames for on_frame */

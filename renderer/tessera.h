@@ -163,8 +163,9 @@ bool ts_isa_supported(ts_isa isa);
 ts_isa ts_isa_best(void);
 
 /* Called once per frame as soon as the frame is complete, with its pixels
- * (8-bit RGBA, top row first, as ts_renderer_pixels) and depth, which stay
- * valid and unchanged during the call. `frame` counts the renderer's draws
+ * (8-bit RGBA, top row first, as ts_renderer_pixels) and depth (NULL unless
+ * ts_renderer_desc.keep_depth), which stay valid and unchanged during the
+ * call. `frame` counts the renderer's draws
  * from 0. With the fast path it runs on the consumer thread, the one that
  * receives the finished tiles (so a slow callback holds back the draw two
  * frames later, never the current one); with the reference path, on the
@@ -186,6 +187,11 @@ typedef struct ts_renderer_desc {
      * shaded once at its center, and the samples are averaged when the tile
      * is stored; ts_renderer_depth gives each pixel's nearest sample. */
     int msaa;
+    /* Also hand out each frame's depth buffer (ts_renderer_depth, the frame
+     * callback). Off, depth lives in the tiles only and the fast path never
+     * writes a frame-sized depth buffer: half the memory traffic of storing
+     * a frame. */
+    bool keep_depth;
     ts_frame_fn on_frame; /* NULL: none */
     void *on_frame_user;
 } ts_renderer_desc;
@@ -262,7 +268,8 @@ int ts_renderer_msaa(const ts_renderer *r);
  * round(clamp(v, 0, 1) * 255) of the linear color, no sRGB encoding. */
 const uint8_t *ts_renderer_pixels(ts_renderer *r);
 /* The last frame's depth buffer, width*height floats in [0, 1] (1 where
- * nothing was drawn), top row first; valid until the next draw. */
+ * nothing was drawn), top row first; valid until the next draw. NULL when
+ * the renderer was created without keep_depth. */
 const float *ts_renderer_depth(ts_renderer *r);
 
 /* ---- images ------------------------------------------------------------ */

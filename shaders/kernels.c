@@ -92,7 +92,7 @@ static void tile_store(const ts_tile_buf *tb, int samples, ts_tile_rect rect, ui
             if (*clean & bit) continue; /* still clear from an earlier frame */
             for (int y = 0; y < h; y++, at += (size_t)frame_width) {
                 memcpy(&out[at], clear_rgba, (size_t)w * sizeof *out);
-                memcpy(&depth[at], clear_depth, (size_t)w * sizeof *depth);
+                if (depth) memcpy(&depth[at], clear_depth, (size_t)w * sizeof *depth);
             }
             *clean |= bit;
             continue;
@@ -118,7 +118,7 @@ static void tile_store(const ts_tile_buf *tb, int samples, ts_tile_rect rect, ui
                 word = vi_or(word, vi_sll(quantize(v), 8 * c));
             }
             vi_store(&packed[g], word);
-            if (samples > 1) {
+            if (samples > 1 && depth) {
                 vf32 z = vf_load(&zsrc[g]);
                 for (int s = 1; s < samples; s++) z = vf_min(vf_load(&zsrc[s * TS_BLOCK_PIXELS + g]), z);
                 vf_store(&zres[g], z);
@@ -127,7 +127,7 @@ static void tile_store(const ts_tile_buf *tb, int samples, ts_tile_rect rect, ui
         const float *zout = samples > 1 ? zres : zsrc;
         for (int y = 0; y < h; y++, at += (size_t)frame_width) {
             block_row_copy(&out[at], packed, y, w);
-            block_row_copy(&depth[at], zout, y, w);
+            if (depth) block_row_copy(&depth[at], zout, y, w);
         }
     }
 }

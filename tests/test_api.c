@@ -191,7 +191,7 @@ static void test_frame_callback(void) {
     for (int reference = 0; reference <= 1; reference++) {
         static frames_seen seen;
         memset(&seen, 0, sizeof seen);
-        ts_renderer_desc d = {.width = 64, .height = 48, .threads = 2, .reference = reference,
+        ts_renderer_desc d = {.width = 64, .height = 48, .threads = 2, .reference = reference, .keep_depth = true,
                               .on_frame = on_frame, .on_frame_user = &seen};
         ts_renderer *r = NULL;
         CHECK(ts_renderer_create(&d, &r, &err) == TS_OK, "%s", err.message);
@@ -223,7 +223,7 @@ static void test_frames_independent(void) {
     ts_error err = {0};
     for (int i = 0; i < N; i++) CHECK(ts_model_builtin(names[i], &m[i], &err) == TS_OK, "%s", err.message);
     for (int msaa = 1; msaa <= 4; msaa += 3) {
-        ts_renderer_desc d = {.width = W, .height = H, .threads = 2, .msaa = msaa};
+        ts_renderer_desc d = {.width = W, .height = H, .threads = 2, .msaa = msaa, .keep_depth = true};
         ts_renderer *seq = NULL, *alone = NULL;
         CHECK(ts_renderer_create(&d, &seq, &err) == TS_OK, "%s", err.message);
         for (int i = 0; seq && i < N; i++) {
@@ -244,12 +244,48 @@ static void test_frames_independent(void) {
     for (int i = 0; i < N; i++) ts_model_free(&m[i]);
 }
 
+/* Without keep_depth no depth is handed out (NULL from ts_renderer_depth
+ * and to the frame callback) and the pixels are the same. */
+static void depth_seen(void *user, uint32_t frame, const uint8_t *rgba, const float *depth, int w, int h) {
+    (void)frame, (void)rgba, (void)w, (void)h;
+    if (depth) *(bool *)user = true;
+}
+
+static void test_depth_optional(void) {
+    ts_model m;
+    ts_error err = {0};
+    CHECK(ts_model_builtin("torus", &m, &err) == TS_OK, "%s", err.message);
+    for (int reference = 0; reference <= 1; reference++) {
+        static bool got_depth;
+        got_depth = false;
+        ts_renderer_desc with = {.width = 96, .height = 64, .reference = reference, .keep_depth = true};
+        ts_renderer_desc without = {.width = 96, .height = 64, .reference = reference,
+                                    .on_frame = depth_seen, .on_frame_user = &got_depth};
+        ts_renderer *a = NULL, *b = NULL;
+        CHECK(ts_renderer_create(&with, &a, &err) == TS_OK, "%s", err.message);
+        CHECK(ts_renderer_create(&without, &b, &err) == TS_OK, "%s", err.message);
+        if (a && b) {
+            CHECK(ts_renderer_draw(a, &m, NULL, &err) == TS_OK, "%s", err.message);
+            CHECK(ts_renderer_draw(b, &m, NULL, &err) == TS_OK, "%s", err.message);
+            CHECK(ts_renderer_depth(a) != NULL, "keep_depth: no depth");
+            CHECK(ts_renderer_depth(b) == NULL, "depth handed out without keep_depth");
+            CHECK(!got_depth, "the frame callback got depth without keep_depth");
+            CHECK(memcmp(ts_renderer_pixels(a), ts_renderer_pixels(b), 96 * 64 * 4) == 0,
+                  "%s: pixels depend on keep_depth", reference ? "reference" : "tiled");
+        }
+        ts_renderer_destroy(a);
+        ts_renderer_destroy(b);
+    }
+    ts_model_free(&m);
+}
+
 int main(void) {
     test_bad_models();
     test_bad_sizes();
     test_names();
     test_frame_callback();
     test_frames_independent();
+    test_depth_optional();
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures ? 1 : 0;
 }

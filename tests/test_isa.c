@@ -96,7 +96,7 @@ int main(int argc, char **argv) {
         for (int s = 0; s < TS_SHADING_COUNT; s++) {
             ts_view_desc view = {.shading = (ts_shading)s, .yaw_deg = 30.0f, .pitch_deg = 20.0f};
             frame ref = {0};
-            ts_renderer_desc rd = {.width = w, .height = h, .reference = true, .msaa = msaa};
+            ts_renderer_desc rd = {.width = w, .height = h, .reference = true, .msaa = msaa, .keep_depth = true};
             if (!render(&rd, &m, &view, &ref)) {
                 failures++;
                 frame_free(&ref);
@@ -110,7 +110,7 @@ int main(int argc, char **argv) {
                 for (int threads = 1; threads <= 3; threads += 2) {
                     frame got = {0};
                     ts_renderer_desc d = {.width = w, .height = h, .isa = (ts_isa)isa, .threads = threads,
-                                          .msaa = msaa};
+                                          .msaa = msaa, .keep_depth = true};
                     char what[512];
                     snprintf(what, sizeof what, "%s %s %s threads=%d msaa=%d", argv[mi],
                              ts_shading_name((ts_shading)s), ts_isa_name((ts_isa)isa), threads, msaa);
