@@ -170,7 +170,9 @@ ts_result ts_tiled_create(ts_renderer *r, ts_error *err) {
 
     size_t n = (size_t)r->width * (size_t)r->height;
     for (int i = 0; i < 2; i++) {
-        t->targets[i].pixels = malloc(n * 4);
+        /* Cache-line aligned: rows of blocks are stored 32 bytes at a time
+         * around the caches when they are aligned (tile_store). */
+        t->targets[i].pixels = aligned_alloc(64, (n * 4 + 63) / 64 * 64);
         t->targets[i].depth = r->keep_depth ? malloc(n * sizeof(float)) : NULL;
         t->targets[i].clean = malloc(t->tile_count * sizeof(uint64_t));
         t->targets[i].complete = true;

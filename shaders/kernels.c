@@ -53,6 +53,29 @@ static void tile_clear(ts_tile_buf *tb, int samples) {
  * row. Pixels x and x + 1 (x even) of a row are neighbours, so the row is
  * four 64-bit pairs, at value offsets 0, 4, 16 and 20 (quad x, square x)
  * from the row's first: 32 (y >> 2) + 8 ((y >> 1) & 1) + 2 (y & 1). */
+/* Stores 32 bytes at a 32-byte aligned `dst` around the caches (x86's
+ * non-temporal stores): the frame target is written once per frame and
+ * not read back by the workers, so loading each line before writing it, as
+ * an ordinary store does, would double the memory traffic of the store.
+ * Such stores are not ordered with later ones: tile_store ends with
+ * store_fence before the tile is published. */
+TS_INLINE void stream32(void *dst, const uint64_t src[4]) {
+#if defined(TS_SIMD_AVX2) || defined(TS_SIMD_AVX512)
+    _mm256_stream_si256((__m256i *)dst, _mm256_loadu_si256((const __m256i *)(const void *)src));
+#elif defined(TS_SIMD_SSE4)
+    _mm_stream_si128((__m128i *)dst, _mm_loadu_si128((const __m128i *)(const void *)src));
+    _mm_stream_si128((__m128i *)dst + 1, _mm_loadu_si128((const __m128i *)(const void *)(src + 2)));
+#else
+    memcpy(dst, src, 32);
+#endif
+}
+
+TS_INLINE void store_fence(void) {
+#if defined(TS_SIMD_SSE4) || defined(TS_SIMD_AVX2) || defined(TS_SIMD_AVX512)
+    _mm_sfence();
+#endif
+}
+
 TS_INLINE void block_row_copy(void *dst, const void *block, int y, int w) {
     const uint32_t *row0 = (const uint32_t *)block + (y >> 2) * 32 + ((y >> 1) & 1) * 8 + (y & 1) * 2;
     if (w == TS_BLOCK) {
@@ -61,7 +84,10 @@ TS_INLINE void block_row_copy(void *dst, const void *block, int y, int w) {
         memcpy(&row[1], row0 + 4, 8);
         memcpy(&row[2], row0 + 16, 8);
         memcpy(&row[3], row0 + 20, 8);
-        memcpy(dst, row, sizeof row);
+        if (((uintptr_t)dst & 31) == 0)
+            stream32(dst, row);
+        else
+            memcpy(dst, row, sizeof row);
         return;
     }
     for (int x = 0; x < w; x++) memcpy((uint32_t *)dst + x, row0 + (x >> 2) * 16 + ((x >> 1) & 1) * 4 + (x & 1), 4);
@@ -130,6 +156,7 @@ static void tile_store(const ts_tile_buf *tb, int samples, ts_tile_rect rect, ui
             if (depth) block_row_copy(&depth[at], zout, y, w);
         }
     }
+    store_fence(); /* the streamed rows are in memory before the tile is published */
 }
 
 const ts_kernels TS_KERNELS_SYMBOL = {
