@@ -25,8 +25,8 @@
  * Every arithmetic operation here rounds exactly as its scalar C
  * counterpart (IEEE single precision, round to nearest even; sqrt and
  * division correctly rounded), and none is fused: the same sequence of calls
- * gives bit-identical results on every target. The one exception, vf_rsqrt,
- * says so and is kept out of coverage and depth. Only kernel sources include
+ * gives bit-identical results on every target. The exceptions, vf_fma and
+ * vf_rsqrt at the end, say so and are kept out of coverage and depth. Only kernel sources include
  * this file; the names are short on purpose and not part of the public API.
  */
 #ifndef TS_SIMD_H
@@ -504,20 +504,37 @@ TS_INLINE vmask vm_from_bits(uint32_t b) {
 
 TS_INLINE vf32 vf_clamp01(vf32 a) { return vf_min(vf_max(a, vf_set1(0.0f)), vf_set1(1.0f)); }
 
-/* 1 / sqrt(a) for a > 0, the one operation here that is NOT the same on
- * every target: the scalar target divides by the square root (both
- * correctly rounded), the others refine the ISA's estimate with one Newton
- * step, y (1.5 - a/2 y^2), to a relative error below 2^-21 (a few units in
- * the last place) at a fraction of the cost of a division and a square
- * root. For shading only, whose results are compared within 1/255; never
- * for coverage, depth or anything that decides which pixels are drawn. */
+/* ---- for shading only -------------------------------------------------
+ * The two operations below are NOT the same on every target: each uses
+ * what its ISA does fast, within a few units in the last place. They are
+ * for shading, whose colors are compared within 1/255, never for coverage,
+ * depth or anything else that decides which pixels are drawn. */
+
+/* a b + c: rounded once where the target has fused multiply-add (AVX2,
+ * AVX-512, NEON), twice where it has not (scalar, SSE4.1). */
+TS_INLINE vf32 vf_fma(vf32 a, vf32 b, vf32 c) {
+#if defined(TS_SIMD_AVX2)
+    return _mm256_fmadd_ps(a, b, c);
+#elif defined(TS_SIMD_AVX512)
+    return _mm512_fmadd_ps(a, b, c);
+#elif defined(TS_SIMD_NEON)
+    return vfmaq_f32(c, a, b);
+#else
+    return vf_add(vf_mul(a, b), c);
+#endif
+}
+
+/* 1 / sqrt(a) for a > 0: on the scalar target the division by the square
+ * root (both correctly rounded); on the others the ISA's estimate refined by
+ * one Newton step, y (1.5 - a/2 y^2), to a relative error below 2^-21 at a
+ * fraction of the cost of a division and a square root. */
 TS_INLINE vf32 vf_rsqrt(vf32 a) {
 #if defined(TS_SIMD_SCALAR)
     return vf_div(vf_set1(1.0f), vf_sqrt(a));
 #else
     vf32 y = vf_rsqrt_estimate(a);
     vf32 half_a = vf_mul(a, vf_set1(0.5f));
-    return vf_mul(y, vf_sub(vf_set1(1.5f), vf_mul(half_a, vf_mul(y, y))));
+    return vf_mul(y, vf_fma(vf_mul(half_a, y), vf_sub(vf_set1(0.0f), y), vf_set1(1.5f)));
 #endif
 }
 TS_INLINE bool vm_any(vmask m) { return vm_bits(m) != 0; }
