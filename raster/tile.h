@@ -57,11 +57,14 @@ typedef struct ts_tile_rect {
     int w, h;
 } ts_tile_rect;
 
-/* One set-up triangle as the raster phase needs it: the setup, and the
- * varyings of its three vertices in the setup's stored order. */
+/* One set-up triangle as the raster phase needs it: the setup, and where
+ * the varyings of its three vertices are, in the setup's stored order
+ * (pointers, not copies: the records are written once per triangle and
+ * read once per tile it touches, and at a frame's worth of triangles their
+ * size is memory traffic that does not scale with threads). */
 typedef struct ts_tile_tri {
     ts_tri_setup setup;
-    float var[3][TS_MAX_VARYINGS];
+    const float *var[3];  /* TS_MAX_VARYINGS floats each */
     const void *uniforms; /* the draw's program inputs */
 } ts_tile_tri;
 

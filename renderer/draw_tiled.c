@@ -38,10 +38,22 @@ typedef struct bin_pair {
     uint32_t tile, tri;
 } bin_pair;
 
+/* Varyings of the vertices the clipper makes, which a batch's records point
+ * to: chunks of EXTRA_CHUNK vertices that never move once allocated (the
+ * pointers stay valid while the batch grows), kept from frame to frame. */
+#define EXTRA_CHUNK 256u
+typedef float extra_var[TS_MAX_VARYINGS];
+typedef struct extra_verts {
+    extra_var **chunks;
+    uint32_t chunk_count; /* allocated */
+    uint32_t used;        /* vertices handed out this frame */
+} extra_verts;
+
 /* One geometry batch's output. Written by the one worker running the
  * batch, read by every raster job after the phase boundary (the pool's
  * mutex orders the two). */
 typedef struct batch {
+    extra_verts extra;
     ts_tile_tri *tris;
     uint32_t tri_count, tri_cap;
     bin_pair *pairs; /* (tile, triangle), in draw order */
@@ -220,6 +232,8 @@ void ts_tiled_destroy(ts_tiled *t) {
         free(bt->pairs);
         free(bt->offsets);
         free(bt->sorted);
+        for (uint32_t c = 0; c < bt->extra.chunk_count; c++) free(bt->extra.chunks[c]);
+        free(bt->extra.chunks);
     }
     free(t->batches);
     free(t->xformed);
@@ -297,23 +311,43 @@ static bool sort_bins(ts_tiled *t, batch *b) {
     return true;
 }
 
+/* A place for one clipped vertex's varyings, valid until the batch runs
+ * again; NULL when out of memory. */
+static const float *extra_put(extra_verts *x, const float var[TS_MAX_VARYINGS]) {
+    uint32_t chunk = x->used / EXTRA_CHUNK;
+    if (chunk == x->chunk_count) {
+        extra_var **p = realloc(x->chunks, (chunk + 1) * sizeof *p);
+        if (!p) return NULL;
+        x->chunks = p;
+        if (!(p[chunk] = malloc(EXTRA_CHUNK * sizeof(extra_var)))) return NULL;
+        x->chunk_count++;
+    }
+    float *at = x->chunks[chunk][x->used++ % EXTRA_CHUNK];
+    memcpy(at, var, sizeof(extra_var));
+    return at;
+}
+
 /* Clips a triangle that crosses a clip plane and sets up the pieces of its
- * fan into tris[0..]; returns how many it wrote (at most
- * TS_CLIP_MAX_VERTS - 2). */
-static uint32_t clip_and_setup(const ts_tiled *t, const ts_clip_vert *const v[3], ts_tile_tri *tris) {
+ * fan into tris[0..], their vertices' varyings kept in b->extra; returns
+ * how many it wrote (at most TS_CLIP_MAX_VERTS - 2), or -1 when out of
+ * memory. */
+static int clip_and_setup(const ts_tiled *t, batch *b, const ts_clip_vert *const v[3], ts_tile_tri *tris) {
     const ts_frame_input *in = t->in;
     ts_clip_vert tri[3] = {*v[0], *v[1], *v[2]};
     ts_clip_vert poly[TS_CLIP_MAX_VERTS];
     ts_screen_vert sv[TS_CLIP_MAX_VERTS];
     int nv = ts_frame_clip_to_screen(in, tri, t->width, t->height, poly, sv);
-    uint32_t made = 0;
+    const float *var[TS_CLIP_MAX_VERTS];
+    for (int i = 0; i < nv; i++)
+        if (!(var[i] = extra_put(&b->extra, poly[i].var))) return -1;
+    int made = 0;
     /* Fan from vertex 0, as the reference does. */
     for (int i = 1; i + 1 < nv; i++) {
         ts_screen_vert tv[3] = {sv[0], sv[i], sv[i + 1]};
-        const ts_clip_vert *tc[3] = {&poly[0], &poly[i], &poly[i + 1]};
+        const float *tc[3] = {var[0], var[i], var[i + 1]};
         ts_tile_tri *tt = &tris[made];
         if (!ts_setup_triangle(tv, t->width, t->height, in->cull, t->samples, &tt->setup)) continue;
-        for (int k = 0; k < 3; k++) memcpy(tt->var[k], tc[tt->setup.order[k]]->var, sizeof tt->var[k]);
+        for (int k = 0; k < 3; k++) tt->var[k] = tc[tt->setup.order[k]];
         made++;
     }
     return made;
@@ -354,8 +388,7 @@ static bool flush_setups(const ts_tiled *t, batch *b, setup_queue *q, uint32_t *
     q->count = 0;
     for (; accepted; accepted &= accepted - 1, out++) {
         int i = __builtin_ctz(accepted);
-        for (int k = 0; k < 3; k++)
-            memcpy(out->var[k], t->xformed[q->idx[i][out->setup.order[k]]].var, sizeof out->var[k]);
+        for (int k = 0; k < 3; k++) out->var[k] = t->xformed[q->idx[i][out->setup.order[k]]].var;
         out->uniforms = &in->uniforms[q->mesh[i]];
         if (!bin_triangle(t, b, (*tri_count)++, pair_count)) return false;
     }
@@ -384,6 +417,7 @@ static void geometry_job(void *ctx, uint32_t job, uint32_t worker) {
     bool oom = false;
     setup_queue q;
     q.count = 0;
+    b->extra.used = 0; /* the clipped vertices of this batch's last run are no longer pointed to */
 
     uint32_t first = job * TRI_BATCH, total = t->mesh_first_tri[m->mesh_count];
     uint32_t last = first + TRI_BATCH < total ? first + TRI_BATCH : total;
@@ -417,8 +451,12 @@ static void geometry_job(void *ctx, uint32_t job, uint32_t worker) {
         }
         const ts_clip_vert *v[3] = {&t->xformed[idx[0]], &t->xformed[idx[1]], &t->xformed[idx[2]]};
         ts_tile_tri *out = &b->tris[tri_count];
-        uint32_t made = clip_and_setup(t, v, out);
-        for (uint32_t i = 0; i < made && !oom; i++) {
+        int made = clip_and_setup(t, b, v, out);
+        if (made < 0) {
+            oom = true;
+            break;
+        }
+        for (int i = 0; i < made && !oom; i++) {
             out[i].uniforms = &in->uniforms[mi];
             oom = !bin_triangle(t, b, tri_count++, &pair_count);
         }

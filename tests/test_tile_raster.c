@@ -86,6 +86,8 @@ static void check_kernels(const ts_kernels *k, ts_tile_buf *tb, int rounds) {
         ts_tile_tri tri;
         memset(&tri, 0, sizeof tri);
         if (!ts_setup_triangle(v, fw, fh, TS_CULL_NONE, 1, &tri.setup)) continue;
+        static const float no_varyings[TS_MAX_VARYINGS]; /* only depth is checked */
+        for (int j = 0; j < 3; j++) tri.var[j] = no_varyings;
         tri.uniforms = &u;
 
         k->tile_clear(tb, 1);
