@@ -12,17 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "test_rng.h"
+
 static int checks, failures;
 
-/* xorshift: reproducible across runs and platforms. */
-static uint32_t rng_state = 12345u;
-static uint32_t rng(void) {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 17;
-    rng_state ^= rng_state << 5;
-    return rng_state;
-}
-static float rnd(float lo, float hi) { return lo + (hi - lo) * (float)(rng() & 0xffffff) / 16777216.0f; }
 
 /* A coordinate on one of the grids the fill rule is decided on. */
 static float grid_coord(float lo, float hi) {
