@@ -128,6 +128,7 @@ typedef struct row {
     /* tessera's median / the gl row's at the same scene, size and thread
      * count; NO_VALUE without one (and in the gl rows). */
     double vs_gl;
+    double zoom; /* the view's magnification (1: the whole model) */
     char renderer[256]; /* GL_RENDERER in the gl rows; empty in tessera's */
 } row;
 
@@ -207,7 +208,7 @@ static void json_num(FILE *f, double v, int decimals) {
 static void write_csv(FILE *f, const row *rows, int n) {
     fprintf(f, "scene,width,height,isa,pipeline,threads,msaa,frames,tris,median_ms,min_ms,vertex_ms,"
                "geometry_ms,raster_ms,queue_ms,post_ms,write_ms,tris_per_s,pixels_per_s,backend,"
-               "renderer,vs_gl\n");
+               "renderer,vs_gl,zoom\n");
     for (int i = 0; i < n; i++) {
         const row *r = &rows[i];
         csv_str(f, r->scene);
@@ -232,6 +233,8 @@ static void write_csv(FILE *f, const row *rows, int n) {
         csv_str(f, r->renderer[0] ? r->renderer : NULL);
         fputc(',', f);
         csv_num(f, r->vs_gl, 4);
+        fputc(',', f);
+        csv_num(f, r->zoom, 4);
         fputc('\n', f);
     }
 }
@@ -269,6 +272,8 @@ static void write_json(FILE *f, const row *rows, int n) {
         json_str(f, r->renderer[0] ? r->renderer : NULL);
         fputs(", \"vs_gl\": ", f);
         json_num(f, r->vs_gl, 4);
+        fputs(", \"zoom\": ", f);
+        json_num(f, r->zoom, 4);
         fprintf(f, "}%s\n", i + 1 < n ? "," : "");
     }
     fprintf(f, "]\n");
@@ -331,6 +336,7 @@ static bool run_config(const ts_model *model, const char *scene, int w, int h, t
             .post_ms = NO_VALUE,
             .write_ms = NO_VALUE,
             .vs_gl = NO_VALUE,
+            .zoom = view->zoom > 0.0f ? (double)view->zoom : 1.0,
             .median_ms = median_ms,
             .min_ms = min_ms,
         };
@@ -400,6 +406,7 @@ static ts_peer_status run_peer(const char *model_arg, const char *scene, int w, 
         .tris_per_s = (double)res.tris / (res.median_ms * 1e-3),
         .pixels_per_s = NO_VALUE,
         .vs_gl = NO_VALUE,
+        .zoom = view->zoom > 0.0f ? (double)view->zoom : 1.0,
     };
     snprintf(out->renderer, sizeof out->renderer, "%s", res.renderer);
     return TS_PEER_OK;

@@ -25,7 +25,7 @@ endif()
 # The columns, in order: the CSV header and every JSON object's keys.
 set(COLUMNS scene width height isa pipeline threads msaa frames tris median_ms min_ms
     vertex_ms geometry_ms raster_ms queue_ms post_ms write_ms tris_per_s pixels_per_s
-    backend renderer vs_gl)
+    backend renderer vs_gl zoom)
 list(LENGTH COLUMNS ncols)
 # Stages with no code behind them yet: absent in every row.
 set(NO_STAGE post_ms write_ms)
