@@ -56,8 +56,7 @@ typedef struct batch {
     extra_verts extra;
     ts_tile_tri *tris;
     uint32_t tri_count, tri_cap;
-    bin_pair *pairs; /* (tile, triangle), in draw order */
-    uint32_t pair_count, pair_cap;
+    uint32_t pair_count; /* (tile, triangle) pairs; in the worker's `pairs` while the job runs */
     uint32_t *offsets; /* tile_count + 1: tile t's triangles are sorted[offsets[t] .. offsets[t+1]) */
     uint32_t *sorted;
     uint32_t sorted_cap;
@@ -79,6 +78,12 @@ typedef struct target {
 /* Per-worker scratch. */
 typedef struct worker_data {
     ts_tile_buf *tile; /* 64-byte aligned */
+    /* The running geometry job's (tile, triangle) pairs, in draw order. The
+     * worker's own, not the batch's: they never leave the job, and memory
+     * a batch kept would be written by whichever worker runs the batch
+     * next frame, taking each line from another core. */
+    bin_pair *pairs;
+    uint32_t pair_cap;
     uint64_t fragments;
     uint64_t triangles;
 } worker_data;
@@ -224,12 +229,14 @@ void ts_tiled_destroy(ts_tiled *t) {
         pthread_join(t->consumer, NULL);
     }
     ts_tile_queue_destroy(t->queue);
-    for (uint32_t i = 0; t->workers && i < t->threads; i++) free(t->workers[i].tile);
+    for (uint32_t i = 0; t->workers && i < t->threads; i++) {
+        free(t->workers[i].tile);
+        free(t->workers[i].pairs);
+    }
     free(t->workers);
     for (uint32_t b = 0; b < t->batch_cap; b++) {
         batch *bt = &t->batches[b];
         free(bt->tris);
-        free(bt->pairs);
         free(bt->offsets);
         free(bt->sorted);
         for (uint32_t c = 0; c < bt->extra.chunk_count; c++) free(bt->extra.chunks[c]);
@@ -282,30 +289,31 @@ static bool reserve(void **arr, uint32_t *cap, uint32_t need, size_t size) {
 
 /* Appends the set-up triangle b->tris[tri] to the bins of the tiles its
  * pixel rectangle touches. */
-static bool bin_triangle(const ts_tiled *t, batch *b, uint32_t tri, uint32_t *pair_count) {
+static bool bin_triangle(const ts_tiled *t, const batch *b, worker_data *w, uint32_t tri,
+                         uint32_t *pair_count) {
     const ts_tri_setup *s = &b->tris[tri].setup;
     int tx0 = s->minx / TS_TILE, tx1 = s->maxx / TS_TILE;
     int ty0 = s->miny / TS_TILE, ty1 = s->maxy / TS_TILE;
     uint32_t n = *pair_count;
-    if (!reserve((void **)&b->pairs, &b->pair_cap, n + (uint32_t)((tx1 - tx0 + 1) * (ty1 - ty0 + 1)),
-                 sizeof *b->pairs))
+    if (!reserve((void **)&w->pairs, &w->pair_cap, n + (uint32_t)((tx1 - tx0 + 1) * (ty1 - ty0 + 1)),
+                 sizeof *w->pairs))
         return false;
     for (int ty = ty0; ty <= ty1; ty++)
-        for (int tx = tx0; tx <= tx1; tx++) b->pairs[n++] = (bin_pair){(uint32_t)(ty * t->tiles_x + tx), tri};
+        for (int tx = tx0; tx <= tx1; tx++) w->pairs[n++] = (bin_pair){(uint32_t)(ty * t->tiles_x + tx), tri};
     *pair_count = n;
     return true;
 }
 
 /* Counting sort of the batch's pairs by tile; stable, so each tile's list
  * stays in draw order. */
-static bool sort_bins(ts_tiled *t, batch *b) {
+static bool sort_bins(ts_tiled *t, batch *b, const bin_pair *pairs) {
     if (!reserve((void **)&b->sorted, &b->sorted_cap, b->pair_count, sizeof *b->sorted)) return false;
     uint32_t *off = b->offsets;
     memset(off, 0, (t->tile_count + 1) * sizeof *off);
-    for (uint32_t i = 0; i < b->pair_count; i++) off[b->pairs[i].tile + 1]++;
+    for (uint32_t i = 0; i < b->pair_count; i++) off[pairs[i].tile + 1]++;
     for (uint32_t i = 0; i < t->tile_count; i++) off[i + 1] += off[i];
     /* Fill using off[tile] as a cursor, then shift back one slot. */
-    for (uint32_t i = 0; i < b->pair_count; i++) b->sorted[off[b->pairs[i].tile]++] = b->pairs[i].tri;
+    for (uint32_t i = 0; i < b->pair_count; i++) b->sorted[off[pairs[i].tile]++] = pairs[i].tri;
     memmove(off + 1, off, t->tile_count * sizeof *off);
     off[0] = 0;
     return true;
@@ -377,7 +385,7 @@ typedef struct setup_queue {
 /* Sets up the queued triangles with the ISA's kernel, TS_LANES at a time,
  * and appends those it accepts, in draw order, to the batch's records and
  * bins. False when out of memory. */
-static bool flush_setups(const ts_tiled *t, batch *b, setup_queue *q, uint32_t *tri_count,
+static bool flush_setups(const ts_tiled *t, batch *b, worker_data *w, setup_queue *q, uint32_t *tri_count,
                          uint32_t *pair_count) {
     if (q->count == 0) return true;
     if (!reserve((void **)&b->tris, &b->tri_cap, *tri_count + (uint32_t)q->count, sizeof *b->tris))
@@ -390,7 +398,7 @@ static bool flush_setups(const ts_tiled *t, batch *b, setup_queue *q, uint32_t *
         int i = __builtin_ctz(accepted);
         for (int k = 0; k < 3; k++) out->var[k] = t->xformed[q->idx[i][out->setup.order[k]]].var;
         out->uniforms = &in->uniforms[q->mesh[i]];
-        if (!bin_triangle(t, b, (*tri_count)++, pair_count)) return false;
+        if (!bin_triangle(t, b, w, (*tri_count)++, pair_count)) return false;
     }
     return true;
 }
@@ -411,6 +419,7 @@ static void geometry_job(void *ctx, uint32_t job, uint32_t worker) {
     const ts_frame_input *in = t->in;
     const ts_model *m = in->model;
     batch *b = &t->batches[job];
+    worker_data *w = &t->workers[worker];
     /* The counts stay in locals and reach *b once, at the end: neighbouring
      * batches share cache lines, and other workers write theirs. */
     uint32_t tri_count = 0, pair_count = 0;
@@ -438,12 +447,12 @@ static void geometry_job(void *ctx, uint32_t job, uint32_t worker) {
             ts_setup_group_put(&q.g, q.count, &t->screen[idx[0]], &t->screen[idx[1]], &t->screen[idx[2]]);
             q.idx[q.count] = idx;
             q.mesh[q.count] = mi;
-            if (++q.count == TS_SETUP_GROUP) oom = !flush_setups(t, b, &q, &tri_count, &pair_count);
+            if (++q.count == TS_SETUP_GROUP) oom = !flush_setups(t, b, w, &q, &tri_count, &pair_count);
             continue;
         }
         /* Crossing a plane: the triangles queued before it are drawn before
          * it, so they go to the records and bins first. */
-        if (!flush_setups(t, b, &q, &tri_count, &pair_count) ||
+        if (!flush_setups(t, b, w, &q, &tri_count, &pair_count) ||
             /* Room for a whole clipped fan. */
             !reserve((void **)&b->tris, &b->tri_cap, tri_count + TS_CLIP_MAX_VERTS - 2, sizeof *b->tris)) {
             oom = true;
@@ -458,14 +467,14 @@ static void geometry_job(void *ctx, uint32_t job, uint32_t worker) {
         }
         for (int i = 0; i < made && !oom; i++) {
             out[i].uniforms = &in->uniforms[mi];
-            oom = !bin_triangle(t, b, tri_count++, &pair_count);
+            oom = !bin_triangle(t, b, w, tri_count++, &pair_count);
         }
     }
-    if (!oom) oom = !flush_setups(t, b, &q, &tri_count, &pair_count);
+    if (!oom) oom = !flush_setups(t, b, w, &q, &tri_count, &pair_count);
     b->tri_count = tri_count;
     b->pair_count = pair_count;
-    b->oom = oom || !sort_bins(t, b);
-    t->workers[worker].triangles += tri_count;
+    b->oom = oom || !sort_bins(t, b, w->pairs);
+    w->triangles += tri_count;
 }
 
 #define PREFETCH_AHEAD 4
