@@ -283,9 +283,13 @@ TS_INLINE uint32_t ts_rast_tile_triangle(ts_tile_buf *tb, ts_tile_rect rect, con
                 vf32 w = vf_div(vf_set1(1.0f), ts_plane_eval_v(&t->inv_w, ox, oy));
                 vf32 b1 = vf_mul(ts_plane_eval_v(&t->pb1, ox, oy), w);
                 vf32 b2 = vf_mul(ts_plane_eval_v(&t->pb2, ox, oy), w);
-                ts_frag_v f; /* varyings feed shading only: multiply-adds */
+                /* Exactly the reference's varyings (no vf_fma here): a
+                 * program may normalize a vector that is nearly zero, which
+                 * turns a difference in its last bits into any direction. */
+                ts_frag_v f;
                 for (int k = 0; k < TS_MAX_VARYINGS; k++)
-                    f.var[k] = vf_fma(b2, vf_set1(d2[k]), vf_fma(b1, vf_set1(d1[k]), vf_set1(tri->var[0][k])));
+                    f.var[k] = vf_add(vf_add(vf_set1(tri->var[0][k]), vf_mul(b1, vf_set1(d1[k]))),
+                                      vf_mul(b2, vf_set1(d2[k])));
                 for (int c = 0; c < 2; c++) {
                     vf32 uv = f.var[uv_var + c];
                     vf32 q0 = vf_quad_lane(uv, 0);

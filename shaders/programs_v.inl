@@ -23,16 +23,32 @@ TS_INLINE v3v v3v_splat(ts_vec3 a) { return v3v_make(vf_set1(a.x), vf_set1(a.y),
 TS_INLINE v3v v3v_add(v3v a, v3v b) { return v3v_make(vf_add(a.x, b.x), vf_add(a.y, b.y), vf_add(a.z, b.z)); }
 TS_INLINE v3v v3v_sub(v3v a, v3v b) { return v3v_make(vf_sub(a.x, b.x), vf_sub(a.y, b.y), vf_sub(a.z, b.z)); }
 TS_INLINE vf32 v3v_dot(v3v a, v3v b) { return vf_fma(a.x, b.x, vf_fma(a.y, b.y, vf_mul(a.z, b.z))); }
-/* As ts_v3_normalize: zero where the length is zero (or NaN). The inverse
- * length is vf_rsqrt's, exact on the scalar target and within a few ulps
- * on the others. */
-TS_INLINE v3v v3v_normalize(v3v v) {
-    vf32 len2 = v3v_dot(v, v);
-    vmask ok = vf_gt(len2, vf_set1(0.0f));
-    vf32 inv = vf_rsqrt(len2);
+TS_INLINE v3v v3v_scale_or_zero(v3v v, vmask ok, vf32 inv) {
     vf32 zero = vf_set1(0.0f);
     return v3v_make(vf_select(ok, vf_mul(v.x, inv), zero), vf_select(ok, vf_mul(v.y, inv), zero),
                     vf_select(ok, vf_mul(v.z, inv), zero));
+}
+
+/* As ts_v3_normalize (zero where the length is zero or NaN), for a vector
+ * whose length is known to be of everyday size (between 2^-50 and 2^50,
+ * or 0): the inverse length is vf_rsqrt's, exact on the scalar target and
+ * within a few ulps on the others. */
+TS_INLINE v3v v3v_normalize_sane(v3v v) {
+    vf32 len2 = v3v_dot(v, v);
+    return v3v_scale_or_zero(v, vf_gt(len2, vf_set1(0.0f)), vf_rsqrt(len2));
+}
+
+/* As ts_v3_normalize for any vector, e.g. a normal from a file. A group
+ * with a length far from 1 (tiny, denormal, infinite: broken models have
+ * them), where vf_fma and vf_rsqrt would underflow or overflow unlike the
+ * reference, takes the reference's exact path. */
+TS_INLINE v3v v3v_normalize(v3v v) {
+    vf32 len2 = v3v_dot(v, v);
+    vmask odd = vm_and(vf_ge(len2, vf_set1(0.0f)),
+                       vm_or(vf_lt(len2, vf_set1(0x1p-100f)), vf_gt(len2, vf_set1(0x1p100f))));
+    if (!vm_any(odd)) return v3v_scale_or_zero(v, vf_gt(len2, vf_set1(0.0f)), vf_rsqrt(len2));
+    len2 = vf_add(vf_add(vf_mul(v.x, v.x), vf_mul(v.y, v.y)), vf_mul(v.z, v.z));
+    return v3v_scale_or_zero(v, vf_gt(len2, vf_set1(0.0f)), vf_div(vf_set1(1.0f), vf_sqrt(len2)));
 }
 
 TS_INLINE v3v frag_v3(const ts_frag_v *f, int at) { return v3v_make(f->var[at], f->var[at + 1], f->var[at + 2]); }
@@ -40,9 +56,12 @@ TS_INLINE v3v frag_v3(const ts_frag_v *f, int at) { return v3v_make(f->var[at], 
 /* ts_shade_blinn_phong_terms on lanes. */
 TS_INLINE void blinn_phong_v(const ts_uniforms *u, const ts_frag_v *f, vf32 *diffuse, vf32 *specular) {
     v3v n = v3v_normalize(frag_v3(f, TS_VAR_NORMAL));
-    v3v v = v3v_normalize(v3v_sub(v3v_splat(u->eye), frag_v3(f, TS_VAR_WORLD)));
+    /* A visible point lies between the near and far planes (0.1 to 100
+     * from the eye; the model is scaled to the unit sphere), and L + V of
+     * two unit vectors is at most 2 long: of everyday size. */
+    v3v v = v3v_normalize_sane(v3v_sub(v3v_splat(u->eye), frag_v3(f, TS_VAR_WORLD)));
     v3v l = v3v_splat(u->light_dir);
-    v3v h = v3v_normalize(v3v_add(l, v));
+    v3v h = v3v_normalize_sane(v3v_add(l, v));
     vf32 zero = vf_set1(0.0f);
     *diffuse = vf_max(v3v_dot(n, l), zero);
     vf32 s = vf_max(v3v_dot(n, h), zero);

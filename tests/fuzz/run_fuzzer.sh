@@ -1,0 +1,16 @@
+#!/bin/sh
+# run_fuzzer.sh FUZZER FUZZ_DIR NAME WORK_DIR SECONDS — replays every input in
+# FUZZ_DIR/regressions/NAME (a past finding must stay fixed), then fuzzes for
+# SECONDS from the seeds in FUZZ_DIR/corpus/NAME, growing a working corpus in
+# WORK_DIR (kept between runs). A finding leaves its input in
+# WORK_DIR/artifacts/ and fails the run.
+set -eu
+fuzzer=$1 dir=$2 name=$3 work=$4 seconds=$5
+mkdir -p "$work/corpus" "$work/artifacts"
+regressions=$(find "$dir/regressions/$name" -type f 2>/dev/null | sort)
+if [ -n "$regressions" ]; then
+    # shellcheck disable=SC2086 # one argument per file
+    "$fuzzer" -artifact_prefix="$work/artifacts/" $regressions
+fi
+exec "$fuzzer" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 \
+    -artifact_prefix="$work/artifacts/" "$work/corpus" "$dir/corpus/$name"
