@@ -9,6 +9,23 @@ if(NOT TS_WITH_VIEWER)
 endif()
 
 set(TS_WINDOW_OUT ${CMAKE_CURRENT_BINARY_DIR}/window-out)
+
+# Under ThreadSanitizer, the GL driver's own threads are left out
+# (tsan-window.supp). Under AddressSanitizer: leaks that belong to SDL, D-Bus and Mesa (see
+# lsan-window.supp) are suppressed for these tests only, and the GL driver
+# is kept mapped (keep_loaded.c) so that its leaks can be named.
+set(_window_env "")
+set(_window_env_mod "")
+if(TS_SANITIZE MATCHES "thread")
+  set(_window_env_mod "TSAN_OPTIONS=string_append::suppressions=${CMAKE_CURRENT_SOURCE_DIR}/tsan-window.supp")
+endif()
+if(TS_SANITIZE MATCHES "address")
+  add_library(ts_keep_loaded SHARED keep_loaded.c)
+  target_compile_options(ts_keep_loaded PRIVATE -fno-sanitize=all)
+  target_link_options(ts_keep_loaded PRIVATE -fno-sanitize=all)
+  set(_window_env "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/lsan-window.supp"
+                  "TS_WINDOW_PRELOAD=$<TARGET_FILE:ts_keep_loaded>")
+endif()
 file(MAKE_DIRECTORY ${TS_WINDOW_OUT})
 set(_viewer $<TARGET_FILE:tessera-viewer>)
 
@@ -22,7 +39,8 @@ function(ts_window name model size frames yaw spin)
     COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/window_test.sh ${_viewer} $<TARGET_FILE:tessera-render>
             $<TARGET_FILE:test_golden> ${TS_WINDOW_OUT} ${name} ${model} ${size} ${frames} ${yaw} ${spin} ${ARGN})
   set_tests_properties(window.${name} PROPERTIES LABELS window SKIP_RETURN_CODE 77 RESOURCE_LOCK xvfb
-                       TIMEOUT 300)
+                       TIMEOUT 300 ENVIRONMENT "${_window_env}"
+                       ENVIRONMENT_MODIFICATION "${_window_env_mod}")
 endfunction()
 
 ts_window(torus builtin:torus 320x240 5 0 7 --pitch 20)
@@ -31,6 +49,15 @@ ts_window(bunny /usr/share/glmark2/models/bunny.obj 400x300 5 -10 5)
 ts_window(showcase-msaa4 builtin:showcase 480x270 4 -26 2 --msaa 4 --pitch 25)
 ts_window(box-textured /usr/share/assimp/models/glTF2/BoxTextured-glTF/BoxTextured.gltf 200x150 3 20 5
           --shading textured --pitch 20 --zoom 1.5)
+
+# One presenter, renderers made one after another (each with its own render
+# thread and context for the same window), the tiled and reference paths.
+add_executable(test_window test_window.c)
+target_link_libraries(test_window PRIVATE ts_present_gl)
+ts_target_warnings(test_window)
+add_test(NAME window.presenter-renderers COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/xvfb_run.sh $<TARGET_FILE:test_window>)
+set_tests_properties(window.presenter-renderers PROPERTIES LABELS window SKIP_RETURN_CODE 77 RESOURCE_LOCK xvfb
+                     TIMEOUT 300 ENVIRONMENT "${_window_env}" ENVIRONMENT_MODIFICATION "${_window_env_mod}")
 
 # No display at all: one line that says so, then the headless frames, the
 # last written where the screenshot would have gone, and that PNG is

@@ -15,9 +15,10 @@
 # not uploaded in the last frame shows the previous frame's pixels: the
 # headless render is made at the last frame's yaw, YAW + SPIN * (FRAMES - 1).
 # VIEW ARGS go to both programs (--pitch, --zoom, --shading, --msaa,
-# --cull). Exits 0 on a match, 1 on a failure, 77 (CTest SKIP) when there is
-# no xvfb-run, when the X server does not start, or when the viewer cannot
-# open a window or an OpenGL 3.3 context: never a silent pass.
+# --cull). The X server comes from tests/xvfb_run.sh. Exits 0 on a match,
+# 1 on a failure, 77 (CTest SKIP) when there is no xvfb-run, when the X
+# server does not start, or when the viewer cannot open a window or an
+# OpenGL 3.3 context: never a silent pass.
 
 if [ "$#" -lt 10 ]; then
     echo "usage: sh $0 VIEWER RENDER TEST_GOLDEN OUTDIR NAME MODEL WxH FRAMES YAW SPIN [VIEW ARGS...]" >&2
@@ -31,31 +32,16 @@ last_yaw=$((yaw + spin * (frames - 1)))
 
 shot=$outdir/$name.window.png
 headless=$outdir/$name.headless.png
-started=$outdir/$name.xvfb-started
 mkdir -p "$outdir" || exit 1
-rm -f "$shot" "$headless" "$started" "$outdir/$name".expected.png "$outdir/$name".actual.png \
+rm -f "$shot" "$headless" "$outdir/$name".expected.png "$outdir/$name".actual.png \
     "$outdir/$name".diff.png "$outdir/$name".sbs.png
 
-if ! command -v xvfb-run >/dev/null 2>&1; then
-    echo "SKIP: xvfb-run is not installed (Debian: xvfb, xauth)"
-    exit 77
-fi
-
-# Inside the X server: the marker tells a server that never started apart
-# from a viewer that failed. llvmpipe, whatever GPU the machine has, so the
-# test checks the same GL everywhere.
-xvfb-run -a -s "-screen 0 1280x1024x24" \
-    sh -c 'touch "$1" && shift && exec env LIBGL_ALWAYS_SOFTWARE=1 "$@"' window-test "$started" \
+sh "$(dirname "$0")/xvfb_run.sh" \
     "$viewer" "$model" --size "$size" --frames "$frames" --yaw "$yaw" --spin "$spin" --screenshot "$shot" \
     --require-window "$@"
 rc=$?
-if [ ! -e "$started" ]; then
-    echo "SKIP: xvfb-run could not start an X server (exit status $rc)"
-    exit 77
-fi
-rm -f "$started"
 if [ "$rc" -eq 77 ]; then
-    echo "SKIP: the viewer could not open a window on Xvfb (see above)"
+    echo "SKIP: no X server, or the viewer could not open a window on it (see above)"
     exit 77
 fi
 if [ "$rc" -ne 0 ]; then
