@@ -67,7 +67,7 @@ static void warn(void *user, const char *message) {
 }
 
 /* The frame callback writes the last frame as PNG where the frame is
- * assembled (the renderer's consumer thread), outside the timed work. */
+ * assembled (the renderer's render thread), outside the timed work. */
 typedef struct png_job {
     const char *path;
     uint32_t last; /* index of the frame to write */

@@ -1,10 +1,18 @@
 /* draw_ref.c — the reference frame: every triangle in draw order through
  * the clipper, setup and the reference rasterizer (raster/rast_ref.c), then
  * per pixel the depth test, the scalar shading program and blending, on the
- * calling thread. Kept as the oracle the fast path is tested against. */
+ * calling thread. Kept as the oracle the fast path is tested against.
+ *
+ * The render thread: when the renderer has present callbacks or on_frame,
+ * each finished frame is handed to a thread of its own, which runs them as
+ * the tiled path's consumer does (every tile, then the frame), so a
+ * presenter sees one contract whichever path draws; ts_ref_draw waits for
+ * it, so the frame buffer is never written while they read it. */
+#define _POSIX_C_SOURCE 200809L
 #include "renderer_internal.h"
 
 #include "rast_ref.h"
+#include "tile.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +26,63 @@ struct ts_ref_state {
     bool pixels_valid;
     ts_clip_vert *xformed; /* per-vertex scratch, grown as models need */
     size_t xformed_cap;
+
+    /* The render thread, when there is one. The drawing thread posts a
+     * frame (posted = true) and waits until the render thread clears
+     * `posted`; both under `lock`, which orders the frame's pixels before
+     * the callbacks and what they did before the draw returns. */
+    const ts_renderer *r;
+    pthread_t thread;
+    bool thread_started;
+    ts_render_start start;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool posted, quit;
+    uint32_t frame;      /* the posted frame's number */
+    uint64_t present_ns; /* spent in the callbacks on the posted frame */
 };
+
+/* The render thread: `begin`, then each posted frame's tiles (rows of
+ * TS_TILE-square tiles, top row first) and the frame, then `end`. */
+static void *render_main(void *arg) {
+    ts_ref_state *s = arg;
+    const ts_renderer *r = s->r;
+    if (!ts_render_thread_begin(r, &s->start)) return NULL;
+    const size_t stride = (size_t)r->width * 4;
+    pthread_mutex_lock(&s->lock);
+    for (;;) {
+        while (!s->posted && !s->quit) pthread_cond_wait(&s->cond, &s->lock);
+        if (!s->posted) break;
+        uint32_t frame = s->frame;
+        pthread_mutex_unlock(&s->lock);
+
+        /* The drawing thread resolved the frame before posting it and waits
+         * until `posted` is cleared: nobody writes it meanwhile. */
+        uint64_t spent = 0;
+        uint32_t tiles = 0;
+        const float *depth = r->keep_depth ? (s->samples > 1 ? s->resolved_depth : s->depth) : NULL;
+        for (int y = 0; y < r->height; y += TS_TILE)
+            for (int x = 0; x < r->width; x += TS_TILE, tiles++) {
+                ts_present_tile pt = {.frame = frame, .x = x, .y = y,
+                                      .w = r->width - x < TS_TILE ? r->width - x : TS_TILE,
+                                      .h = r->height - y < TS_TILE ? r->height - y : TS_TILE,
+                                      .rgba = s->pixels + (size_t)y * stride + (size_t)x * 4,
+                                      .stride = stride};
+                spent += ts_render_tile(r, &pt);
+            }
+        ts_present_frame pf = {.frame = frame, .rgba = s->pixels, .depth = depth, .width = r->width,
+                               .height = r->height, .stride = stride, .tiles = tiles};
+        spent += ts_render_frame(r, &pf);
+
+        pthread_mutex_lock(&s->lock);
+        s->present_ns = spent;
+        s->posted = false;
+        pthread_cond_broadcast(&s->cond);
+    }
+    pthread_mutex_unlock(&s->lock);
+    ts_render_thread_end(r);
+    return NULL;
+}
 
 ts_result ts_ref_create(ts_renderer *r, ts_error *err) {
     ts_ref_state *s = calloc(1, sizeof *s);
@@ -36,11 +100,32 @@ ts_result ts_ref_create(ts_renderer *r, ts_error *err) {
                             r->width, r->height, (ns * 20 + n * 8) / (1024 * 1024));
     }
     r->ref = s;
-    return TS_OK;
+    s->r = r;
+    ts_render_start_init(&s->start);
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->cond, NULL);
+    if (!ts_render_thread_needed(r)) return TS_OK;
+    if (pthread_create(&s->thread, NULL, render_main, s) != 0)
+        return ts_error_set(err, TS_ERR_SYSTEM, "cannot start the render thread");
+    s->thread_started = true;
+    /* A failed begin ends the thread at once; ts_ref_destroy joins it. */
+    return ts_render_start_wait(&s->start, err);
 }
 
 void ts_ref_destroy(ts_ref_state *s) {
     if (!s) return;
+    if (s->r) {
+        if (s->thread_started) {
+            pthread_mutex_lock(&s->lock);
+            s->quit = true;
+            pthread_cond_broadcast(&s->cond);
+            pthread_mutex_unlock(&s->lock);
+            pthread_join(s->thread, NULL);
+        }
+        pthread_cond_destroy(&s->cond);
+        pthread_mutex_destroy(&s->lock);
+        ts_render_start_destroy(&s->start);
+    }
     free(s->color);
     free(s->depth);
     free(s->pixels);
@@ -175,9 +260,16 @@ ts_result ts_ref_draw(ts_renderer *r, const ts_frame_input *in, ts_error *err) {
         .triangles = triangles,
     };
     uint32_t frame = r->frames_drawn++;
-    if (r->on_frame)
-        r->on_frame(r->on_frame_user, frame, ts_ref_pixels(r), r->keep_depth ? ts_ref_depth(r) : NULL, r->width,
-                    r->height);
+    if (s->thread_started) {
+        ts_ref_pixels(r); /* resolves pixels and depth before the render thread reads them */
+        pthread_mutex_lock(&s->lock);
+        s->frame = frame;
+        s->posted = true;
+        pthread_cond_broadcast(&s->cond);
+        while (s->posted) pthread_cond_wait(&s->cond, &s->lock);
+        r->stats.present_ms = (double)s->present_ns * 1e-6;
+        pthread_mutex_unlock(&s->lock);
+    }
     return TS_OK;
 }
 

@@ -12,11 +12,13 @@
  *             through the ISA's kernel into a tile buffer the worker owns;
  *             the tile's pixels go to the frame target and a message to the
  *             queue at once.
- * The consumer thread counts each frame's tiles as they arrive; a frame is
- * complete when it has them all. Two frame targets alternate, so the workers
- * start frame N+1 while the consumer still takes frame N's tiles.
+ * The consumer thread is the renderer's render thread (present.c): it hands
+ * each tile to the present `tile` callback as it arrives and counts them; a
+ * frame is complete when it has them all, and goes to the `frame` callback.
+ * Two frame targets alternate, so the workers start frame N+1 while the
+ * consumer still takes frame N's tiles.
  */
-#define _GNU_SOURCE /* pthread_setaffinity_np, pthread_setname_np */
+#define _POSIX_C_SOURCE 200809L
 #include "renderer_internal.h"
 
 #include "isa.h"
@@ -24,11 +26,9 @@
 #include "worker_pool.h"
 
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define VERTEX_CHUNK 4096u
 #define TRI_BATCH 512u
@@ -72,6 +72,7 @@ typedef struct target {
     uint32_t received;  /* tiles of `frame` the consumer has seen; consumer only */
     bool complete;      /* guarded by ts_tiled.lock */
     uint64_t start_ns, raster_end_ns, complete_ns;
+    uint64_t present_ns; /* in the render thread's callbacks; consumer only until complete */
     ts_frame_stats stats;
 } target;
 
@@ -89,12 +90,11 @@ typedef struct worker_data {
 } worker_data;
 
 struct ts_tiled {
+    const ts_renderer *r; /* its present callbacks and on_frame */
     const ts_kernels *k;
     ts_worker_pool *pool;
     uint32_t threads;
     int samples; /* per pixel */
-    ts_frame_fn on_frame;
-    void *on_frame_user;
     int width, height;
     int tiles_x, tiles_y;
     uint32_t tile_count;
@@ -112,6 +112,7 @@ struct ts_tiled {
     ts_tile_queue *queue;
     pthread_t consumer;
     bool consumer_started;
+    ts_render_start start;
     pthread_mutex_t lock;
     pthread_cond_t frame_done;
     target targets[2];
@@ -122,23 +123,58 @@ struct ts_tiled {
     target *cur;
 };
 
-/* ---- the consumer thread ---------------------------------------------- */
+/* ---- the consumer thread (the render thread) --------------------------- */
 
-/* Pops tiles until the queue is closed. It owns `received`. When a frame
- * has all its tiles, every worker's pixel writes are visible here (each
- * made before its push, which our pop acquired): it hands the frame to the
- * frame callback, then publishes it under the lock, which orders the same
- * writes before whoever waits for the frame. The target is not reused
- * before that, so the callback reads a frame nobody writes. */
+/* The rectangle of tile `tile`: TS_TILE square, cut at the frame's right and
+ * bottom edges. */
+static ts_tile_rect tile_rect(const ts_tiled *t, uint32_t tile) {
+    int tx = (int)(tile % (uint32_t)t->tiles_x), ty = (int)(tile / (uint32_t)t->tiles_x);
+    ts_tile_rect rect = {tx * TS_TILE, ty * TS_TILE, 0, 0};
+    rect.w = t->width - rect.x < TS_TILE ? t->width - rect.x : TS_TILE;
+    rect.h = t->height - rect.y < TS_TILE ? t->height - rect.y : TS_TILE;
+    return rect;
+}
+
+/* Runs `begin`, then pops tiles until the queue is closed, then runs `end`.
+ * It owns `received` and `present_ns`.
+ *
+ * Memory order. A tile's pixels were stored by its worker before the push
+ * (the non-temporal stores fenced), and the push is a release store of the
+ * slot's sequence number that our pop reads with acquire: when the pop
+ * returns, every byte of that tile is visible here, so the `tile` callback
+ * reads finished pixels. Nobody writes them again before this thread marks
+ * the frame complete under the lock below (the drawing thread waits for
+ * that before reusing the target), so they stay unchanged through the
+ * frame's `frame` call. When a frame has all its tiles, every worker's
+ * writes to it have been acquired the same way; publishing `complete` under
+ * the lock orders them, and whatever the callbacks wrote, before whoever
+ * waits for the frame.
+ *
+ * Frames never interleave here: the raster phase of frame N + 1 starts only
+ * after every push of frame N has returned (the pool's phase boundary), and
+ * the queue hands messages out in the order their pushes claimed slots. */
 static void *consumer_main(void *arg) {
     ts_tiled *t = arg;
-    pthread_setname_np(pthread_self(), "ts-consumer");
+    const ts_renderer *r = t->r;
+    if (!ts_render_thread_begin(r, &t->start)) return NULL;
     ts_tile_msg msg;
+    const size_t stride = (size_t)t->width * 4;
     while (ts_tile_queue_pop(t->queue, &msg)) {
         target *tg = &t->targets[msg.frame & 1];
-        if (++tg->received == t->tile_count) {
-            uint64_t done = ts_now_ns();
-            if (t->on_frame) t->on_frame(t->on_frame_user, tg->frame, tg->pixels, tg->depth, t->width, t->height);
+        bool last = ++tg->received == t->tile_count;
+        uint64_t done = last ? ts_now_ns() : 0;
+        if (r->present.tile) {
+            ts_tile_rect rect = tile_rect(t, msg.tile);
+            ts_present_tile pt = {.frame = msg.frame, .x = rect.x, .y = rect.y, .w = rect.w, .h = rect.h,
+                                  .rgba = tg->pixels + (size_t)rect.y * stride + (size_t)rect.x * 4,
+                                  .stride = stride, .worker = msg.worker, .cost_ns = msg.cost_ns};
+            tg->present_ns += ts_render_tile(r, &pt);
+        }
+        if (last) {
+            ts_present_frame pf = {.frame = tg->frame, .rgba = tg->pixels, .depth = tg->depth,
+                                   .width = t->width, .height = t->height, .stride = stride,
+                                   .tiles = t->tile_count};
+            tg->present_ns += ts_render_frame(r, &pf);
             pthread_mutex_lock(&t->lock);
             tg->complete = true;
             tg->complete_ns = done;
@@ -146,18 +182,8 @@ static void *consumer_main(void *arg) {
             pthread_mutex_unlock(&t->lock);
         }
     }
+    ts_render_thread_end(r);
     return NULL;
-}
-
-/* The consumer gets the last core: the workers fill the others first, and
- * the thread that will own the graphics context stays put. */
-static void pin_to_last_core(pthread_t th) {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    if (n < 1) return;
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET((int)(n - 1), &set);
-    pthread_setaffinity_np(th, sizeof set, &set); /* best effort: a cgroup may forbid it */
 }
 
 static void wait_complete(ts_tiled *t, target *tg) {
@@ -172,11 +198,10 @@ ts_result ts_tiled_create(ts_renderer *r, ts_error *err) {
     ts_tiled *t = calloc(1, sizeof *t);
     if (!t) return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory for the renderer");
     r->tiled = t;
+    t->r = r;
     t->k = ts_isa_kernels(r->isa);
     t->threads = (uint32_t)r->threads;
     t->samples = r->samples;
-    t->on_frame = r->on_frame;
-    t->on_frame_user = r->on_frame_user;
     t->width = r->width;
     t->height = r->height;
     t->tiles_x = (r->width + TS_TILE - 1) / TS_TILE;
@@ -184,6 +209,7 @@ ts_result ts_tiled_create(ts_renderer *r, ts_error *err) {
     t->tile_count = (uint32_t)(t->tiles_x * t->tiles_y);
     pthread_mutex_init(&t->lock, NULL);
     pthread_cond_init(&t->frame_done, NULL);
+    ts_render_start_init(&t->start);
 
     size_t n = (size_t)r->width * (size_t)r->height;
     for (int i = 0; i < 2; i++) {
@@ -215,10 +241,10 @@ ts_result ts_tiled_create(ts_renderer *r, ts_error *err) {
     t->pool = ts_worker_pool_create(t->threads);
     if (!t->pool) return ts_error_set(err, TS_ERR_SYSTEM, "cannot start %u worker threads", t->threads);
     if (pthread_create(&t->consumer, NULL, consumer_main, t) != 0)
-        return ts_error_set(err, TS_ERR_SYSTEM, "cannot start the consumer thread");
+        return ts_error_set(err, TS_ERR_SYSTEM, "cannot start the render thread");
     t->consumer_started = true;
-    pin_to_last_core(t->consumer);
-    return TS_OK;
+    /* A failed begin ends the thread at once; ts_tiled_destroy joins it. */
+    return ts_render_start_wait(&t->start, err);
 }
 
 void ts_tiled_destroy(ts_tiled *t) {
@@ -252,6 +278,7 @@ void ts_tiled_destroy(ts_tiled *t) {
         free(t->targets[i].depth);
         free(t->targets[i].clean);
     }
+    ts_render_start_destroy(&t->start);
     pthread_cond_destroy(&t->frame_done);
     pthread_mutex_destroy(&t->lock);
     free(t);
@@ -484,10 +511,7 @@ static void raster_job(void *ctx, uint32_t tile, uint32_t worker) {
     uint64_t t0 = ts_now_ns();
     worker_data *w = &t->workers[worker];
     ts_tile_buf *tb = w->tile;
-    int tx = (int)(tile % (uint32_t)t->tiles_x), ty = (int)(tile / (uint32_t)t->tiles_x);
-    ts_tile_rect rect = {tx * TS_TILE, ty * TS_TILE, 0, 0};
-    rect.w = t->width - rect.x < TS_TILE ? t->width - rect.x : TS_TILE;
-    rect.h = t->height - rect.y < TS_TILE ? t->height - rect.y : TS_TILE;
+    ts_tile_rect rect = tile_rect(t, tile);
 
     const ts_kernels *k = t->k;
     ts_raster_tri_fn raster = (t->samples > 1 ? k->raster_msaa : k->raster)[t->in->program];
@@ -584,6 +608,7 @@ ts_result ts_tiled_draw(ts_renderer *r, const ts_frame_input *in_caller, ts_erro
     wait_complete(t, tg);
     tg->frame = t->frame_seq++;
     tg->received = 0; /* the consumer is done with this target: it finished the frame */
+    tg->present_ns = 0;
     tg->complete = false;
     tg->start_ns = ts_now_ns();
 
@@ -633,6 +658,7 @@ void ts_tiled_finish(ts_renderer *r) {
     wait_complete(t, tg);
     tg->stats.queue_ms = ms(tg->raster_end_ns, tg->complete_ns);
     tg->stats.total_ms = ms(tg->start_ns, tg->complete_ns);
+    tg->stats.present_ms = (double)tg->present_ns * 1e-6;
     r->stats = tg->stats;
 }
 

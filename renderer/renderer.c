@@ -81,6 +81,7 @@ ts_result ts_renderer_create(const ts_renderer_desc *desc, ts_renderer **out, ts
     r->keep_depth = desc->keep_depth;
     r->on_frame = desc->on_frame;
     r->on_frame_user = desc->on_frame_user;
+    r->present = desc->present;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     r->threads = desc->threads ? desc->threads : (int)(cores > 0 && cores < MAX_THREADS ? cores : 1);
     if (desc->reference) {

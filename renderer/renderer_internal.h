@@ -9,6 +9,8 @@
 #include "error.h"
 #include "tessera.h"
 
+#include <pthread.h>
+
 #include "clip.h"
 #include "setup.h"
 #include "shade.h"
@@ -24,6 +26,7 @@ struct ts_renderer {
     bool keep_depth;  /* hand out each frame's depth */
     ts_frame_fn on_frame;
     void *on_frame_user;
+    ts_present_desc present; /* the render thread's callbacks */
     uint32_t frames_drawn; /* reference path: numbers frames for on_frame */
     ts_ref_state *ref; /* set when desc.reference */
     ts_tiled *tiled;   /* set otherwise */
@@ -77,6 +80,30 @@ ts_result ts_tiled_draw(ts_renderer *r, const ts_frame_input *in, ts_error *err)
 void ts_tiled_finish(ts_renderer *r);
 const uint8_t *ts_tiled_pixels(ts_renderer *r);
 const float *ts_tiled_depth(ts_renderer *r);
+
+/* The render thread (present.c), shared by both paths. The start-up
+ * handshake: the render thread runs `begin` and reports its result to the
+ * thread creating the renderer. */
+typedef struct ts_render_start {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int state;
+    ts_result code;
+    ts_error err;
+} ts_render_start;
+void ts_render_start_init(ts_render_start *s);
+void ts_render_start_destroy(ts_render_start *s);
+/* Creating thread: waits for `begin`; its error, if any, goes to err. */
+ts_result ts_render_start_wait(ts_render_start *s, ts_error *err);
+/* Render thread: name, pin, `begin`, report; false when begin failed (the
+ * thread should then return at once, without calling end). */
+bool ts_render_thread_begin(const ts_renderer *r, ts_render_start *s);
+void ts_render_thread_end(const ts_renderer *r);
+/* Render thread: the callbacks; each returns the nanoseconds spent in them. */
+uint64_t ts_render_tile(const ts_renderer *r, const ts_present_tile *tile);
+uint64_t ts_render_frame(const ts_renderer *r, const ts_present_frame *f);
+/* Whether the reference path needs a render thread: something to run on it. */
+bool ts_render_thread_needed(const ts_renderer *r);
 
 /* Monotonic clock in nanoseconds. */
 uint64_t ts_now_ns(void);

@@ -165,13 +165,68 @@ ts_isa ts_isa_best(void);
 /* Called once per frame as soon as the frame is complete, with its pixels
  * (8-bit RGBA, top row first, as ts_renderer_pixels) and depth (NULL unless
  * ts_renderer_desc.keep_depth), which stay valid and unchanged during the
- * call. `frame` counts the renderer's draws
- * from 0. With the fast path it runs on the consumer thread, the one that
- * receives the finished tiles (so a slow callback holds back the draw two
- * frames later, never the current one); with the reference path, on the
- * drawing thread at the end of ts_renderer_draw. */
+ * call. `frame` counts the renderer's draws from 0. It runs on the render
+ * thread (see ts_present_desc), right after the present `frame` callback:
+ * with the fast path a slow callback holds back the draw two frames later,
+ * never the current one; with the reference path ts_renderer_draw returns
+ * after it. */
 typedef void (*ts_frame_fn)(void *user, uint32_t frame, const uint8_t *rgba, const float *depth,
                             int width, int height);
+
+/* ---- the render thread ------------------------------------------------- */
+
+/* One finished tile, as the render thread receives it. */
+typedef struct ts_present_tile {
+    uint32_t frame;      /* the frame's number (counts draws from 0) */
+    int x, y, w, h;      /* the tile's rectangle in the frame, in pixels, top row 0 */
+    const uint8_t *rgba; /* the tile's top-left pixel in the frame target (8-bit RGBA) */
+    size_t stride;       /* bytes from one row of the target to the next: width * 4 */
+    uint32_t worker;     /* the worker that rendered it (reference path: 0) */
+    uint64_t cost_ns;    /* how long the worker spent on it (reference path: 0) */
+} ts_present_tile;
+
+/* One complete frame, as the render thread receives it. */
+typedef struct ts_present_frame {
+    uint32_t frame;
+    const uint8_t *rgba; /* the whole frame, top row first, width * height * 4 bytes */
+    const float *depth;  /* NULL unless ts_renderer_desc.keep_depth */
+    int width, height;
+    size_t stride;       /* width * 4 */
+    uint32_t tiles;      /* how many tile callbacks the frame had */
+} ts_present_frame;
+
+/* Code that runs on the renderer's render thread: the one thread that
+ * receives the finished tiles and the only one that may own a graphics
+ * context (an OpenGL context made current there, a CUDA stream). Every
+ * member may be NULL (zero: nothing runs but on_frame).
+ *
+ * All four callbacks, and on_frame, run on that one thread, which is never
+ * the thread that created the renderer, pinned to the last core. Order:
+ *   begin                  once, inside ts_renderer_create, before any tile;
+ *   tile ... tile, frame   per frame, in frame order: every tile of the
+ *                          frame exactly once (in the order they finish),
+ *                          then `frame` once the last has arrived; frame
+ *                          N + 1's tiles come after frame N's `frame`;
+ *   end                    once, inside ts_renderer_destroy, after the last
+ *                          frame, only if begin succeeded.
+ * A tile's pixels are complete when `tile` runs and stay unchanged until
+ * its frame's `frame` call returns (the frame target is not reused before);
+ * the whole frame is likewise stable during `frame`. Both paths keep this
+ * contract: the tiled path calls them from the tile queue's consumer as
+ * tiles arrive; the reference path hands each drawn frame to a render
+ * thread of its own, which calls `tile` for every tile of it (rows of
+ * tiles, top first) and then `frame`, and ts_renderer_draw returns when it
+ * is done. A slow callback slows the frames down, but nothing is dropped. */
+typedef struct ts_present_desc {
+    void *user; /* passed to every callback */
+    /* May fail: return an error code and fill `err` (the message names the
+     * problem); ts_renderer_create then fails with that code and message,
+     * the render thread exits and `end` is not called. */
+    ts_result (*begin)(void *user, int width, int height, ts_error *err);
+    void (*tile)(void *user, const ts_present_tile *tile);
+    void (*frame)(void *user, const ts_present_frame *frame);
+    void (*end)(void *user);
+} ts_present_desc;
 
 typedef struct ts_renderer_desc {
     int width;  /* 0: 1920 */
@@ -194,6 +249,7 @@ typedef struct ts_renderer_desc {
     bool keep_depth;
     ts_frame_fn on_frame; /* NULL: none */
     void *on_frame_user;
+    ts_present_desc present; /* zero: none */
 } ts_renderer_desc;
 
 typedef struct ts_renderer ts_renderer;
@@ -252,6 +308,7 @@ typedef struct ts_frame_stats {
     double raster_ms;   /* tile raster, shading, blending, tile store */
     double queue_ms;    /* from the last tile pushed until the consumer had them all */
     double total_ms;    /* from the start of the draw until the frame was complete */
+    double present_ms;  /* in the present callbacks (tile and frame) and on_frame, on the render thread */
     uint64_t triangles; /* triangles set up (after clipping and culling) */
     uint64_t fragments; /* pixels shaded and written */
 } ts_frame_stats;

@@ -1,0 +1,479 @@
+/* tessera_viewer.c — tessera-viewer, the interactive demo: a model (or a
+ * built-in scene) in an SDL2 window, orbited with the mouse. The main thread
+ * owns the window and SDL's event loop and draws frames; the renderer's
+ * render thread owns the OpenGL context (renderer/present_gl.c) and puts
+ * each tile on screen as it arrives. Without a display it renders headless
+ * and writes a PNG instead. */
+#define _POSIX_C_SOURCE 200809L
+
+#include "present_gl.h"
+#include "tessera.h"
+
+#include "cli_args.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PROG "tessera-viewer"
+#define MAX_FRAMES 1000000
+#define EXIT_NO_WINDOW 77 /* --require-window without a window (CTest SKIP_RETURN_CODE) */
+#define DEFAULT_SPIN 0.5  /* degrees of yaw per frame when running until closed */
+#define DRAG_DEG_PER_PIXEL 0.4
+#define TITLE_EVERY_S 0.5
+
+static void usage(FILE *f) {
+    fprintf(f,
+            "usage: " PROG " [MODEL] [options]\n"
+            "\n"
+            "Shows MODEL in a window, drawn by the tile renderer: each finished tile goes\n"
+            "to the screen (OpenGL 3.3) as it arrives. MODEL is a file assimp reads (OBJ,\n"
+            "glTF 2.0/GLB, 3DS, PLY, ...) or builtin:NAME, NAME one of:");
+    for (const char *const *n = ts_model_builtin_names(); *n; n++) fprintf(f, " %s", *n);
+    fprintf(f,
+            "\n(default builtin:showcase).\n"
+            "\n"
+            "options:\n"
+            "  --size WxH        window size in pixels (default 1280x720, each side 1..%d)\n"
+            "  --yaw DEG         starting turn about Y (default 0)\n"
+            "  --pitch DEG       starting turn about X, applied before yaw (default 0)\n"
+            TS_CLI_ZOOM_HELP
+            "  --shading MODE    studio | unlit | normals | depth | textured (default studio)\n"
+            "  --cull            drop back-facing (clockwise) triangles\n"
+            "  --spin DEG        yaw added per frame (default %g; 0 with --frames)\n"
+            "  --isa NAME        SIMD target: auto | scalar | sse4 | avx2 | avx512 | neon\n"
+            "  --threads N       worker threads (default: one per core)\n"
+            "  --msaa N          samples per pixel: 1 (default) or 4\n"
+            "  --no-vsync        swap without waiting for the vertical blank (to measure)\n"
+            "  --frames N        draw N frames, then exit (default: until the window closes)\n"
+            "  --screenshot FILE.png\n"
+            "                    with --frames: write the last frame as presented, read back\n"
+            "                    from the window\n"
+            "  --require-window  exit with status %d when no window can be opened, instead\n"
+            "                    of rendering headless\n"
+            "  -h, --help        show this help\n"
+            "\n"
+            "keys and mouse:\n"
+            "  drag              orbit (yaw and pitch)     wheel   zoom\n"
+            "  1 2 3 4 5         studio, unlit, normals, depth, textured shading\n"
+            "  m                 multisampling on/off (4x)  i       next SIMD target\n"
+            "  t                 worker threads: 1, 2, ... one per core, 1, ...\n"
+            "  space             stop/start spinning        r       reset the view\n"
+            "  Escape            quit (as closing the window)\n"
+            "\n"
+            "The title shows frames per second and where a frame's time goes (vertex,\n"
+            "geometry, raster, queue; present: the render thread's uploads, draw and swap).\n"
+            "Without a display (no DISPLAY or WAYLAND_DISPLAY, or SDL cannot open a window\n"
+            "or an OpenGL 3.3 context) it says so, renders the frames headless and writes\n"
+            "the last one as PNG (--screenshot, or MODEL's name .png).\n",
+            TS_MAX_FRAME_DIM, (double)TS_MIN_ZOOM, (double)TS_MAX_ZOOM, DEFAULT_SPIN, EXIT_NO_WINDOW);
+}
+
+__attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, PROG ": error: ");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return 1;
+}
+
+static void warn(void *user, const char *message) {
+    (void)user;
+    fprintf(stderr, PROG ": warning: %s\n", message);
+}
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* "dir/bunny.obj" -> "bunny.obj"; "builtin:torus" -> "torus". */
+static const char *display_name(const char *model) {
+    if (strncmp(model, TS_BUILTIN_PREFIX, strlen(TS_BUILTIN_PREFIX)) == 0) return model + strlen(TS_BUILTIN_PREFIX);
+    const char *slash = strrchr(model, '/');
+    return slash ? slash + 1 : model;
+}
+
+typedef struct options {
+    const char *model;
+    int width, height;
+    ts_view_desc view;
+    ts_renderer_desc desc; /* isa, threads, msaa */
+    double spin;
+    bool spin_given;
+    bool no_vsync;
+    long frames; /* 0: until closed */
+    const char *screenshot;
+    bool require_window;
+} options;
+
+/* Returns -1 when the arguments are good, else the exit status. */
+static int parse(int argc, char **argv, options *o) {
+    memset(o, 0, sizeof *o);
+    o->model = "builtin:showcase";
+    o->width = 1280;
+    o->height = 720;
+    bool model_given = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            return 0;
+        } else if (!strcmp(a, "--cull")) {
+            o->view.cull_back = true;
+        } else if (!strcmp(a, "--no-vsync")) {
+            o->no_vsync = true;
+        } else if (!strcmp(a, "--require-window")) {
+            o->require_window = true;
+        } else if (!strcmp(a, "--size") || !strcmp(a, "--yaw") || !strcmp(a, "--pitch") || !strcmp(a, "--zoom") ||
+                   !strcmp(a, "--shading") || !strcmp(a, "--frames") || !strcmp(a, "--screenshot") ||
+                   !strcmp(a, "--isa") || !strcmp(a, "--threads") || !strcmp(a, "--msaa") || !strcmp(a, "--spin")) {
+            if (!val) return fail("%s needs a value", a);
+            i++;
+            if (!strcmp(a, "--size")) {
+                if (!ts_cli_parse_size(val, &o->width, &o->height))
+                    return fail("--size %s: expected WxH, each side a whole number from 1 to %d", val,
+                                TS_MAX_FRAME_DIM);
+            } else if (!strcmp(a, "--yaw")) {
+                if (!ts_cli_parse_float(val, &o->view.yaw_deg)) return fail("--yaw %s: not a number", val);
+            } else if (!strcmp(a, "--pitch")) {
+                if (!ts_cli_parse_float(val, &o->view.pitch_deg)) return fail("--pitch %s: not a number", val);
+            } else if (!strcmp(a, "--zoom")) {
+                if (!ts_cli_parse_zoom(val, &o->view.zoom))
+                    return fail(TS_CLI_ZOOM_ERROR, val, (double)TS_MIN_ZOOM, (double)TS_MAX_ZOOM);
+            } else if (!strcmp(a, "--spin")) {
+                float s;
+                if (!ts_cli_parse_float(val, &s)) return fail("--spin %s: not a number", val);
+                o->spin = s;
+                o->spin_given = true;
+            } else if (!strcmp(a, "--shading")) {
+                if (!ts_shading_parse(val, &o->view.shading))
+                    return fail("--shading %s: expected studio, unlit, normals, depth or textured", val);
+            } else if (!strcmp(a, "--frames")) {
+                if (!ts_cli_parse_int(val, 1, MAX_FRAMES, &o->frames))
+                    return fail("--frames %s: expected a whole number from 1 to %d", val, MAX_FRAMES);
+            } else if (!strcmp(a, "--screenshot")) {
+                o->screenshot = val;
+            } else if (!strcmp(a, "--isa")) {
+                if (!ts_isa_parse(val, &o->desc.isa))
+                    return fail("--isa %s: expected auto, scalar, sse4, avx2, avx512 or neon", val);
+            } else if (!strcmp(a, "--threads")) {
+                long n;
+                if (!ts_cli_parse_int(val, 1, 256, &n))
+                    return fail("--threads %s: expected a whole number from 1 to 256", val);
+                o->desc.threads = (int)n;
+            } else {
+                if (strcmp(val, "1") && strcmp(val, "4")) return fail("--msaa %s: expected 1 or 4", val);
+                o->desc.msaa = atoi(val);
+            }
+        } else if (a[0] == '-' && a[1] != '\0') {
+            fprintf(stderr, PROG ": error: unknown option %s (see --help)\n", a);
+            return 2;
+        } else if (!model_given) {
+            o->model = a;
+            model_given = true;
+        } else {
+            return fail("more than one model given (%s and %s)", o->model, a);
+        }
+    }
+    if (o->screenshot && !o->frames) return fail("--screenshot needs --frames N (the frame to write)");
+    if (!o->spin_given) o->spin = o->frames ? 0.0 : DEFAULT_SPIN;
+    if (o->view.zoom == 0.0f) o->view.zoom = 1.0f;
+    return -1;
+}
+
+/* Frame n's yaw: reproducible from the options alone (headless and windowed
+ * runs of --frames N draw the same views). */
+static float yaw_at(double base, double spin, uint64_t n) { return (float)fmod(base + spin * (double)n, 360.0); }
+
+/* ---- headless ----------------------------------------------------------- */
+
+typedef struct png_job {
+    const char *path;
+    uint32_t last;
+    ts_result res;
+    ts_error err;
+} png_job;
+
+static void write_last_frame(void *user, uint32_t frame, const uint8_t *rgba, const float *depth, int w, int h) {
+    (void)depth;
+    png_job *job = user;
+    if (frame == job->last) job->res = ts_png_write(job->path, w, h, rgba, &job->err);
+}
+
+/* No window: the frames are drawn as they would have been and the last is
+ * written where the screenshot would have gone. */
+static int run_headless(const options *o, const ts_model *m, const char *why) {
+    char default_out[512];
+    const char *out = o->screenshot;
+    if (!out) {
+        const char *name = display_name(o->model), *dot = strrchr(name, '.');
+        int stem = dot && dot != name ? (int)(dot - name) : (int)strlen(name);
+        snprintf(default_out, sizeof default_out, "%.*s.png", stem, name);
+        out = default_out;
+    }
+    long frames = o->frames ? o->frames : 1;
+    fprintf(stderr, PROG ": no window (%s): rendering %ld frame%s headless to %s\n", why, frames,
+            frames == 1 ? "" : "s", out);
+    png_job job = {.path = out, .last = (uint32_t)(frames - 1), .res = TS_ERR_INVALID_ARG,
+                   .err.message = "the last frame never completed"};
+    ts_renderer_desc desc = o->desc;
+    desc.width = o->width;
+    desc.height = o->height;
+    desc.on_frame = write_last_frame;
+    desc.on_frame_user = &job;
+    ts_renderer *r = NULL;
+    ts_error err = {0};
+    if (ts_renderer_create(&desc, &r, &err) != TS_OK) return fail("%s", err.message);
+    ts_view_desc view = o->view;
+    ts_result res = TS_OK;
+    for (long i = 0; i < frames && res == TS_OK; i++) {
+        view.yaw_deg = yaw_at(o->view.yaw_deg, o->spin, (uint64_t)i);
+        res = ts_renderer_draw(r, m, &view, &err);
+    }
+    ts_renderer_finish(r);
+    ts_renderer_destroy(r);
+    if (res != TS_OK) return fail("%s", err.message);
+    if (job.res != TS_OK) return fail("%s", job.err.message);
+    return 0;
+}
+
+/* ---- the window ------------------------------------------------------------ */
+
+typedef struct viewer {
+    const options *o;
+    const ts_model *model;
+    SDL_Window *window;
+    ts_gl_presenter *presenter;
+    ts_renderer *r;
+    ts_renderer_desc desc;
+    uint32_t renderer_frames; /* draws by the current renderer: its frame numbers */
+} viewer;
+
+static ts_result make_renderer(viewer *v, ts_error *err) {
+    v->desc.present = ts_gl_presenter_callbacks(v->presenter);
+    v->renderer_frames = 0;
+    return ts_renderer_create(&v->desc, &v->r, err);
+}
+
+/* The next SIMD target this CPU runs after `cur`, wrapping around. */
+static ts_isa next_isa(ts_isa cur) {
+    for (int k = 1; k < TS_ISA_COUNT; k++) {
+        ts_isa cand = (ts_isa)(((int)cur - 1 + k) % (TS_ISA_COUNT - 1) + 1); /* skips TS_ISA_AUTO */
+        if (ts_isa_supported(cand)) return cand;
+    }
+    return cur;
+}
+
+static void update_title(viewer *v, const ts_view_desc *view, double fps) {
+    ts_frame_stats st;
+    ts_renderer_stats(v->r, &st); /* waits for the last frame: twice a second */
+    char title[512];
+    snprintf(title, sizeof title,
+             PROG ": %s | %.1f fps | frame %.2f ms: vertex %.2f, geometry %.2f, raster %.2f, queue %.2f"
+                  " | present %.2f ms | %s, %d threads, msaa %d, %s",
+             display_name(v->o->model), fps, st.total_ms, st.vertex_ms, st.geometry_ms, st.raster_ms, st.queue_ms,
+             st.present_ms, ts_isa_name(ts_renderer_isa(v->r)), ts_renderer_threads(v->r), ts_renderer_msaa(v->r),
+             ts_shading_name(view->shading));
+    SDL_SetWindowTitle(v->window, title);
+}
+
+static int run_window(viewer *v) {
+    const options *o = v->o;
+    ts_view_desc view = o->view;
+    double base_yaw = o->view.yaw_deg, spin = o->spin;
+    bool spinning = true, running = true, rebuild = false;
+    uint64_t n = 0, spin_frames = 0; /* frames drawn; frames spun */
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cores < 1) cores = 1;
+    ts_error err = {0};
+
+    double start = now_s(), title_at = start;
+    uint64_t title_frames = 0;
+    while (running) {
+        SDL_Event e;
+        while (SDL_PollEvent(&e)) {
+            switch (e.type) {
+            case SDL_QUIT: running = false; break;
+            case SDL_WINDOWEVENT:
+                if (e.window.event == SDL_WINDOWEVENT_CLOSE) running = false;
+                break;
+            case SDL_MOUSEMOTION:
+                if (e.motion.state & SDL_BUTTON_LMASK) {
+                    base_yaw += DRAG_DEG_PER_PIXEL * e.motion.xrel;
+                    float pitch = view.pitch_deg + (float)(DRAG_DEG_PER_PIXEL * e.motion.yrel);
+                    view.pitch_deg = pitch > 90.0f ? 90.0f : pitch < -90.0f ? -90.0f : pitch;
+                }
+                break;
+            case SDL_MOUSEWHEEL: {
+                float steps = (float)e.wheel.y * (e.wheel.direction == SDL_MOUSEWHEEL_FLIPPED ? -1.0f : 1.0f);
+                float z = view.zoom * powf(1.1f, steps);
+                view.zoom = z < TS_MIN_ZOOM ? TS_MIN_ZOOM : z > TS_MAX_ZOOM ? TS_MAX_ZOOM : z;
+                break;
+            }
+            case SDL_KEYDOWN: {
+                if (e.key.repeat) break;
+                SDL_Keycode k = e.key.keysym.sym;
+                if (k == SDLK_ESCAPE) running = false;
+                else if (k >= SDLK_1 && k < SDLK_1 + TS_SHADING_COUNT) view.shading = (ts_shading)(k - SDLK_1);
+                else if (k == SDLK_m) {
+                    v->desc.msaa = ts_renderer_msaa(v->r) > 1 ? 1 : 4;
+                    rebuild = true;
+                } else if (k == SDLK_i) {
+                    v->desc.isa = next_isa(ts_renderer_isa(v->r));
+                    rebuild = true;
+                } else if (k == SDLK_t) {
+                    v->desc.threads = (int)(ts_renderer_threads(v->r) % cores) + 1;
+                    rebuild = true;
+                } else if (k == SDLK_SPACE) {
+                    spinning = !spinning;
+                } else if (k == SDLK_r) {
+                    base_yaw = o->view.yaw_deg;
+                    spin_frames = 0;
+                    view = o->view;
+                }
+                break;
+            }
+            default: break;
+            }
+        }
+        if (!running) break;
+        if (rebuild) {
+            /* New settings: a new renderer (its render thread joins, taking
+             * its GL context with it; the next one makes its own). */
+            ts_renderer_destroy(v->r);
+            v->r = NULL;
+            if (make_renderer(v, &err) != TS_OK) return fail("%s", err.message);
+            rebuild = false;
+        }
+        if (o->frames && o->screenshot && n + 1 == (uint64_t)o->frames)
+            ts_gl_presenter_capture(v->presenter, v->renderer_frames);
+        view.yaw_deg = yaw_at(base_yaw, spin, spin_frames);
+        if (ts_renderer_draw(v->r, v->model, &view, &err) != TS_OK) return fail("%s", err.message);
+        v->renderer_frames++;
+        n++;
+        if (spinning) spin_frames++;
+        title_frames++;
+        if (ts_gl_presenter_failed(v->presenter, &err)) return fail("%s", err.message);
+        if (o->frames && n == (uint64_t)o->frames) break;
+        double t = now_s();
+        if (t - title_at >= TITLE_EVERY_S) {
+            update_title(v, &view, (double)title_frames / (t - title_at));
+            title_at = t;
+            title_frames = 0;
+        }
+    }
+    ts_renderer_finish(v->r);
+    double seconds = now_s() - start;
+    if (ts_gl_presenter_failed(v->presenter, &err)) return fail("%s", err.message);
+
+    if (o->screenshot) {
+        int w, h;
+        const uint8_t *px = ts_gl_presenter_captured(v->presenter, &w, &h);
+        if (!px) return fail("--screenshot %s: the last frame was not read back", o->screenshot);
+        if (ts_png_write(o->screenshot, w, h, px, &err) != TS_OK) return fail("%s", err.message);
+    }
+    char gl_name[128];
+    snprintf(gl_name, sizeof gl_name, "%s", ts_gl_presenter_gl_renderer(v->presenter));
+    for (char *c = gl_name; *c; c++)
+        if (*c == ' ') *c = '_';
+    printf(PROG ": model=%s size=%dx%d frames=%llu fps=%.1f isa=%s threads=%d msaa=%d vsync=%s gl=%s%s%s\n",
+           display_name(o->model), v->desc.width, v->desc.height, (unsigned long long)n,
+           seconds > 0 ? (double)n / seconds : 0.0, ts_isa_name(ts_renderer_isa(v->r)), ts_renderer_threads(v->r),
+           ts_renderer_msaa(v->r), ts_gl_presenter_vsync(v->presenter) ? "on" : "off", gl_name,
+           o->screenshot ? " screenshot=" : "", o->screenshot ? o->screenshot : "");
+    return 0;
+}
+
+/* Opens the window and runs it; returns -1 (with the reason in `why`) when
+ * no window could be had, so the caller can fall back, else the exit
+ * status. */
+static int try_window(const options *o, const ts_model *m, char *why, size_t why_size) {
+    const char *x11 = getenv("DISPLAY"), *wl = getenv("WAYLAND_DISPLAY");
+    if ((!x11 || !*x11) && (!wl || !*wl)) {
+        snprintf(why, why_size, "no display: neither DISPLAY nor WAYLAND_DISPLAY is set");
+        return -1;
+    }
+    if (SDL_Init(SDL_INIT_VIDEO) != 0) {
+        snprintf(why, why_size, "SDL_Init: %s", SDL_GetError());
+        return -1;
+    }
+    /* When no display answers, SDL falls back to drivers that draw nowhere
+     * anyone sees: that is no window, unless SDL_VIDEODRIVER asked for it. */
+    const char *driver = SDL_GetCurrentVideoDriver(), *asked = getenv("SDL_VIDEODRIVER");
+    if (driver && (!strcmp(driver, "offscreen") || !strcmp(driver, "dummy")) && !(asked && strstr(asked, driver))) {
+        snprintf(why, why_size, "no display: SDL could open none (DISPLAY=%s), only its %s video driver",
+                 x11 ? x11 : "", driver);
+        SDL_Quit();
+        return -1;
+    }
+    ts_gl_presenter_window_attributes();
+    viewer v = {.o = o, .model = m};
+    v.window = SDL_CreateWindow(PROG, SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, o->width, o->height,
+                                SDL_WINDOW_OPENGL | SDL_WINDOW_ALLOW_HIGHDPI);
+    if (!v.window) {
+        snprintf(why, why_size, "SDL_CreateWindow: %s", SDL_GetError());
+        SDL_Quit();
+        return -1;
+    }
+    /* Frames as large as the window's pixels, so each lands 1:1. */
+    int dw = o->width, dh = o->height;
+    SDL_GL_GetDrawableSize(v.window, &dw, &dh);
+    if (dw < 1 || dh < 1 || dw > TS_MAX_FRAME_DIM || dh > TS_MAX_FRAME_DIM) dw = o->width, dh = o->height;
+    ts_error err = {0};
+    int status = -1;
+    ts_gl_presenter_desc pd = {.window = v.window, .no_vsync = o->no_vsync};
+    if (ts_gl_presenter_create(&pd, &v.presenter, &err) != TS_OK) {
+        status = fail("%s", err.message);
+    } else {
+        ts_gl_presenter_set_drawable_size(v.presenter, dw, dh);
+        v.desc = o->desc;
+        v.desc.width = dw;
+        v.desc.height = dh;
+        if (make_renderer(&v, &err) != TS_OK) {
+            /* The context could not be made (begin failed): no window after all. */
+            snprintf(why, why_size, "%s", err.message);
+        } else {
+            printf(PROG ": window %dx%d (SDL video driver %s), OpenGL renderer %s, vsync %s\n", dw, dh,
+                   SDL_GetCurrentVideoDriver(), ts_gl_presenter_gl_renderer(v.presenter),
+                   ts_gl_presenter_vsync(v.presenter) ? "on" : o->no_vsync ? "off" : "unavailable");
+            fflush(stdout);
+            status = run_window(&v);
+        }
+    }
+    ts_renderer_destroy(v.r); /* joins the render thread: the context is gone after this */
+    ts_gl_presenter_destroy(v.presenter);
+    SDL_DestroyWindow(v.window);
+    SDL_Quit();
+    return status;
+}
+
+int main(int argc, char **argv) {
+    options o;
+    int status = parse(argc, argv, &o);
+    if (status >= 0) return status;
+
+    ts_model model;
+    ts_error err = {0};
+    if (ts_model_open(o.model, &model, &err, warn, NULL) != TS_OK) return fail("%s", err.message);
+
+    char why[600] = "";
+    status = try_window(&o, &model, why, sizeof why);
+    if (status < 0) {
+        if (o.require_window) {
+            fprintf(stderr, PROG ": no window (%s)\n", why);
+            status = EXIT_NO_WINDOW;
+        } else {
+            status = run_headless(&o, &model, why);
+        }
+    }
+    ts_model_free(&model);
+    return status;
+}

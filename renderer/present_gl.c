@@ -1,0 +1,436 @@
+/* present_gl.c — the SDL2 + OpenGL presenter: present callbacks that make an
+ * OpenGL 3.3 core context for the window on the render thread, stream each
+ * tile into a frame-sized texture through a ring of pixel buffer objects as
+ * it arrives, and at the end of a frame draw the texture to the window with
+ * one fullscreen triangle and swap. Everything GL here runs on the render
+ * thread; the main thread only reads the atomics and, after a frame is
+ * complete, the captured pixels. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <glad/gl.h>
+
+#include "present_gl.h"
+
+#include "error.h"
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_PBOS 16
+#define MAX_PBOS 256
+#define NO_CAPTURE UINT32_MAX
+
+struct ts_gl_presenter {
+    SDL_Window *window;
+    bool no_vsync;
+    int pbo_count;
+
+    /* Shared with the main thread. */
+    _Atomic uint64_t drawable;     /* width << 32 | height */
+    _Atomic uint32_t capture;      /* frame to read back, or NO_CAPTURE */
+    atomic_bool failed;            /* error is set (release) before this is */
+    ts_error error;                /* the first error; render thread until `failed` */
+
+    /* Render thread only, from begin to end. Written before ts_renderer_create
+     * returns (begin runs inside it, and its result is handed over under a
+     * mutex), so the main thread may read gl_renderer and vsync_on after it. */
+    SDL_GLContext ctx;
+    int width, height; /* the frame's, and the texture's */
+    GLuint texture, vao, program;
+    GLint u_scale, u_viewport;
+    GLuint pbos[MAX_PBOS];
+    size_t pbo_bytes;
+    int next_pbo;
+    char gl_renderer[128];
+    bool vsync_on;
+
+    /* Written on the render thread while the captured frame is drawn; read by
+     * the main thread once the renderer says the frame is complete. */
+    uint8_t *captured;
+    uint8_t *readback; /* bottom row first, as glReadPixels gives it */
+    int captured_w, captured_h;
+};
+
+/* ---- errors -------------------------------------------------------------- */
+
+static const char *gl_error_name(GLenum e) {
+    switch (e) {
+    case GL_INVALID_ENUM: return "GL_INVALID_ENUM";
+    case GL_INVALID_VALUE: return "GL_INVALID_VALUE";
+    case GL_INVALID_OPERATION: return "GL_INVALID_OPERATION";
+    case GL_INVALID_FRAMEBUFFER_OPERATION: return "GL_INVALID_FRAMEBUFFER_OPERATION";
+    case GL_OUT_OF_MEMORY: return "GL_OUT_OF_MEMORY";
+    default: return "unknown GL error";
+    }
+}
+
+/* Render thread: records the first error and publishes it (the release
+ * store orders the message before `failed` for ts_gl_presenter_failed). */
+__attribute__((format(printf, 3, 4))) static void fail(ts_gl_presenter *p, ts_result code, const char *fmt, ...) {
+    if (atomic_load_explicit(&p->failed, memory_order_relaxed)) return;
+    p->error.code = code;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->error.message, sizeof p->error.message, fmt, ap);
+    va_end(ap);
+    atomic_store_explicit(&p->failed, true, memory_order_release);
+}
+
+static bool broken(ts_gl_presenter *p) { return atomic_load_explicit(&p->failed, memory_order_relaxed); }
+
+/* Render thread: after each GL call. `call` is the call's source text; the
+ * message names the function. All pending errors are drained so the next
+ * check reports its own call. */
+static bool gl_ok(ts_gl_presenter *p, const char *call) {
+    GLenum e = glGetError();
+    if (e == GL_NO_ERROR) return true;
+    for (int i = 0; i < 16 && glGetError() != GL_NO_ERROR; i++) {
+    }
+    fail(p, TS_ERR_SYSTEM, "OpenGL: %.*s failed: %s", (int)strcspn(call, "("), call, gl_error_name(e));
+    return false;
+}
+
+/* Runs one GL call and checks it; on an error the enclosing function
+ * returns `ret` (`GL_RET(, call)` in a void function). */
+#define GL_RET(ret, call)                                                                          \
+    do {                                                                                           \
+        call;                                                                                      \
+        if (!gl_ok(p, #call)) return ret;                                                          \
+    } while (0)
+
+/* ---- shaders --------------------------------------------------------------- */
+
+/* One triangle covering the viewport, made from gl_VertexID (no vertex
+ * buffer). The fragment shader fetches the texel under the pixel: the
+ * texture holds the frame top row first, and gl_FragCoord counts rows from
+ * the bottom, so rows are flipped here; with the drawable the frame's size,
+ * texel (x, y) lands on window pixel (x, y) exactly. */
+static const char *const vertex_src =
+    "#version 330 core\n"
+    "void main() {\n"
+    "    vec2 p = vec2(float((gl_VertexID & 1) << 2) - 1.0, float((gl_VertexID & 2) << 1) - 1.0);\n"
+    "    gl_Position = vec4(p, 0.0, 1.0);\n"
+    "}\n";
+static const char *const fragment_src =
+    "#version 330 core\n"
+    "uniform sampler2D frame;\n"
+    "uniform vec2 scale;    /* texture size / viewport size */\n"
+    "uniform vec2 viewport; /* in pixels */\n"
+    "out vec4 color;\n"
+    "void main() {\n"
+    "    vec2 at = vec2(gl_FragCoord.x, viewport.y - gl_FragCoord.y) * scale;\n"
+    "    ivec2 size = textureSize(frame, 0);\n"
+    "    color = texelFetch(frame, clamp(ivec2(at), ivec2(0), size - 1), 0);\n"
+    "}\n";
+
+static GLuint compile(ts_gl_presenter *p, GLenum stage, const char *src) {
+    GLuint s = glCreateShader(stage);
+    if (!gl_ok(p, "glCreateShader()") || !s) return 0;
+    GL_RET(0, glShaderSource(s, 1, &src, NULL));
+    GL_RET(0, glCompileShader(s));
+    GLint ok = GL_FALSE;
+    GL_RET(0, glGetShaderiv(s, GL_COMPILE_STATUS, &ok));
+    if (ok) return s;
+    char log[512] = "";
+    glGetShaderInfoLog(s, (GLsizei)sizeof log, NULL, log);
+    log[strcspn(log, "\r\n")] = '\0';
+    fail(p, TS_ERR_UNSUPPORTED, "OpenGL: the %s shader does not compile: %s",
+         stage == GL_VERTEX_SHADER ? "vertex" : "fragment", log);
+    glDeleteShader(s);
+    return 0;
+}
+
+static bool build_program(ts_gl_presenter *p) {
+    GLuint vs = compile(p, GL_VERTEX_SHADER, vertex_src);
+    GLuint fs = vs ? compile(p, GL_FRAGMENT_SHADER, fragment_src) : 0;
+    if (!vs || !fs) {
+        if (vs) glDeleteShader(vs);
+        return false;
+    }
+    p->program = glCreateProgram();
+    if (!gl_ok(p, "glCreateProgram()")) return false;
+    GL_RET(false, glAttachShader(p->program, vs));
+    GL_RET(false, glAttachShader(p->program, fs));
+    GL_RET(false, glLinkProgram(p->program));
+    GL_RET(false, glDeleteShader(vs)); /* flagged; freed with the program */
+    GL_RET(false, glDeleteShader(fs));
+    GLint ok = GL_FALSE;
+    GL_RET(false, glGetProgramiv(p->program, GL_LINK_STATUS, &ok));
+    if (!ok) {
+        char log[512] = "";
+        glGetProgramInfoLog(p->program, (GLsizei)sizeof log, NULL, log);
+        log[strcspn(log, "\r\n")] = '\0';
+        fail(p, TS_ERR_UNSUPPORTED, "OpenGL: the shaders do not link: %s", log);
+        return false;
+    }
+    GL_RET(false, glUseProgram(p->program));
+    GLint u_frame = glGetUniformLocation(p->program, "frame");
+    p->u_scale = glGetUniformLocation(p->program, "scale");
+    p->u_viewport = glGetUniformLocation(p->program, "viewport");
+    if (!gl_ok(p, "glGetUniformLocation()")) return false;
+    GL_RET(false, glUniform1i(u_frame, 0));
+    return true;
+}
+
+/* ---- the callbacks (render thread) ------------------------------------------ */
+
+/* SDL_GL_GetProcAddress gives an object pointer, glad wants a function
+ * pointer: the same bits on every platform SDL runs GL on (POSIX requires
+ * it for dlsym), copied without a cast ISO C forbids. */
+static GLADapiproc load_gl(const char *name) {
+    void *sym = SDL_GL_GetProcAddress(name);
+    GLADapiproc fn;
+    _Static_assert(sizeof fn == sizeof sym, "function and object pointers differ in size");
+    memcpy(&fn, &sym, sizeof fn);
+    return fn;
+}
+
+static void release_gl(ts_gl_presenter *p) {
+    if (!p->ctx) return;
+    /* Deleting names of 0 or names never made is allowed and does nothing. */
+    glDeleteBuffers(p->pbo_count, p->pbos);
+    glDeleteTextures(1, &p->texture);
+    glDeleteVertexArrays(1, &p->vao);
+    if (p->program) glDeleteProgram(p->program);
+    SDL_GL_MakeCurrent(p->window, NULL);
+    SDL_GL_DeleteContext(p->ctx);
+    p->ctx = NULL;
+    memset(p->pbos, 0, sizeof p->pbos);
+    p->texture = p->vao = p->program = 0;
+}
+
+/* Creates the context (current on this thread from now on), loads GL, and
+ * makes the frame texture, the pixel buffer ring and the program. */
+static ts_result on_begin(void *user, int width, int height, ts_error *err) {
+    ts_gl_presenter *p = user;
+    p->width = width;
+    p->height = height;
+    p->next_pbo = 0;
+    p->ctx = SDL_GL_CreateContext(p->window);
+    if (!p->ctx)
+        return ts_error_set(err, TS_ERR_UNSUPPORTED, "cannot create an OpenGL 3.3 core context: %s",
+                               SDL_GetError());
+    int version = gladLoadGL(load_gl);
+    if (!version || GLAD_VERSION_MAJOR(version) * 10 + GLAD_VERSION_MINOR(version) < 33) {
+        release_gl(p);
+        return ts_error_set(err, TS_ERR_UNSUPPORTED, "OpenGL 3.3 is not available (got %d.%d)",
+                               GLAD_VERSION_MAJOR(version), GLAD_VERSION_MINOR(version));
+    }
+    const char *name = (const char *)glGetString(GL_RENDERER);
+    snprintf(p->gl_renderer, sizeof p->gl_renderer, "%s", name ? name : "unknown");
+    /* Adaptive sync (-1) is not asked for: a frame that misses the blank
+     * waits for the next, which keeps the pacing even. */
+    p->vsync_on = !p->no_vsync && SDL_GL_SetSwapInterval(1) == 0;
+    if (p->no_vsync) SDL_GL_SetSwapInterval(0);
+
+    bool ok = build_program(p);
+    if (ok) {
+        glGenVertexArrays(1, &p->vao);
+        ok = gl_ok(p, "glGenVertexArrays()");
+    }
+    if (ok) {
+        glBindVertexArray(p->vao);
+        ok = gl_ok(p, "glBindVertexArray()");
+    }
+    if (ok) {
+        glGenTextures(1, &p->texture);
+        glActiveTexture(GL_TEXTURE0);
+        glBindTexture(GL_TEXTURE_2D, p->texture);
+        ok = gl_ok(p, "glBindTexture(frame)");
+    }
+    if (ok) {
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+        ok = gl_ok(p, "glTexParameteri(frame)");
+    }
+    if (ok) {
+        glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, width, height, 0, GL_RGBA, GL_UNSIGNED_BYTE, NULL);
+        ok = gl_ok(p, "glTexImage2D(frame)");
+    }
+    if (ok) {
+        /* Rows of a tile are packed in its buffer (w * 4 bytes, a multiple
+         * of 4), and the window is read back packed too. */
+        glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+        glPixelStorei(GL_PACK_ALIGNMENT, 4);
+        /* The texture's bytes must reach the window as they are. */
+        glDisable(GL_DITHER);
+        glDisable(GL_BLEND);
+        glDisable(GL_DEPTH_TEST);
+        ok = gl_ok(p, "glDisable()");
+    }
+    if (ok) {
+        /* Room for the largest tile, 64 x 64; a larger one grows its buffer. */
+        p->pbo_bytes = 64 * 64 * 4;
+        glGenBuffers(p->pbo_count, p->pbos);
+        ok = gl_ok(p, "glGenBuffers(ring)");
+        for (int i = 0; ok && i < p->pbo_count; i++) {
+            glBindBuffer(GL_PIXEL_UNPACK_BUFFER, p->pbos[i]);
+            glBufferData(GL_PIXEL_UNPACK_BUFFER, (GLsizeiptr)p->pbo_bytes, NULL, GL_STREAM_DRAW);
+            ok = gl_ok(p, "glBufferData(ring)");
+        }
+    }
+    if (!ok) {
+        /* The error went to p->error: hand it to ts_renderer_create. */
+        *err = p->error;
+        release_gl(p);
+        return err->code;
+    }
+    return TS_OK;
+}
+
+/* Streams one tile: the next buffer of the ring is mapped with its old
+ * contents invalidated (the driver hands out fresh storage instead of
+ * waiting for a transfer still reading it), the tile's rows are copied in,
+ * and the texture update is sourced from the buffer, so the driver copies
+ * it to the texture asynchronously, overlapping the next tiles' raster. */
+static void on_tile(void *user, const ts_present_tile *t) {
+    ts_gl_presenter *p = user;
+    if (broken(p)) return;
+    size_t row = (size_t)t->w * 4, bytes = row * (size_t)t->h;
+    GLuint pbo = p->pbos[p->next_pbo];
+    p->next_pbo = (p->next_pbo + 1) % p->pbo_count;
+    GL_RET(, glBindBuffer(GL_PIXEL_UNPACK_BUFFER, pbo));
+    if (bytes > p->pbo_bytes) {
+        for (int i = 0; i < p->pbo_count; i++) {
+            GL_RET(, glBindBuffer(GL_PIXEL_UNPACK_BUFFER, p->pbos[i]));
+            GL_RET(, glBufferData(GL_PIXEL_UNPACK_BUFFER, (GLsizeiptr)bytes, NULL, GL_STREAM_DRAW));
+        }
+        p->pbo_bytes = bytes;
+        GL_RET(, glBindBuffer(GL_PIXEL_UNPACK_BUFFER, pbo));
+    }
+    uint8_t *dst = glMapBufferRange(GL_PIXEL_UNPACK_BUFFER, 0, (GLsizeiptr)bytes,
+                                    GL_MAP_WRITE_BIT | GL_MAP_INVALIDATE_BUFFER_BIT);
+    if (!gl_ok(p, "glMapBufferRange(tile)")) return;
+    if (!dst) {
+        fail(p, TS_ERR_SYSTEM, "OpenGL: glMapBufferRange(tile) returned NULL");
+        return;
+    }
+    /* The tile's pixels are complete and stable (the render thread's
+     * contract: published by the tile queue's release push / acquire pop). */
+    for (int y = 0; y < t->h; y++) memcpy(dst + (size_t)y * row, t->rgba + (size_t)y * t->stride, row);
+    GLboolean intact = glUnmapBuffer(GL_PIXEL_UNPACK_BUFFER);
+    if (!gl_ok(p, "glUnmapBuffer(tile)")) return;
+    if (!intact) {
+        /* The buffer's storage was lost (a mode switch): this tile is gone. */
+        fail(p, TS_ERR_SYSTEM, "OpenGL: glUnmapBuffer(tile) reports the buffer's contents lost");
+        return;
+    }
+    /* Texture row y is frame row y (top first); the draw flips. */
+    GL_RET(, glTexSubImage2D(GL_TEXTURE_2D, 0, t->x, t->y, t->w, t->h, GL_RGBA, GL_UNSIGNED_BYTE, (const void *)0));
+}
+
+/* Draws the texture (every tile of the frame is in it) to the window,
+ * reads it back if asked, and swaps. */
+static void on_frame(void *user, const ts_present_frame *f) {
+    ts_gl_presenter *p = user;
+    if (broken(p)) return;
+    GL_RET(, glBindBuffer(GL_PIXEL_UNPACK_BUFFER, 0));
+    uint64_t d = atomic_load_explicit(&p->drawable, memory_order_relaxed);
+    int dw = (int)(d >> 32), dh = (int)(d & 0xffffffffu);
+    if (dw <= 0 || dh <= 0) dw = f->width, dh = f->height;
+    GL_RET(, glViewport(0, 0, dw, dh));
+    GL_RET(, glUniform2f(p->u_scale, (float)f->width / (float)dw, (float)f->height / (float)dh));
+    GL_RET(, glUniform2f(p->u_viewport, (float)dw, (float)dh));
+    GL_RET(, glDrawArrays(GL_TRIANGLES, 0, 3));
+
+    if (atomic_load_explicit(&p->capture, memory_order_acquire) == f->frame) {
+        size_t row = (size_t)dw * 4, bytes = row * (size_t)dh;
+        if (dw != p->captured_w || dh != p->captured_h || !p->captured) {
+            free(p->captured);
+            free(p->readback);
+            p->captured = malloc(bytes);
+            p->readback = malloc(bytes);
+            p->captured_w = p->captured_h = 0;
+            if (!p->captured || !p->readback) {
+                fail(p, TS_ERR_OUT_OF_MEMORY, "out of memory for a %dx%d screenshot", dw, dh);
+                return;
+            }
+        }
+        /* The back buffer, which the draw above just filled; GL's rows go
+         * bottom up, the PNG's top down. */
+        GL_RET(, glReadBuffer(GL_BACK));
+        GL_RET(, glReadPixels(0, 0, dw, dh, GL_RGBA, GL_UNSIGNED_BYTE, p->readback));
+        for (int y = 0; y < dh; y++)
+            memcpy(p->captured + (size_t)y * row, p->readback + (size_t)(dh - 1 - y) * row, row);
+        p->captured_w = dw;
+        p->captured_h = dh;
+    }
+    SDL_GL_SwapWindow(p->window);
+    gl_ok(p, "SDL_GL_SwapWindow()");
+}
+
+static void on_end(void *user) { release_gl(user); }
+
+/* ---- the main thread's side ------------------------------------------------- */
+
+void ts_gl_presenter_window_attributes(void) {
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_MAJOR_VERSION, 3);
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, 3);
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_PROFILE_MASK, SDL_GL_CONTEXT_PROFILE_CORE);
+    SDL_GL_SetAttribute(SDL_GL_DOUBLEBUFFER, 1);
+    SDL_GL_SetAttribute(SDL_GL_RED_SIZE, 8);
+    SDL_GL_SetAttribute(SDL_GL_GREEN_SIZE, 8);
+    SDL_GL_SetAttribute(SDL_GL_BLUE_SIZE, 8);
+    SDL_GL_SetAttribute(SDL_GL_DEPTH_SIZE, 0);
+    SDL_GL_SetAttribute(SDL_GL_STENCIL_SIZE, 0);
+}
+
+ts_result ts_gl_presenter_create(const ts_gl_presenter_desc *desc, ts_gl_presenter **out, ts_error *err) {
+    if (!out) return ts_error_set(err, TS_ERR_INVALID_ARG, "ts_gl_presenter_create: out is NULL");
+    *out = NULL;
+    if (!desc || !desc->window) return ts_error_set(err, TS_ERR_INVALID_ARG, "ts_gl_presenter_create: no window");
+    if (desc->pbo_count < 0 || desc->pbo_count > MAX_PBOS)
+        return ts_error_set(err, TS_ERR_INVALID_ARG, "pbo_count %d: expected 0 (default) to %d", desc->pbo_count,
+                               MAX_PBOS);
+    ts_gl_presenter *p = calloc(1, sizeof *p);
+    if (!p) return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory for the presenter");
+    p->window = desc->window;
+    p->no_vsync = desc->no_vsync;
+    p->pbo_count = desc->pbo_count ? desc->pbo_count : DEFAULT_PBOS;
+    atomic_init(&p->drawable, 0);
+    atomic_init(&p->capture, NO_CAPTURE);
+    atomic_init(&p->failed, false);
+    *out = p;
+    return TS_OK;
+}
+
+void ts_gl_presenter_destroy(ts_gl_presenter *p) {
+    if (!p) return;
+    free(p->captured);
+    free(p->readback);
+    free(p);
+}
+
+ts_present_desc ts_gl_presenter_callbacks(ts_gl_presenter *p) {
+    return (ts_present_desc){.user = p, .begin = on_begin, .tile = on_tile, .frame = on_frame, .end = on_end};
+}
+
+void ts_gl_presenter_set_drawable_size(ts_gl_presenter *p, int width, int height) {
+    uint64_t d = (uint64_t)(uint32_t)width << 32 | (uint32_t)height;
+    atomic_store_explicit(&p->drawable, d, memory_order_relaxed);
+}
+
+void ts_gl_presenter_capture(ts_gl_presenter *p, uint32_t frame) {
+    atomic_store_explicit(&p->capture, frame, memory_order_release);
+}
+
+const uint8_t *ts_gl_presenter_captured(ts_gl_presenter *p, int *width, int *height) {
+    if (!p->captured_w) return NULL;
+    *width = p->captured_w;
+    *height = p->captured_h;
+    return p->captured;
+}
+
+bool ts_gl_presenter_failed(ts_gl_presenter *p, ts_error *err) {
+    if (!atomic_load_explicit(&p->failed, memory_order_acquire)) return false;
+    if (err) *err = p->error;
+    return true;
+}
+
+const char *ts_gl_presenter_gl_renderer(ts_gl_presenter *p) { return p->gl_renderer; }
+bool ts_gl_presenter_vsync(ts_gl_presenter *p) { return p->vsync_on; }
