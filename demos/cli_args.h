@@ -6,6 +6,12 @@
 
 #include <stdbool.h>
 
+/* Prints "PROG: error: MESSAGE" on one line of stderr and returns 1, the
+ * programs' exit status for errors. */
+__attribute__((format(printf, 2, 3))) int ts_cli_fail(const char *prog, const char *fmt, ...);
+/* A ts_warn_fn: prints "PROG: warning: MESSAGE", PROG being `user`. */
+void ts_cli_warn(void *user, const char *message);
+
 bool ts_cli_parse_float(const char *s, float *out);
 bool ts_cli_parse_int(const char *s, long lo, long hi, long *out);
 bool ts_cli_parse_size(const char *s, int *w, int *h);

@@ -72,15 +72,7 @@ static void usage(FILE *f) {
             (double)TS_MIN_ZOOM, (double)TS_MAX_ZOOM, EXIT_NO_GL);
 }
 
-__attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, PROG ": error: ");
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    return 1;
-}
+#define fail(...) ts_cli_fail(PROG, __VA_ARGS__)
 
 /* Splits a comma list in place; returns the count, -1 when over MAX_LIST. */
 static int split(char *s, char *out[MAX_LIST]) {

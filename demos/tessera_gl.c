@@ -58,21 +58,8 @@ static void usage(FILE *f) {
             TS_MAX_FRAME_DIM, (double)TS_MIN_ZOOM, (double)TS_MAX_ZOOM, EXIT_NO_GL);
 }
 
-/* Prints one error line and returns the exit status for errors. */
-__attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, PROG ": error: ");
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    return 1;
-}
+#define fail(...) ts_cli_fail(PROG, __VA_ARGS__)
 
-static void warn(void *user, const char *message) {
-    (void)user;
-    fprintf(stderr, PROG ": warning: %s\n", message);
-}
 
 /* Appends "; " and a formatted note to `buf` (size n), truncating quietly:
  * the reasons each display could not be used, for the "no OpenGL" line. */
@@ -713,7 +700,7 @@ int main(int argc, char **argv) {
 
     ts_error err = {0};
     ts_model model;
-    if (ts_model_open(model_arg, &model, &err, warn, NULL) != TS_OK) return fail("%s", err.message);
+    if (ts_model_open(model_arg, &model, &err, ts_cli_warn, (void *)PROG) != TS_OK) return fail("%s", err.message);
     /* GL does not check indices; refuse what the renderer would refuse. */
     if (ts_model_validate(&model, name, &err) != TS_OK) {
         ts_model_free(&model);

@@ -50,21 +50,8 @@ static void usage(FILE *f) {
             TS_MAX_FRAME_DIM, (double)TS_MIN_ZOOM, (double)TS_MAX_ZOOM);
 }
 
-/* Prints one error line and returns the exit status for errors. */
-__attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, PROG ": error: ");
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    return 1;
-}
+#define fail(...) ts_cli_fail(PROG, __VA_ARGS__)
 
-static void warn(void *user, const char *message) {
-    (void)user;
-    fprintf(stderr, PROG ": warning: %s\n", message);
-}
 
 /* The frame callback writes the last frame as PNG where the frame is
  * assembled (the renderer's render thread), outside the timed work. */
@@ -177,7 +164,7 @@ int main(int argc, char **argv) {
 
     ts_error err = {0};
     ts_model model;
-    ts_result res = ts_model_open(model_arg, &model, &err, warn, NULL);
+    ts_result res = ts_model_open(model_arg, &model, &err, ts_cli_warn, (void *)PROG);
     if (res != TS_OK) return fail("%s", err.message);
 
     ts_renderer *r = NULL;

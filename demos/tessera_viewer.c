@@ -73,20 +73,8 @@ static void usage(FILE *f) {
             TS_MAX_FRAME_DIM, (double)TS_MIN_ZOOM, (double)TS_MAX_ZOOM, DEFAULT_SPIN, EXIT_NO_WINDOW);
 }
 
-__attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, PROG ": error: ");
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    return 1;
-}
+#define fail(...) ts_cli_fail(PROG, __VA_ARGS__)
 
-static void warn(void *user, const char *message) {
-    (void)user;
-    fprintf(stderr, PROG ": warning: %s\n", message);
-}
 
 static double now_s(void) {
     struct timespec ts;
@@ -462,7 +450,7 @@ int main(int argc, char **argv) {
 
     ts_model model;
     ts_error err = {0};
-    if (ts_model_open(o.model, &model, &err, warn, NULL) != TS_OK) return fail("%s", err.message);
+    if (ts_model_open(o.model, &model, &err, ts_cli_warn, (void *)PROG) != TS_OK) return fail("%s", err.message);
 
     char why[600] = "";
     status = try_window(&o, &model, why, sizeof why);
