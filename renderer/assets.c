@@ -4,6 +4,7 @@
  * ts_model_validate before the caller sees it.
  */
 #include "error.h"
+#include "renderer_internal.h"
 
 #include <assimp/cimport.h>
 #include <assimp/postprocess.h>
@@ -204,27 +205,29 @@ static bool texture_from_file(const char *file, ts_texture *tex, char *why, size
     return finish_texture(pixels, w, h, tex, why, why_size);
 }
 
+bool ts_texture_from_memory(const uint8_t *bytes, size_t len, ts_texture *tex, char *why, size_t why_size) {
+    if (len == 0 || len > INT_MAX) {
+        snprintf(why, why_size, "the image is %zu bytes", len);
+        return false;
+    }
+    int w, h, comp;
+    if (stbi_info_from_memory(bytes, (int)len, &w, &h, &comp) && !size_ok(w, h, why, why_size)) return false;
+    stbi_uc *pixels = stbi_load_from_memory(bytes, (int)len, &w, &h, &comp, 4);
+    return finish_texture(pixels, w, h, tex, why, why_size);
+}
+
 static bool texture_from_embedded(const struct aiTexture *src, ts_texture *tex, char *why,
                                   size_t why_size) {
     if (!src->pcData) {
         snprintf(why, why_size, "the embedded texture has no data");
         return false;
     }
-    int w, h, comp;
     if (src->mHeight == 0) {
         /* Compressed: pcData holds mWidth bytes of an image file. */
-        if (src->mWidth == 0 || src->mWidth > INT_MAX) {
-            snprintf(why, why_size, "the embedded image is %u bytes", src->mWidth);
-            return false;
-        }
-        const stbi_uc *bytes = (const stbi_uc *)src->pcData;
-        int len = (int)src->mWidth;
-        if (stbi_info_from_memory(bytes, len, &w, &h, &comp) && !size_ok(w, h, why, why_size))
-            return false;
-        stbi_uc *pixels = stbi_load_from_memory(bytes, len, &w, &h, &comp, 4);
-        return finish_texture(pixels, w, h, tex, why, why_size);
+        return ts_texture_from_memory((const uint8_t *)src->pcData, src->mWidth, tex, why, why_size);
     }
     /* Uncompressed: mWidth * mHeight aiTexels, stored B, G, R, A. */
+    int w, h;
     if (src->mWidth > TS_TEXTURE_MAX_DIM || src->mHeight > TS_TEXTURE_MAX_DIM || src->mWidth == 0) {
         snprintf(why, why_size, "%ux%u is beyond the limit of %dx%d", src->mWidth, src->mHeight,
                  TS_TEXTURE_MAX_DIM, TS_TEXTURE_MAX_DIM);

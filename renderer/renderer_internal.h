@@ -62,6 +62,11 @@ void ts_frame_to_screen(const ts_clip_vert *v, int width, int height, ts_screen_
 int ts_frame_clip_to_screen(const ts_frame_input *in, const ts_clip_vert tri[3], int width, int height,
                             ts_clip_vert poly[TS_CLIP_MAX_VERTS], ts_screen_vert screen[TS_CLIP_MAX_VERTS]);
 
+/* Decodes an image file held in memory (any format stb_image reads) into a
+ * texture with its mip chain; false with the reason in `why`. Model import
+ * uses it for embedded images; it is also the texture fuzzer's way in. */
+bool ts_texture_from_memory(const uint8_t *bytes, size_t len, ts_texture *tex, char *why, size_t why_size);
+
 /* The scalar program for a shading mode (the reference's). */
 ts_shade_fn ts_frame_program(ts_program p);
 
