@@ -7,6 +7,12 @@
 set -eu
 fuzzer=$1 dir=$2 name=$3 work=$4 seconds=$5
 mkdir -p "$work/corpus" "$work/artifacts"
+# A target may bring LeakSanitizer suppressions for a library it calls into
+# (FUZZ_DIR/NAME.lsan.supp); naming the library needs full malloc stacks.
+if [ -f "$dir/$name.lsan.supp" ]; then
+    export LSAN_OPTIONS="suppressions=$dir/$name.lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+    export ASAN_OPTIONS="fast_unwind_on_malloc=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+fi
 regressions=$(find "$dir/regressions/$name" -type f 2>/dev/null | sort)
 if [ -n "$regressions" ]; then
     # shellcheck disable=SC2086 # one argument per file
