@@ -2,8 +2,10 @@
  * built-in scene) in an SDL2 window, orbited with the mouse. The main thread
  * owns the window and SDL's event loop and draws frames; the renderer's
  * render thread owns the OpenGL context (renderer/present_gl.c) and puts
- * each tile on screen as it arrives. Without a display it renders headless
- * and writes a PNG instead. */
+ * each tile on screen as it arrives. The window may be resized (the
+ * renderer follows its drawable size), minimized (nothing is drawn until it
+ * is restored) and closed while frames are in flight. Without a display it
+ * renders headless and writes a PNG instead. */
 #define _POSIX_C_SOURCE 200809L
 
 #include "present_gl.h"
@@ -25,6 +27,9 @@
 #define DEFAULT_SPIN 0.5  /* degrees of yaw per frame when running until closed */
 #define DRAG_DEG_PER_PIXEL 0.4
 #define TITLE_EVERY_S 0.5
+#define PAUSED_WAIT_MS 100 /* while minimized: how long one wait for events lasts */
+#define STORM_SETTLE 3     /* --resize-storm: frames drawn at --size at the end */
+#define STORM_PAUSE_WAITS 3 /* --resize-storm: waits spent minimized before the restore */
 
 static void usage(FILE *f) {
     fprintf(f,
@@ -50,6 +55,9 @@ static void usage(FILE *f) {
             "  --msaa N          samples per pixel: 1 (default) or 4\n"
             "  --no-vsync        swap without waiting for the vertical blank (to measure)\n"
             "  --frames N        draw N frames, then exit (default: until the window closes)\n"
+            "  --resize-storm K  with --frames: resize the window every K frames through\n"
+            "                    sizes from 1x1 up (odd ones too), minimize and restore it\n"
+            "                    once, and come back to --size for the last %d frames\n"
             "  --screenshot FILE.png\n"
             "                    with --frames: write the last frame as presented, read back\n"
             "                    from the window\n"
@@ -67,10 +75,12 @@ static void usage(FILE *f) {
             "\n"
             "The title shows frames per second and where a frame's time goes (vertex,\n"
             "geometry, raster, queue; present: the render thread's uploads, draw and swap).\n"
+            "The window can be resized: frames are drawn at its new size from the next one.\n"
             "Without a display (no DISPLAY or WAYLAND_DISPLAY, or SDL cannot open a window\n"
             "or an OpenGL 3.3 context) it says so, renders the frames headless and writes\n"
             "the last one as PNG (--screenshot, or MODEL's name .png).\n",
-            TS_MAX_FRAME_DIM, (double)TS_MIN_ZOOM, (double)TS_MAX_ZOOM, DEFAULT_SPIN, EXIT_NO_WINDOW);
+            TS_MAX_FRAME_DIM, (double)TS_MIN_ZOOM, (double)TS_MAX_ZOOM, DEFAULT_SPIN, STORM_SETTLE,
+            EXIT_NO_WINDOW);
 }
 
 #define fail(...) ts_cli_fail(PROG, __VA_ARGS__)
@@ -98,6 +108,7 @@ typedef struct options {
     bool spin_given;
     bool no_vsync;
     long frames; /* 0: until closed */
+    long resize_storm; /* resize the window every this many frames; 0: never */
     const char *screenshot;
     bool require_window;
 } options;
@@ -122,7 +133,8 @@ static int parse(int argc, char **argv, options *o) {
             o->require_window = true;
         } else if (!strcmp(a, "--size") || !strcmp(a, "--yaw") || !strcmp(a, "--pitch") || !strcmp(a, "--zoom") ||
                    !strcmp(a, "--shading") || !strcmp(a, "--frames") || !strcmp(a, "--screenshot") ||
-                   !strcmp(a, "--isa") || !strcmp(a, "--threads") || !strcmp(a, "--msaa") || !strcmp(a, "--spin")) {
+                   !strcmp(a, "--isa") || !strcmp(a, "--threads") || !strcmp(a, "--msaa") || !strcmp(a, "--spin") ||
+                   !strcmp(a, "--resize-storm")) {
             if (!val) return fail("%s needs a value", a);
             i++;
             if (!strcmp(a, "--size")) {
@@ -147,6 +159,10 @@ static int parse(int argc, char **argv, options *o) {
             } else if (!strcmp(a, "--frames")) {
                 if (!ts_cli_parse_int(val, 1, MAX_FRAMES, &o->frames))
                     return fail("--frames %s: expected a whole number from 1 to %d", val, MAX_FRAMES);
+            } else if (!strcmp(a, "--resize-storm")) {
+                if (!ts_cli_parse_int(val, 1, MAX_FRAMES, &o->resize_storm))
+                    return fail("--resize-storm %s: expected a whole number of frames from 1 to %d", val,
+                                MAX_FRAMES);
             } else if (!strcmp(a, "--screenshot")) {
                 o->screenshot = val;
             } else if (!strcmp(a, "--isa")) {
@@ -172,6 +188,9 @@ static int parse(int argc, char **argv, options *o) {
         }
     }
     if (o->screenshot && !o->frames) return fail("--screenshot needs --frames N (the frame to write)");
+    if (o->resize_storm && o->frames <= STORM_SETTLE)
+        return fail("--resize-storm needs --frames N with N above %d (the last frames come back to --size)",
+                    STORM_SETTLE);
     if (!o->spin_given) o->spin = o->frames ? 0.0 : DEFAULT_SPIN;
     if (o->view.zoom == 0.0f) o->view.zoom = 1.0f;
     return -1;
@@ -241,14 +260,61 @@ typedef struct viewer {
     SDL_Window *window;
     ts_gl_presenter *presenter;
     ts_renderer *r;
-    ts_renderer_desc desc;
+    ts_renderer_desc desc; /* width, height: the size frames are drawn at now */
     uint32_t renderer_frames; /* draws by the current renderer: its frame numbers */
+    bool empty;               /* the drawable has no pixels (some systems, minimized) */
+    bool resize_warned;
+    int resizes, pauses; /* renderer resizes; times drawing stopped for a minimized window */
 } viewer;
 
 static ts_result make_renderer(viewer *v, ts_error *err) {
     v->desc.present = ts_gl_presenter_callbacks(v->presenter);
     v->renderer_frames = 0;
     return ts_renderer_create(&v->desc, &v->r, err);
+}
+
+/* Main thread, after the window's size changed: frames from the next one
+ * on are drawn at its drawable size. The presenter learns the new drawable
+ * first, so that the frames still in flight are scaled to the new window;
+ * ts_renderer_resize waits for them, then reallocates. A drawable without
+ * pixels is not drawn to at all. */
+static void follow_window_size(viewer *v) {
+    int dw = 0, dh = 0;
+    SDL_GL_GetDrawableSize(v->window, &dw, &dh);
+    v->empty = dw < 1 || dh < 1;
+    if (v->empty) return;
+    if (dw > TS_MAX_FRAME_DIM) dw = TS_MAX_FRAME_DIM;
+    if (dh > TS_MAX_FRAME_DIM) dh = TS_MAX_FRAME_DIM;
+    if (dw == v->desc.width && dh == v->desc.height) return;
+    ts_gl_presenter_set_drawable_size(v->presenter, dw, dh);
+    ts_error err = {0};
+    if (ts_renderer_resize(v->r, dw, dh, &err) != TS_OK) {
+        /* The renderer keeps its size; the presenter scales its frames to
+         * the window. */
+        if (!v->resize_warned) fprintf(stderr, PROG ": warning: %s\n", err.message);
+        v->resize_warned = true;
+        return;
+    }
+    v->desc.width = dw;
+    v->desc.height = dh;
+    v->resizes++;
+}
+
+/* --resize-storm: the sizes the window goes through, in turn: a single
+ * pixel, less than a block, exactly a tile, a pixel past a tile each way,
+ * single rows and columns, sizes that cut the last tile row and column. */
+static const int storm_sizes[][2] = {{1, 1},   {7, 5},    {64, 64},  {65, 63},   {129, 1},  {1, 97},
+                                     {333, 211}, {130, 190}, {257, 129}, {100, 30}, {63, 200}, {192, 128}};
+#define STORM_SIZES (int)(sizeof storm_sizes / sizeof storm_sizes[0])
+
+/* Posts a window event as the window manager would (SDL_MinimizeWindow and
+ * SDL_RestoreWindow do nothing where no window manager runs, as on Xvfb). */
+static void post_window_event(SDL_Window *w, Uint8 event) {
+    SDL_Event e = {0};
+    e.type = SDL_WINDOWEVENT;
+    e.window.windowID = SDL_GetWindowID(w);
+    e.window.event = event;
+    SDL_PushEvent(&e);
 }
 
 /* The next SIMD target this CPU runs after `cur`, wrapping around. */
@@ -278,7 +344,10 @@ static int run_window(viewer *v) {
     ts_view_desc view = o->view;
     double base_yaw = o->view.yaw_deg, spin = o->spin;
     bool spinning = true, running = true, rebuild = false;
+    bool minimized = false, resized = false;
     uint64_t n = 0, spin_frames = 0; /* frames drawn; frames spun */
+    uint64_t storm_last = 0;         /* the frame count at the storm's last step */
+    int storm_step = 0, paused_waits = 0;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     if (cores < 1) cores = 1;
     ts_error err = {0};
@@ -286,12 +355,46 @@ static int run_window(viewer *v) {
     double start = now_s(), title_at = start;
     uint64_t title_frames = 0;
     while (running) {
+        if (o->resize_storm && !minimized && n != storm_last) {
+            /* Every resize_storm frames the window takes the next size (SDL
+             * queues its SIZE_CHANGED at once, handled below, before the
+             * next draw); halfway, it is minimized and restored; for the
+             * last STORM_SETTLE frames it is back at --size. */
+            uint64_t settle_at = (uint64_t)(o->frames - STORM_SETTLE);
+            if (n == settle_at) {
+                SDL_SetWindowSize(v->window, o->width, o->height);
+                storm_last = n;
+            } else if (n < settle_at && n % (uint64_t)o->resize_storm == 0) {
+                const int *size = storm_sizes[storm_step++ % STORM_SIZES];
+                SDL_SetWindowSize(v->window, size[0], size[1]);
+                if (storm_step == STORM_SIZES / 2) {
+                    SDL_MinimizeWindow(v->window);
+                    post_window_event(v->window, SDL_WINDOWEVENT_MINIMIZED);
+                }
+                storm_last = n;
+            }
+        }
         SDL_Event e;
         while (SDL_PollEvent(&e)) {
             switch (e.type) {
             case SDL_QUIT: running = false; break;
             case SDL_WINDOWEVENT:
-                if (e.window.event == SDL_WINDOWEVENT_CLOSE) running = false;
+                switch (e.window.event) {
+                case SDL_WINDOWEVENT_CLOSE: running = false; break;
+                case SDL_WINDOWEVENT_SIZE_CHANGED: resized = true; break;
+                case SDL_WINDOWEVENT_MINIMIZED:
+                case SDL_WINDOWEVENT_HIDDEN:
+                    if (!minimized) v->pauses++;
+                    minimized = true;
+                    break;
+                case SDL_WINDOWEVENT_RESTORED:
+                case SDL_WINDOWEVENT_MAXIMIZED:
+                case SDL_WINDOWEVENT_SHOWN:
+                    minimized = false;
+                    resized = true; /* the size may have changed meanwhile */
+                    break;
+                default: break;
+                }
                 break;
             case SDL_MOUSEMOTION:
                 if (e.motion.state & SDL_BUTTON_LMASK) {
@@ -333,6 +436,24 @@ static int run_window(viewer *v) {
             }
         }
         if (!running) break;
+        if (minimized) {
+            /* Nothing is drawn while minimized; the frames in flight finish
+             * on their own. Wait for the window to come back (or close). */
+            if (o->resize_storm && ++paused_waits == STORM_PAUSE_WAITS) {
+                SDL_RestoreWindow(v->window);
+                post_window_event(v->window, SDL_WINDOWEVENT_RESTORED);
+            }
+            SDL_WaitEventTimeout(NULL, PAUSED_WAIT_MS);
+            continue;
+        }
+        if (resized) {
+            follow_window_size(v);
+            resized = false;
+        }
+        if (v->empty) {
+            SDL_WaitEventTimeout(NULL, PAUSED_WAIT_MS);
+            continue;
+        }
         if (rebuild) {
             /* New settings: a new renderer (its render thread joins, taking
              * its GL context with it; the next one makes its own). */
@@ -341,8 +462,12 @@ static int run_window(viewer *v) {
             if (make_renderer(v, &err) != TS_OK) return fail("%s", err.message);
             rebuild = false;
         }
-        if (o->frames && o->screenshot && n + 1 == (uint64_t)o->frames)
-            ts_gl_presenter_capture(v->presenter, v->renderer_frames);
+        if (o->frames && n + 1 == (uint64_t)o->frames) {
+            if (o->resize_storm && (v->desc.width != o->width || v->desc.height != o->height))
+                return fail("--resize-storm: the window did not come back to %dx%d (it is %dx%d)", o->width,
+                            o->height, v->desc.width, v->desc.height);
+            if (o->screenshot) ts_gl_presenter_capture(v->presenter, v->renderer_frames);
+        }
         view.yaw_deg = yaw_at(base_yaw, spin, spin_frames);
         if (ts_renderer_draw(v->r, v->model, &view, &err) != TS_OK) return fail("%s", err.message);
         v->renderer_frames++;
@@ -372,8 +497,9 @@ static int run_window(viewer *v) {
     snprintf(gl_name, sizeof gl_name, "%s", ts_gl_presenter_gl_renderer(v->presenter));
     for (char *c = gl_name; *c; c++)
         if (*c == ' ') *c = '_';
-    printf(PROG ": model=%s size=%dx%d frames=%llu fps=%.1f isa=%s threads=%d msaa=%d vsync=%s gl=%s%s%s\n",
-           display_name(o->model), v->desc.width, v->desc.height, (unsigned long long)n,
+    printf(PROG ": model=%s size=%dx%d frames=%llu resizes=%d pauses=%d fps=%.1f isa=%s threads=%d msaa=%d vsync=%s"
+                " gl=%s%s%s\n",
+           display_name(o->model), v->desc.width, v->desc.height, (unsigned long long)n, v->resizes, v->pauses,
            seconds > 0 ? (double)n / seconds : 0.0, ts_isa_name(ts_renderer_isa(v->r)), ts_renderer_threads(v->r),
            ts_renderer_msaa(v->r), ts_gl_presenter_vsync(v->presenter) ? "on" : "off", gl_name,
            o->screenshot ? " screenshot=" : "", o->screenshot ? o->screenshot : "");
@@ -405,7 +531,7 @@ static int try_window(const options *o, const ts_model *m, char *why, size_t why
     ts_gl_presenter_window_attributes();
     viewer v = {.o = o, .model = m};
     v.window = SDL_CreateWindow(PROG, SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, o->width, o->height,
-                                SDL_WINDOW_OPENGL | SDL_WINDOW_ALLOW_HIGHDPI);
+                                SDL_WINDOW_OPENGL | SDL_WINDOW_ALLOW_HIGHDPI | SDL_WINDOW_RESIZABLE);
     if (!v.window) {
         snprintf(why, why_size, "SDL_CreateWindow: %s", SDL_GetError());
         SDL_Quit();

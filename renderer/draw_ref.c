@@ -14,6 +14,7 @@
 #include "rast_ref.h"
 #include "tile.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,7 @@ struct ts_ref_state {
     pthread_cond_t cond;
     bool posted, quit;
     uint32_t frame;      /* the posted frame's number */
+    int width, height;   /* and its size (ts_ref_resize changes it between frames) */
     uint64_t present_ns; /* spent in the callbacks on the posted frame */
 };
 
@@ -48,12 +50,13 @@ static void *render_main(void *arg) {
     ts_ref_state *s = arg;
     const ts_renderer *r = s->r;
     if (!ts_render_thread_begin(r, &s->start)) return NULL;
-    const size_t stride = (size_t)r->width * 4;
     pthread_mutex_lock(&s->lock);
     for (;;) {
         while (!s->posted && !s->quit) pthread_cond_wait(&s->cond, &s->lock);
         if (!s->posted) break;
         uint32_t frame = s->frame;
+        const int width = s->width, height = s->height;
+        const size_t stride = (size_t)width * 4;
         pthread_mutex_unlock(&s->lock);
 
         /* The drawing thread resolved the frame before posting it and waits
@@ -61,17 +64,18 @@ static void *render_main(void *arg) {
         uint64_t spent = 0;
         uint32_t tiles = 0;
         const float *depth = r->keep_depth ? (s->samples > 1 ? s->resolved_depth : s->depth) : NULL;
-        for (int y = 0; y < r->height; y += TS_TILE)
-            for (int x = 0; x < r->width; x += TS_TILE, tiles++) {
-                ts_present_tile pt = {.frame = frame, .x = x, .y = y,
-                                      .w = r->width - x < TS_TILE ? r->width - x : TS_TILE,
-                                      .h = r->height - y < TS_TILE ? r->height - y : TS_TILE,
+        for (int y = 0; y < height; y += TS_TILE)
+            for (int x = 0; x < width; x += TS_TILE, tiles++) {
+                ts_present_tile pt = {.frame = frame, .frame_width = width, .frame_height = height,
+                                      .x = x, .y = y,
+                                      .w = width - x < TS_TILE ? width - x : TS_TILE,
+                                      .h = height - y < TS_TILE ? height - y : TS_TILE,
                                       .rgba = s->pixels + (size_t)y * stride + (size_t)x * 4,
                                       .stride = stride};
                 spent += ts_render_tile(r, &pt);
             }
-        ts_present_frame pf = {.frame = frame, .rgba = s->pixels, .depth = depth, .width = r->width,
-                               .height = r->height, .stride = stride, .tiles = tiles};
+        ts_present_frame pf = {.frame = frame, .rgba = s->pixels, .depth = depth, .width = width,
+                               .height = height, .stride = stride, .tiles = tiles};
         spent += ts_render_frame(r, &pf);
 
         pthread_mutex_lock(&s->lock);
@@ -84,21 +88,63 @@ static void *render_main(void *arg) {
     return NULL;
 }
 
+/* The frame-sized buffers, as one set so that a resize can make a new set
+ * before it lets the old one go. */
+typedef struct ref_buffers {
+    float *color, *depth, *resolved_depth;
+    uint8_t *pixels;
+} ref_buffers;
+
+static void buffers_free(ref_buffers *b) {
+    free(b->color);
+    free(b->depth);
+    free(b->pixels);
+    free(b->resolved_depth);
+}
+
+/* A cleared frame of w x h (as a draw's clear leaves it, resolved); false
+ * when out of memory, with nothing left allocated. */
+static bool buffers_alloc(ref_buffers *b, int w, int h, int samples) {
+    size_t n = (size_t)w * (size_t)h, ns = n * (size_t)samples;
+    b->color = malloc(ns * 4 * sizeof *b->color);
+    b->depth = malloc(ns * sizeof *b->depth);
+    b->pixels = malloc(n * 4);
+    b->resolved_depth = samples > 1 ? malloc(n * sizeof *b->resolved_depth) : NULL;
+    if (!b->color || !b->depth || !b->pixels || (samples > 1 && !b->resolved_depth)) {
+        buffers_free(b);
+        return false;
+    }
+    for (size_t i = 0; i < ns; i++) {
+        b->color[i * 4 + 0] = b->color[i * 4 + 1] = b->color[i * 4 + 2] = 0.0f;
+        b->color[i * 4 + 3] = 1.0f;
+        b->depth[i] = 1.0f;
+    }
+    for (size_t p = 0; p < n; p++) {
+        memcpy(&b->pixels[p * 4], (const uint8_t[4]){0, 0, 0, 255}, 4);
+        if (b->resolved_depth) b->resolved_depth[p] = 1.0f;
+    }
+    return true;
+}
+
+static ts_result buffers_oom(ts_error *err, int w, int h, int samples, const char *what) {
+    size_t n = (size_t)w * (size_t)h, ns = n * (size_t)samples;
+    return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory for a %dx%d frame (%zu MiB)%s", w, h,
+                        (ns * 20 + n * 8) / (1024 * 1024), what);
+}
+
 ts_result ts_ref_create(ts_renderer *r, ts_error *err) {
     ts_ref_state *s = calloc(1, sizeof *s);
-    size_t n = (size_t)r->width * (size_t)r->height, ns = n * (size_t)r->samples;
-    if (s) {
-        s->samples = r->samples;
-        s->color = malloc(ns * 4 * sizeof *s->color);
-        s->depth = malloc(ns * sizeof *s->depth);
-        s->pixels = malloc(n * 4);
-        s->resolved_depth = r->samples > 1 ? malloc(n * sizeof *s->resolved_depth) : NULL;
+    ref_buffers b = {0};
+    if (!s || !buffers_alloc(&b, r->width, r->height, r->samples)) {
+        free(s);
+        return buffers_oom(err, r->width, r->height, r->samples, "");
     }
-    if (!s || !s->color || !s->depth || !s->pixels || (r->samples > 1 && !s->resolved_depth)) {
-        ts_ref_destroy(s);
-        return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory for a %dx%d frame (%zu MiB)",
-                            r->width, r->height, (ns * 20 + n * 8) / (1024 * 1024));
-    }
+    s->samples = r->samples;
+    s->color = b.color;
+    s->depth = b.depth;
+    s->pixels = b.pixels;
+    s->resolved_depth = b.resolved_depth;
+    s->pixels_valid = true;
     r->ref = s;
     s->r = r;
     ts_render_start_init(&s->start);
@@ -264,12 +310,35 @@ ts_result ts_ref_draw(ts_renderer *r, const ts_frame_input *in, ts_error *err) {
         ts_ref_pixels(r); /* resolves pixels and depth before the render thread reads them */
         pthread_mutex_lock(&s->lock);
         s->frame = frame;
+        s->width = r->width;
+        s->height = r->height;
         s->posted = true;
         pthread_cond_broadcast(&s->cond);
         while (s->posted) pthread_cond_wait(&s->cond, &s->lock);
         r->stats.present_ms = (double)s->present_ns * 1e-6;
         pthread_mutex_unlock(&s->lock);
     }
+    return TS_OK;
+}
+
+ts_result ts_ref_resize(ts_renderer *r, int width, int height, ts_error *err) {
+    ts_ref_state *s = r->ref;
+    /* ts_ref_draw returns only after the render thread is done with its
+     * frame, and the caller draws and resizes on one thread: nothing is in
+     * flight here. */
+    ref_buffers b = {0};
+    if (!buffers_alloc(&b, width, height, s->samples)) {
+        char what[64];
+        snprintf(what, sizeof what, ": the renderer stays at %dx%d", r->width, r->height);
+        return buffers_oom(err, width, height, s->samples, what);
+    }
+    ref_buffers old = {s->color, s->depth, s->resolved_depth, s->pixels};
+    buffers_free(&old);
+    s->color = b.color;
+    s->depth = b.depth;
+    s->pixels = b.pixels;
+    s->resolved_depth = b.resolved_depth;
+    s->pixels_valid = true;
     return TS_OK;
 }
 

@@ -16,7 +16,8 @@
  * each tile to the present `tile` callback as it arrives and counts them; a
  * frame is complete when it has them all, and goes to the `frame` callback.
  * Two frame targets alternate, so the workers start frame N+1 while the
- * consumer still takes frame N's tiles.
+ * consumer still takes frame N's tiles. Each target carries its own size:
+ * ts_tiled_resize replaces both, once neither has a frame in flight.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "renderer_internal.h"
@@ -57,14 +58,23 @@ typedef struct batch {
     ts_tile_tri *tris;
     uint32_t tri_count, tri_cap;
     uint32_t pair_count; /* (tile, triangle) pairs; in the worker's `pairs` while the job runs */
-    uint32_t *offsets; /* tile_count + 1: tile t's triangles are sorted[offsets[t] .. offsets[t+1]) */
+    /* ts_tiled.offsets_cap entries, at least tile_count + 1: tile t's
+     * triangles are sorted[offsets[t] .. offsets[t+1]) */
+    uint32_t *offsets;
     uint32_t *sorted;
     uint32_t sorted_cap;
     bool oom;
 } batch;
 
-/* A frame target: what the workers write and the consumer assembles. */
+/* A frame target: what the workers write and the consumer assembles. Its
+ * size and buffers change only in ts_tiled_resize, while no frame is in
+ * flight; the consumer reads them after popping a tile of the target's
+ * frame, which the drawing thread's writes happen before (they precede the
+ * raster phase, whose pushes the pops acquire). */
 typedef struct target {
+    int width, height; /* the size of the frames drawn into it */
+    int tiles_x;
+    uint32_t tile_count;
     uint8_t *pixels;
     float *depth;    /* NULL unless the renderer keeps depth */
     uint64_t *clean; /* per tile: blocks that hold the clear values (see tile_store) */
@@ -95,9 +105,13 @@ struct ts_tiled {
     ts_worker_pool *pool;
     uint32_t threads;
     int samples; /* per pixel */
+    bool keep_depth;
+    /* The size frames are drawn at now, as the targets' (drawing thread and
+     * workers; changed by ts_tiled_resize). */
     int width, height;
     int tiles_x, tiles_y;
     uint32_t tile_count;
+    uint32_t offsets_cap; /* entries of every batch's offsets: >= tile_count + 1 */
 
     ts_clip_vert *xformed;
     ts_screen_vert *screen; /* of vertices whose outcode is 0 */
@@ -125,13 +139,13 @@ struct ts_tiled {
 
 /* ---- the consumer thread (the render thread) --------------------------- */
 
-/* The rectangle of tile `tile`: TS_TILE square, cut at the frame's right and
- * bottom edges. */
-static ts_tile_rect tile_rect(const ts_tiled *t, uint32_t tile) {
-    int tx = (int)(tile % (uint32_t)t->tiles_x), ty = (int)(tile / (uint32_t)t->tiles_x);
+/* The rectangle of tile `tile` of a target: TS_TILE square, cut at the
+ * frame's right and bottom edges. */
+static ts_tile_rect tile_rect(const target *tg, uint32_t tile) {
+    int tx = (int)(tile % (uint32_t)tg->tiles_x), ty = (int)(tile / (uint32_t)tg->tiles_x);
     ts_tile_rect rect = {tx * TS_TILE, ty * TS_TILE, 0, 0};
-    rect.w = t->width - rect.x < TS_TILE ? t->width - rect.x : TS_TILE;
-    rect.h = t->height - rect.y < TS_TILE ? t->height - rect.y : TS_TILE;
+    rect.w = tg->width - rect.x < TS_TILE ? tg->width - rect.x : TS_TILE;
+    rect.h = tg->height - rect.y < TS_TILE ? tg->height - rect.y : TS_TILE;
     return rect;
 }
 
@@ -158,22 +172,25 @@ static void *consumer_main(void *arg) {
     const ts_renderer *r = t->r;
     if (!ts_render_thread_begin(r, &t->start)) return NULL;
     ts_tile_msg msg;
-    const size_t stride = (size_t)t->width * 4;
     while (ts_tile_queue_pop(t->queue, &msg)) {
+        /* The target's size is the frame's: read per tile, never cached
+         * across frames, since a resize between frames replaces it. */
         target *tg = &t->targets[msg.frame & 1];
-        bool last = ++tg->received == t->tile_count;
+        const size_t stride = (size_t)tg->width * 4;
+        bool last = ++tg->received == tg->tile_count;
         uint64_t done = last ? ts_now_ns() : 0;
         if (r->present.tile) {
-            ts_tile_rect rect = tile_rect(t, msg.tile);
-            ts_present_tile pt = {.frame = msg.frame, .x = rect.x, .y = rect.y, .w = rect.w, .h = rect.h,
+            ts_tile_rect rect = tile_rect(tg, msg.tile);
+            ts_present_tile pt = {.frame = msg.frame, .frame_width = tg->width, .frame_height = tg->height,
+                                  .x = rect.x, .y = rect.y, .w = rect.w, .h = rect.h,
                                   .rgba = tg->pixels + (size_t)rect.y * stride + (size_t)rect.x * 4,
                                   .stride = stride, .worker = msg.worker, .cost_ns = msg.cost_ns};
             tg->present_ns += ts_render_tile(r, &pt);
         }
         if (last) {
             ts_present_frame pf = {.frame = tg->frame, .rgba = tg->pixels, .depth = tg->depth,
-                                   .width = t->width, .height = t->height, .stride = stride,
-                                   .tiles = t->tile_count};
+                                   .width = tg->width, .height = tg->height, .stride = stride,
+                                   .tiles = tg->tile_count};
             tg->present_ns += ts_render_frame(r, &pf);
             pthread_mutex_lock(&t->lock);
             tg->complete = true;
@@ -194,6 +211,52 @@ static void wait_complete(ts_tiled *t, target *tg) {
 
 /* ---- lifetime ---------------------------------------------------------- */
 
+/* Allocates a cleared target of w x h (pixels opaque black, depth 1, every
+ * block clean); false when out of memory, with nothing left allocated. */
+static bool target_alloc(target *tg, int w, int h, bool keep_depth) {
+    memset(tg, 0, sizeof *tg);
+    tg->width = w;
+    tg->height = h;
+    tg->tiles_x = (w + TS_TILE - 1) / TS_TILE;
+    tg->tile_count = (uint32_t)(tg->tiles_x * ((h + TS_TILE - 1) / TS_TILE));
+    tg->complete = true;
+    size_t n = (size_t)w * (size_t)h;
+    /* Cache-line aligned: rows of blocks are stored 32 bytes at a time
+     * around the caches when they are aligned (tile_store). */
+    tg->pixels = aligned_alloc(64, (n * 4 + 63) / 64 * 64);
+    tg->depth = keep_depth ? malloc(n * sizeof(float)) : NULL;
+    tg->clean = malloc(tg->tile_count * sizeof(uint64_t));
+    if (!tg->pixels || (keep_depth && !tg->depth) || !tg->clean) {
+        free(tg->pixels);
+        free(tg->depth);
+        free(tg->clean);
+        memset(tg, 0, sizeof *tg);
+        return false;
+    }
+    /* What a frame looks like before anything is drawn: cleared. */
+    for (size_t p = 0; p < n; p++) {
+        memcpy(&tg->pixels[p * 4], (const uint8_t[4]){0, 0, 0, 255}, 4);
+        if (tg->depth) tg->depth[p] = 1.0f;
+    }
+    for (uint32_t k = 0; k < tg->tile_count; k++) tg->clean[k] = ~(uint64_t)0;
+    return true;
+}
+
+static void target_free(target *tg) {
+    free(tg->pixels);
+    free(tg->depth);
+    free(tg->clean);
+}
+
+/* The drawing size: what the workers bin and raster against. */
+static void set_size(ts_tiled *t, int w, int h) {
+    t->width = w;
+    t->height = h;
+    t->tiles_x = (w + TS_TILE - 1) / TS_TILE;
+    t->tiles_y = (h + TS_TILE - 1) / TS_TILE;
+    t->tile_count = (uint32_t)(t->tiles_x * t->tiles_y);
+}
+
 ts_result ts_tiled_create(ts_renderer *r, ts_error *err) {
     ts_tiled *t = calloc(1, sizeof *t);
     if (!t) return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory for the renderer");
@@ -202,33 +265,17 @@ ts_result ts_tiled_create(ts_renderer *r, ts_error *err) {
     t->k = ts_isa_kernels(r->isa);
     t->threads = (uint32_t)r->threads;
     t->samples = r->samples;
-    t->width = r->width;
-    t->height = r->height;
-    t->tiles_x = (r->width + TS_TILE - 1) / TS_TILE;
-    t->tiles_y = (r->height + TS_TILE - 1) / TS_TILE;
-    t->tile_count = (uint32_t)(t->tiles_x * t->tiles_y);
+    t->keep_depth = r->keep_depth;
+    set_size(t, r->width, r->height);
+    t->offsets_cap = t->tile_count + 1;
     pthread_mutex_init(&t->lock, NULL);
     pthread_cond_init(&t->frame_done, NULL);
     ts_render_start_init(&t->start);
 
-    size_t n = (size_t)r->width * (size_t)r->height;
-    for (int i = 0; i < 2; i++) {
-        /* Cache-line aligned: rows of blocks are stored 32 bytes at a time
-         * around the caches when they are aligned (tile_store). */
-        t->targets[i].pixels = aligned_alloc(64, (n * 4 + 63) / 64 * 64);
-        t->targets[i].depth = r->keep_depth ? malloc(n * sizeof(float)) : NULL;
-        t->targets[i].clean = malloc(t->tile_count * sizeof(uint64_t));
-        t->targets[i].complete = true;
-        if (!t->targets[i].pixels || (r->keep_depth && !t->targets[i].depth) || !t->targets[i].clean)
+    for (int i = 0; i < 2; i++)
+        if (!target_alloc(&t->targets[i], r->width, r->height, r->keep_depth))
             return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory for two %dx%d frame targets",
                                 r->width, r->height);
-        /* What a frame looks like before anything is drawn: cleared. */
-        for (size_t p = 0; p < n; p++) {
-            memcpy(&t->targets[i].pixels[p * 4], (const uint8_t[4]){0, 0, 0, 255}, 4);
-            if (t->targets[i].depth) t->targets[i].depth[p] = 1.0f;
-        }
-        for (uint32_t k = 0; k < t->tile_count; k++) t->targets[i].clean[k] = ~(uint64_t)0;
-    }
     t->workers = calloc(t->threads, sizeof *t->workers);
     if (!t->workers) return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory for workers");
     for (uint32_t i = 0; i < t->threads; i++) {
@@ -273,11 +320,7 @@ void ts_tiled_destroy(ts_tiled *t) {
     free(t->screen);
     free(t->outcode);
     free(t->mesh_first_tri);
-    for (int i = 0; i < 2; i++) {
-        free(t->targets[i].pixels);
-        free(t->targets[i].depth);
-        free(t->targets[i].clean);
-    }
+    for (int i = 0; i < 2; i++) target_free(&t->targets[i]);
     ts_render_start_destroy(&t->start);
     pthread_cond_destroy(&t->frame_done);
     pthread_mutex_destroy(&t->lock);
@@ -511,7 +554,7 @@ static void raster_job(void *ctx, uint32_t tile, uint32_t worker) {
     uint64_t t0 = ts_now_ns();
     worker_data *w = &t->workers[worker];
     ts_tile_buf *tb = w->tile;
-    ts_tile_rect rect = tile_rect(t, tile);
+    ts_tile_rect rect = tile_rect(t->cur, tile);
 
     const ts_kernels *k = t->k;
     ts_raster_tri_fn raster = (t->samples > 1 ? k->raster_msaa : k->raster)[t->in->program];
@@ -577,7 +620,7 @@ static ts_result prepare(ts_tiled *t, const ts_model *m, ts_error *err) {
         t->batches = p;
         for (uint32_t b = t->batch_cap; b < batches; b++) {
             memset(&p[b], 0, sizeof p[b]);
-            p[b].offsets = malloc(((size_t)t->tile_count + 1) * sizeof *p[b].offsets);
+            p[b].offsets = malloc((size_t)t->offsets_cap * sizeof *p[b].offsets);
             if (!p[b].offsets) {
                 t->batch_cap = b;
                 goto oom;
@@ -660,6 +703,63 @@ void ts_tiled_finish(ts_renderer *r) {
     tg->stats.total_ms = ms(tg->start_ns, tg->complete_ns);
     tg->stats.present_ms = (double)tg->present_ns * 1e-6;
     r->stats = tg->stats;
+}
+
+/* Drawing thread, between draws. Nothing is in flight once both targets
+ * are complete: the consumer marks a target complete under the lock after
+ * its last callback for it, and it reads a target again only after popping
+ * a tile of a later frame, which no draw has made yet. The new targets and
+ * the new size reach the workers through the pool's hand-off at the next
+ * draw, and the consumer through that draw's pushes (release) and its pops
+ * (acquire). */
+ts_result ts_tiled_resize(ts_renderer *r, int width, int height, ts_error *err) {
+    ts_tiled *t = r->tiled;
+    ts_tiled_finish(r); /* the last frame's stats, as finish keeps them */
+    /* Both targets: after a frame that ran out of memory, the last one is
+     * complete while the one before may not be yet. */
+    wait_complete(t, &t->targets[0]);
+    wait_complete(t, &t->targets[1]);
+
+    /* Everything new is allocated before anything old is let go. */
+    target fresh[2];
+    if (!target_alloc(&fresh[0], width, height, t->keep_depth)) goto oom;
+    if (!target_alloc(&fresh[1], width, height, t->keep_depth)) {
+        target_free(&fresh[0]);
+        goto oom;
+    }
+    uint32_t tiles = (uint32_t)(((width + TS_TILE - 1) / TS_TILE) * ((height + TS_TILE - 1) / TS_TILE));
+    if (tiles + 1 > t->offsets_cap) {
+        /* A batch whose offsets grew before a later one failed keeps the
+         * larger array: still at least offsets_cap entries. */
+        for (uint32_t b = 0; b < t->batch_cap; b++) {
+            uint32_t *p = realloc(t->batches[b].offsets, ((size_t)tiles + 1) * sizeof *p);
+            if (!p) {
+                target_free(&fresh[0]);
+                target_free(&fresh[1]);
+                goto oom;
+            }
+            t->batches[b].offsets = p;
+        }
+        t->offsets_cap = tiles + 1;
+    }
+    for (int i = 0; i < 2; i++) {
+        target *tg = &t->targets[i];
+        target_free(tg);
+        /* The frame numbers go on: the next draw picks targets[frame_seq & 1]. */
+        fresh[i].frame = tg->frame;
+        fresh[i].stats = tg->stats;
+        fresh[i].start_ns = tg->start_ns;
+        fresh[i].raster_end_ns = tg->raster_end_ns;
+        fresh[i].complete_ns = tg->complete_ns;
+        fresh[i].present_ns = tg->present_ns;
+        *tg = fresh[i];
+    }
+    set_size(t, width, height);
+    return TS_OK;
+oom:
+    return ts_error_set(err, TS_ERR_OUT_OF_MEMORY,
+                        "out of memory resizing to %dx%d: the renderer stays at %dx%d", width, height, t->width,
+                        t->height);
 }
 
 const uint8_t *ts_tiled_pixels(ts_renderer *r) {

@@ -2,7 +2,9 @@
  * OpenGL 3.3 core context for the window on the render thread, stream each
  * tile into a frame-sized texture through a ring of pixel buffer objects as
  * it arrives, and at the end of a frame draw the texture to the window with
- * one fullscreen triangle and swap. Everything GL here runs on the render
+ * one fullscreen triangle and swap. The texture follows the frame's size:
+ * the first tile of a frame of another size (the renderer was resized)
+ * reallocates it before that tile is uploaded. Everything GL here runs on the render
  * thread; the main thread only reads the atomics and, after a frame is
  * complete, the captured pixels. */
 #define _POSIX_C_SOURCE 200809L
@@ -38,7 +40,7 @@ struct ts_gl_presenter {
      * returns (begin runs inside it, and its result is handed over under a
      * mutex), so the main thread may read gl_renderer and vsync_on after it. */
     SDL_GLContext ctx;
-    int width, height; /* the frame's, and the texture's */
+    int width, height; /* the texture's: the size of the frame whose tiles it receives */
     GLuint texture, vao, program;
     GLint u_scale, u_viewport;
     GLuint pbos[MAX_PBOS];
@@ -283,6 +285,22 @@ static ts_result on_begin(void *user, int width, int height, ts_error *err) {
     return TS_OK;
 }
 
+/* Gives the texture a new size: the first tile of a frame of another size
+ * than the last (the renderer was resized between them) comes here before
+ * it is uploaded. The frames of the old size are all drawn by now (frame N's
+ * `frame` call precedes frame N + 1's tiles), and GL runs the uploads still
+ * pending from the pixel buffers against the old storage before it
+ * replaces it, so no tile ever lands in a texture of another size. The
+ * ring's buffers hold one tile, at most 64 x 64 whatever the frame's size:
+ * they stay. */
+static bool resize_texture(ts_gl_presenter *p, int width, int height) {
+    GL_RET(false, glBindBuffer(GL_PIXEL_UNPACK_BUFFER, 0)); /* NULL below means no data, not an offset */
+    GL_RET(false, glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, width, height, 0, GL_RGBA, GL_UNSIGNED_BYTE, NULL));
+    p->width = width;
+    p->height = height;
+    return true;
+}
+
 /* Streams one tile: the next buffer of the ring is mapped with its old
  * contents invalidated (the driver hands out fresh storage instead of
  * waiting for a transfer still reading it), the tile's rows are copied in,
@@ -291,6 +309,9 @@ static ts_result on_begin(void *user, int width, int height, ts_error *err) {
 static void on_tile(void *user, const ts_present_tile *t) {
     ts_gl_presenter *p = user;
     if (broken(p)) return;
+    if ((t->frame_width != p->width || t->frame_height != p->height) &&
+        !resize_texture(p, t->frame_width, t->frame_height))
+        return;
     size_t row = (size_t)t->w * 4, bytes = row * (size_t)t->h;
     GLuint pbo = p->pbos[p->next_pbo];
     p->next_pbo = (p->next_pbo + 1) % p->pbo_count;
@@ -329,6 +350,14 @@ static void on_tile(void *user, const ts_present_tile *t) {
 static void on_frame(void *user, const ts_present_frame *f) {
     ts_gl_presenter *p = user;
     if (broken(p)) return;
+    if (f->width != p->width || f->height != p->height) {
+        /* Its tiles came at the texture's size (on_tile), so this cannot
+         * happen; were it to, the frame is not drawn from a texture of
+         * another size. */
+        fail(p, TS_ERR_SYSTEM, "frame %u is %dx%d but its tiles filled a %dx%d texture", f->frame, f->width,
+             f->height, p->width, p->height);
+        return;
+    }
     GL_RET(, glBindBuffer(GL_PIXEL_UNPACK_BUFFER, 0));
     uint64_t d = atomic_load_explicit(&p->drawable, memory_order_relaxed);
     int dw = (int)(d >> 32), dh = (int)(d & 0xffffffffu);

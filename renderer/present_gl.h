@@ -46,7 +46,11 @@ ts_present_desc ts_gl_presenter_callbacks(ts_gl_presenter *p);
 
 /* Any thread: the window's drawable size in pixels (SDL_GL_GetDrawableSize
  * on the main thread), which the next frames are drawn to. The frame is
- * scaled to it (nearest texel) when it differs from the frame's size. */
+ * scaled to it (nearest texel) when it differs from the frame's size. When
+ * the window is resized, call it with the new size, then
+ * ts_renderer_resize: the frames still in flight at the old size are
+ * scaled to the new window, and the texture follows the frames' size on
+ * its own (each tile says which size its frame has). */
 void ts_gl_presenter_set_drawable_size(ts_gl_presenter *p, int width, int height);
 
 /* Any thread, before the draw of frame `frame` (the renderer's numbering)

@@ -50,18 +50,29 @@ static ts_result resolve_isa(ts_isa want, ts_isa *out, ts_error *err) {
 
 #define MAX_THREADS 256
 
+/* The frame size checks ts_renderer_create and ts_renderer_resize share
+ * (create has already replaced a zero side by its default). */
+static ts_result check_size(int w, int h, ts_error *err) {
+    if (w < 0 || h < 0)
+        return ts_error_set(err, TS_ERR_INVALID_ARG, "frame size %dx%d is negative", w, h);
+    if (w == 0 || h == 0)
+        return ts_error_set(err, TS_ERR_INVALID_ARG, "frame size %dx%d is empty: each side must be 1 to %d", w,
+                            h, TS_MAX_FRAME_DIM);
+    if (w > TS_MAX_FRAME_DIM || h > TS_MAX_FRAME_DIM)
+        return ts_error_set(err, TS_ERR_TOO_LARGE,
+                            "frame size %dx%d exceeds the largest supported side, %d", w, h,
+                            TS_MAX_FRAME_DIM);
+    return TS_OK;
+}
+
 ts_result ts_renderer_create(const ts_renderer_desc *desc, ts_renderer **out, ts_error *err) {
     static const ts_renderer_desc zero;
     if (!desc) desc = &zero;
     if (!out) return ts_error_set(err, TS_ERR_INVALID_ARG, "ts_renderer_create: out is NULL");
     *out = NULL;
     int w = desc->width ? desc->width : 1920, h = desc->height ? desc->height : 1080;
-    if (w < 0 || h < 0)
-        return ts_error_set(err, TS_ERR_INVALID_ARG, "frame size %dx%d is negative", w, h);
-    if (w > TS_MAX_FRAME_DIM || h > TS_MAX_FRAME_DIM)
-        return ts_error_set(err, TS_ERR_TOO_LARGE,
-                            "frame size %dx%d exceeds the largest supported side, %d", w, h,
-                            TS_MAX_FRAME_DIM);
+    ts_result res = check_size(w, h, err);
+    if (res != TS_OK) return res;
     if (desc->threads < 0 || desc->threads > MAX_THREADS)
         return ts_error_set(err, TS_ERR_INVALID_ARG, "%d threads: expected 0 (one per core) to %d",
                             desc->threads, MAX_THREADS);
@@ -69,7 +80,7 @@ ts_result ts_renderer_create(const ts_renderer_desc *desc, ts_renderer **out, ts
         return ts_error_set(err, TS_ERR_INVALID_ARG, "msaa %d: expected 1 (off) or %d", desc->msaa,
                             TS_MAX_SAMPLES);
     ts_isa isa = TS_ISA_SCALAR;
-    ts_result res = resolve_isa(desc->isa, &isa, err);
+    res = resolve_isa(desc->isa, &isa, err);
     if (res != TS_OK) return res;
 
     ts_renderer *r = calloc(1, sizeof *r);
@@ -109,6 +120,21 @@ void ts_renderer_destroy(ts_renderer *r) {
 void ts_renderer_size(const ts_renderer *r, int *width, int *height) {
     *width = r->width;
     *height = r->height;
+}
+
+ts_result ts_renderer_resize(ts_renderer *r, int width, int height, ts_error *err) {
+    if (!r) return ts_error_set(err, TS_ERR_INVALID_ARG, "ts_renderer_resize: NULL renderer");
+    ts_result res = check_size(width, height, err);
+    if (res != TS_OK) return res;
+    if (width == r->width && height == r->height) return TS_OK;
+    /* Each path first waits until every frame drawn so far has been handed
+     * over, then swaps its buffers for new ones, or keeps the old ones when
+     * one allocation fails. */
+    res = r->ref ? ts_ref_resize(r, width, height, err) : ts_tiled_resize(r, width, height, err);
+    if (res != TS_OK) return res;
+    r->width = width;
+    r->height = height;
+    return TS_OK;
 }
 
 ts_isa ts_renderer_isa(const ts_renderer *r) { return r->isa; }

@@ -74,6 +74,10 @@ ts_shade_fn ts_frame_program(ts_program p);
 ts_result ts_ref_create(ts_renderer *r, ts_error *err);
 void ts_ref_destroy(ts_ref_state *s);
 ts_result ts_ref_draw(ts_renderer *r, const ts_frame_input *in, ts_error *err);
+/* Waits for the render thread, then replaces the buffers with ones of the
+ * new size; on failure the old ones stay. r->width and height are the old
+ * size during the call. */
+ts_result ts_ref_resize(ts_renderer *r, int width, int height, ts_error *err);
 const uint8_t *ts_ref_pixels(ts_renderer *r);
 const float *ts_ref_depth(ts_renderer *r);
 
@@ -83,6 +87,10 @@ void ts_tiled_destroy(ts_tiled *t);
 ts_result ts_tiled_draw(ts_renderer *r, const ts_frame_input *in, ts_error *err);
 /* Waits until the consumer has every tile of the last frame. */
 void ts_tiled_finish(ts_renderer *r);
+/* Waits until both frame targets are handed over, then replaces them (and
+ * the per-tile binning arrays) with ones of the new size; on failure the
+ * old ones stay. */
+ts_result ts_tiled_resize(ts_renderer *r, int width, int height, ts_error *err);
 const uint8_t *ts_tiled_pixels(ts_renderer *r);
 const float *ts_tiled_depth(ts_renderer *r);
 

@@ -178,9 +178,17 @@ typedef void (*ts_frame_fn)(void *user, uint32_t frame, const uint8_t *rgba, con
 /* One finished tile, as the render thread receives it. */
 typedef struct ts_present_tile {
     uint32_t frame;      /* the frame's number (counts draws from 0) */
-    int x, y, w, h;      /* the tile's rectangle in the frame, in pixels, top row 0 */
+    /* The size of the frame the tile belongs to: the renderer's size when
+     * that frame was drawn (ts_renderer_resize changes it between frames).
+     * Every tile of a frame, and its ts_present_frame, carry the same size;
+     * a presenter that keeps a frame-sized texture reallocates it when the
+     * first tile of another size arrives, so no tile is ever uploaded into a
+     * texture of another size. */
+    int frame_width, frame_height;
+    int x, y, w, h;      /* the tile's rectangle in the frame, in pixels, top row 0;
+                            inside the frame: x + w <= frame_width, y + h <= frame_height */
     const uint8_t *rgba; /* the tile's top-left pixel in the frame target (8-bit RGBA) */
-    size_t stride;       /* bytes from one row of the target to the next: width * 4 */
+    size_t stride;       /* bytes from one row of the target to the next: frame_width * 4 */
     uint32_t worker;     /* the worker that rendered it (reference path: 0) */
     uint64_t cost_ns;    /* how long the worker spent on it (reference path: 0) */
 } ts_present_tile;
@@ -190,7 +198,7 @@ typedef struct ts_present_frame {
     uint32_t frame;
     const uint8_t *rgba; /* the whole frame, top row first, width * height * 4 bytes */
     const float *depth;  /* NULL unless ts_renderer_desc.keep_depth */
-    int width, height;
+    int width, height;   /* the frame's size, as its tiles' frame_width and frame_height */
     size_t stride;       /* width * 4 */
     uint32_t tiles;      /* how many tile callbacks the frame had */
 } ts_present_frame;
@@ -209,6 +217,12 @@ typedef struct ts_present_frame {
  *                          N + 1's tiles come after frame N's `frame`;
  *   end                    once, inside ts_renderer_destroy, after the last
  *                          frame, only if begin succeeded.
+ * `begin` gets the size the renderer was created with; after
+ * ts_renderer_resize the frames drawn from then on have the new size, which
+ * each tile (frame_width, frame_height) and frame (width, height) carry:
+ * the first tile of a new size is the presenter's notice. Frames of
+ * different sizes never interleave (frame N's `frame` comes before frame
+ * N + 1's first tile).
  * A tile's pixels are complete when `tile` runs and stay unchanged until
  * its frame's `frame` call returns (the frame target is not reused before);
  * the whole frame is likewise stable during `frame`. Both paths keep this
@@ -257,7 +271,23 @@ typedef struct ts_renderer ts_renderer;
 ts_result ts_renderer_create(const ts_renderer_desc *desc, ts_renderer **out,
                              ts_error *err);
 void ts_renderer_destroy(ts_renderer *r);
+/* The size the next frame is drawn at. */
 void ts_renderer_size(const ts_renderer *r, int *width, int *height);
+
+/* Changes the frame size for the frames drawn from now on (a window that
+ * was resized). Each side must be 1 to TS_MAX_FRAME_DIM (no zero default
+ * here): a bad size is refused with TS_ERR_INVALID_ARG or TS_ERR_TOO_LARGE
+ * and changes nothing. The same size is a no-op. Call it from the thread
+ * that draws, between draws; frames may still be in flight: it first waits,
+ * as ts_renderer_finish does, until every frame already drawn has been
+ * handed to the present `frame` callback and on_frame, then reallocates
+ * what depends on the size (both frame targets, their per-tile state, the
+ * binning arrays; the reference path's buffers). All or nothing: when
+ * memory runs out it returns TS_ERR_OUT_OF_MEMORY and the renderer keeps
+ * its old size and stays usable. The last frame's pixels and depth
+ * (ts_renderer_pixels, ts_renderer_depth) are gone after a resize: the
+ * buffers read as a cleared frame of the new size until the next draw. */
+ts_result ts_renderer_resize(ts_renderer *r, int width, int height, ts_error *err);
 
 /* How one frame looks: the studio setup of the README (model normalised to
  * the unit sphere, rotated by pitch then yaw, camera at (0,0,2.5)). */

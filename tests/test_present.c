@@ -94,7 +94,8 @@ static void on_tile(void *user, const ts_present_tile *t) {
     int ew = rec->width - t->x < TILE ? rec->width - t->x : TILE;
     int eh = rec->height - t->y < TILE ? rec->height - t->y : TILE;
     if (t->x < 0 || t->y < 0 || t->x % TILE || t->y % TILE || t->x >= rec->width || t->y >= rec->height ||
-        t->w != ew || t->h != eh || t->stride != (size_t)rec->width * 4) {
+        t->w != ew || t->h != eh || t->stride != (size_t)rec->width * 4 || t->frame_width != rec->width ||
+        t->frame_height != rec->height) {
         note(rec, "frame %u: tile at (%d,%d) %dx%d stride %zu", t->frame, t->x, t->y, t->w, t->h, t->stride);
         return;
     }

@@ -29,17 +29,28 @@ endif()
 file(MAKE_DIRECTORY ${TS_WINDOW_OUT})
 set(_viewer $<TARGET_FILE:tessera-viewer>)
 
-# ts_window(NAME MODEL WxH FRAMES YAW SPIN [view args...]): the viewer's
-# screenshot after FRAMES frames, turning SPIN degrees a frame from YAW, must
-# be tessera-render's picture at the last frame's yaw. One X server at a
-# time (xvfb-run -a picks a free display number, and two picking at once can
-# collide).
+# ts_window(NAME MODEL WxH FRAMES YAW SPIN [view args...] [VIEWER_ARGS args...]
+#           [EXPECT regex]): the viewer's screenshot after FRAMES frames,
+# turning SPIN degrees a frame from YAW, must be tessera-render's picture at
+# the last frame's yaw. VIEWER_ARGS go to the viewer alone, and its output
+# must match EXPECT. One X server at a time (xvfb-run -a picks a free
+# display number, and two picking at once can collide).
 function(ts_window name model size frames yaw spin)
+  cmake_parse_arguments(PARSE_ARGV 6 _w "" "EXPECT" "VIEWER_ARGS")
+  set(_env ${_window_env})
+  if(_w_VIEWER_ARGS)
+    list(JOIN _w_VIEWER_ARGS " " _viewer_args)
+    list(APPEND _env "TS_VIEWER_ARGS=${_viewer_args}")
+  endif()
+  if(_w_EXPECT)
+    list(APPEND _env "TS_VIEWER_EXPECT=${_w_EXPECT}")
+  endif()
   add_test(NAME window.${name}
     COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/window_test.sh ${_viewer} $<TARGET_FILE:tessera-render>
-            $<TARGET_FILE:test_golden> ${TS_WINDOW_OUT} ${name} ${model} ${size} ${frames} ${yaw} ${spin} ${ARGN})
+            $<TARGET_FILE:test_golden> ${TS_WINDOW_OUT} ${name} ${model} ${size} ${frames} ${yaw} ${spin}
+            ${_w_UNPARSED_ARGUMENTS})
   set_tests_properties(window.${name} PROPERTIES LABELS window SKIP_RETURN_CODE 77 RESOURCE_LOCK xvfb
-                       TIMEOUT 300 ENVIRONMENT "${_window_env}"
+                       TIMEOUT 300 ENVIRONMENT "${_env}"
                        ENVIRONMENT_MODIFICATION "${_window_env_mod}")
 endfunction()
 
@@ -49,6 +60,15 @@ ts_window(bunny /usr/share/glmark2/models/bunny.obj 400x300 5 -10 5)
 ts_window(showcase-msaa4 builtin:showcase 480x270 4 -26 2 --msaa 4 --pitch 25)
 ts_window(box-textured /usr/share/assimp/models/glTF2/BoxTextured-glTF/BoxTextured.gltf 200x150 3 20 5
           --shading textured --pitch 20 --zoom 1.5)
+# Resize storms: the window takes another size every 3 frames (1x1, 7x5,
+# a tile and a pixel more, single rows and columns, sizes that cut the last
+# tile row and column), is minimized and restored once, and comes back to
+# its size for the last frames, while frames are in flight; the last one
+# must still be exactly tessera-render's. Under ASan (leaks) and TSan too.
+ts_window(resize-storm builtin:showcase 200x150 240 -20 3 --pitch 20
+          VIEWER_ARGS --resize-storm 3 --no-vsync EXPECT "frames=240 resizes=[5-9][0-9] pauses=1 ")
+ts_window(resize-storm-msaa4 builtin:torus 130x70 120 10 4 --msaa 4 --pitch 30
+          VIEWER_ARGS --resize-storm 2 --no-vsync --threads 3 EXPECT "frames=120 resizes=[5-9][0-9] pauses=1 ")
 
 # One presenter, renderers made one after another (each with its own render
 # thread and context for the same window), the tiled and reference paths.

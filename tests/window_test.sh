@@ -15,7 +15,10 @@
 # not uploaded in the last frame shows the previous frame's pixels: the
 # headless render is made at the last frame's yaw, YAW + SPIN * (FRAMES - 1).
 # VIEW ARGS go to both programs (--pitch, --zoom, --shading, --msaa,
-# --cull). The X server comes from tests/xvfb_run.sh. Exits 0 on a match,
+# --cull). TS_VIEWER_ARGS, when set, holds options for the viewer alone,
+# separated by spaces (--resize-storm K), and TS_VIEWER_EXPECT an extended
+# regular expression the viewer's output must match (that the storm did
+# resize). The X server comes from tests/xvfb_run.sh. Exits 0 on a match,
 # 1 on a failure, 77 (CTest SKIP) when there is no xvfb-run, when the X
 # server does not start, or when the viewer cannot open a window or an
 # OpenGL 3.3 context: never a silent pass.
@@ -36,16 +39,23 @@ mkdir -p "$outdir" || exit 1
 rm -f "$shot" "$headless" "$outdir/$name".expected.png "$outdir/$name".actual.png \
     "$outdir/$name".diff.png "$outdir/$name".sbs.png
 
+log=$outdir/$name.viewer.log
+# shellcheck disable=SC2086 # TS_VIEWER_ARGS is split into words on purpose
 sh "$(dirname "$0")/xvfb_run.sh" \
     "$viewer" "$model" --size "$size" --frames "$frames" --yaw "$yaw" --spin "$spin" --screenshot "$shot" \
-    --require-window "$@"
+    --require-window ${TS_VIEWER_ARGS:-} "$@" >"$log"
 rc=$?
+cat "$log"
 if [ "$rc" -eq 77 ]; then
     echo "SKIP: no X server, or the viewer could not open a window on it (see above)"
     exit 77
 fi
 if [ "$rc" -ne 0 ]; then
     echo "FAIL: tessera-viewer exited with status $rc"
+    exit 1
+fi
+if [ -n "${TS_VIEWER_EXPECT:-}" ] && ! grep -Eq "$TS_VIEWER_EXPECT" "$log"; then
+    echo "FAIL: the viewer's output does not match $TS_VIEWER_EXPECT"
     exit 1
 fi
 
