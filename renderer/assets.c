@@ -179,6 +179,32 @@ static bool finish_texture(stbi_uc *pixels, int w, int h, ts_texture *tex, char 
     return ok;
 }
 
+/* stb_image reads more formats than textures come in, and not all of them
+ * safely: a truncated 16-bit PNM made Debian's stb_image read beyond its
+ * buffer (tests/fuzz/regressions/texture/pnm-16bit-truncated). The formats
+ * models use, PNG, JPEG, BMP, TGA and GIF, are decoded; the others stb
+ * knows by their first bytes (PNM, PSD, PIC, Radiance HDR) are refused
+ * before stb sees them. TGA has no signature, so anything else goes to stb,
+ * which tries TGA last. */
+static bool format_supported(const uint8_t *head, size_t n, char *why, size_t why_size) {
+    static const struct {
+        const char *magic;
+        size_t len;
+        const char *name;
+    } refused[] = {
+        {"P1", 2, "PNM"}, {"P2", 2, "PNM"}, {"P3", 2, "PNM"}, {"P4", 2, "PNM"}, {"P5", 2, "PNM"},
+        {"P6", 2, "PNM"}, {"P7", 2, "PAM"}, {"8BPS", 4, "PSD"}, {"\x53\x80\xf6\x34", 4, "Softimage PIC"},
+        {"#?", 2, "Radiance HDR"},
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        if (n >= refused[i].len && memcmp(head, refused[i].magic, refused[i].len) == 0) {
+            snprintf(why, why_size, "%s images are not supported as textures (use PNG, JPEG, BMP, TGA or GIF)",
+                     refused[i].name);
+            return false;
+        }
+    return true;
+}
+
 /* When the header scan fails, the image is decoded anyway: that fails too,
  * but with stb's reason for the format the file claims to be ("corrupt
  * PNG") instead of the header scan's "unknown image type". */
@@ -186,6 +212,13 @@ static bool texture_from_file(const char *file, ts_texture *tex, char *why, size
     FILE *f = fopen(file, "rb");
     if (!f) {
         snprintf(why, why_size, "%s", strerror(errno));
+        return false;
+    }
+    uint8_t head[4];
+    size_t got = fread(head, 1, sizeof head, f);
+    rewind(f);
+    if (!format_supported(head, got, why, why_size)) {
+        fclose(f);
         return false;
     }
     int w, h, comp;
@@ -210,6 +243,7 @@ bool ts_texture_from_memory(const uint8_t *bytes, size_t len, ts_texture *tex, c
         snprintf(why, why_size, "the image is %zu bytes", len);
         return false;
     }
+    if (!format_supported(bytes, len, why, why_size)) return false;
     int w, h, comp;
     if (stbi_info_from_memory(bytes, (int)len, &w, &h, &comp) && !size_ok(w, h, why, why_size)) return false;
     stbi_uc *pixels = stbi_load_from_memory(bytes, (int)len, &w, &h, &comp, 4);
