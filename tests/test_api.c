@@ -7,18 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int failures, checks;
-
-#define CHECK(cond, ...)                                                                    \
-    do {                                                                                    \
-        checks++;                                                                           \
-        if (!(cond)) {                                                                      \
-            failures++;                                                                     \
-            printf("%s:%d: FAILED %s: ", __FILE__, __LINE__, #cond);                        \
-            printf(__VA_ARGS__);                                                            \
-            printf("\n");                                                                   \
-        }                                                                                   \
-    } while (0)
+#include "test_check.h"
 
 /* A valid one-triangle model over caller-owned arrays. */
 typedef struct tri_model {

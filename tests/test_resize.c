@@ -17,18 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-static int failures, checks;
-
-#define CHECK(cond, ...)                                                                    \
-    do {                                                                                    \
-        checks++;                                                                           \
-        if (!(cond)) {                                                                      \
-            failures++;                                                                     \
-            printf("%s:%d: FAILED %s: ", __FILE__, __LINE__, #cond);                        \
-            printf(__VA_ARGS__);                                                            \
-            printf("\n");                                                                   \
-        }                                                                                   \
-    } while (0)
+#include "test_check.h"
 
 #define TILE 64
 #define MAX_FRAMES 64
