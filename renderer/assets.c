@@ -205,37 +205,50 @@ static bool format_supported(const uint8_t *head, size_t n, char *why, size_t wh
     return true;
 }
 
-/* When the header scan fails, the image is decoded anyway: that fails too,
- * but with stb's reason for the format the file claims to be ("corrupt
- * PNG") instead of the header scan's "unknown image type". */
+/* The largest image file read as a texture: an uncompressed 32-bit image of
+ * the largest size, twice over for headers and padding. */
+#define MAX_TEXTURE_FILE ((size_t)TS_TEXTURE_MAX_DIM * TS_TEXTURE_MAX_DIM * 4 * 2)
+
+/* The whole file is read, so that files and embedded images take one path:
+ * ts_texture_from_memory. Read in growing steps rather than sized with
+ * fseek, which says nothing useful for a directory or a pipe. */
 static bool texture_from_file(const char *file, ts_texture *tex, char *why, size_t why_size) {
     FILE *f = fopen(file, "rb");
     if (!f) {
         snprintf(why, why_size, "%s", strerror(errno));
         return false;
     }
-    uint8_t head[4];
-    size_t got = fread(head, 1, sizeof head, f);
-    rewind(f);
-    if (!format_supported(head, got, why, why_size)) {
-        fclose(f);
-        return false;
+    uint8_t *bytes = NULL;
+    size_t len = 0, cap = 0;
+    bool ok = true;
+    for (;;) {
+        if (len == cap) {
+            size_t grown = cap ? cap * 2 : 65536;
+            uint8_t *more = cap < MAX_TEXTURE_FILE ? realloc(bytes, grown) : NULL;
+            if (!more) {
+                snprintf(why, why_size, cap < MAX_TEXTURE_FILE ? "out of memory" : "the file is larger than %zu MiB",
+                         MAX_TEXTURE_FILE >> 20);
+                ok = false;
+                break;
+            }
+            bytes = more;
+            cap = grown;
+        }
+        errno = 0;
+        size_t got = fread(bytes + len, 1, cap - len, f);
+        len += got;
+        if (got == 0) {
+            if (ferror(f)) { /* a directory opens, then fails to read */
+                snprintf(why, why_size, "%s", strerror(errno ? errno : EIO));
+                ok = false;
+            }
+            break;
+        }
     }
-    int w, h, comp;
-    if (stbi_info_from_file(f, &w, &h, &comp) && !size_ok(w, h, why, why_size)) {
-        fclose(f);
-        return false;
-    }
-    errno = 0;
-    stbi_uc *pixels = stbi_load_from_file(f, &w, &h, &comp, 4);
-    int e = errno;
-    bool read_failed = ferror(f); /* a directory opens, then fails to read */
     fclose(f);
-    if (!pixels && read_failed) {
-        snprintf(why, why_size, "%s", strerror(e ? e : EIO));
-        return false;
-    }
-    return finish_texture(pixels, w, h, tex, why, why_size);
+    ok = ok && ts_texture_from_memory(bytes, len, tex, why, why_size);
+    free(bytes);
+    return ok;
 }
 
 bool ts_texture_from_memory(const uint8_t *bytes, size_t len, ts_texture *tex, char *why, size_t why_size) {
@@ -246,6 +259,7 @@ bool ts_texture_from_memory(const uint8_t *bytes, size_t len, ts_texture *tex, c
     if (!format_supported(bytes, len, why, why_size)) return false;
     int w, h, comp;
     if (stbi_info_from_memory(bytes, (int)len, &w, &h, &comp) && !size_ok(w, h, why, why_size)) return false;
+    if (!ts_png_check(bytes, len, why, why_size)) return false;
     stbi_uc *pixels = stbi_load_from_memory(bytes, (int)len, &w, &h, &comp, 4);
     return finish_texture(pixels, w, h, tex, why, why_size);
 }

@@ -67,6 +67,11 @@ int ts_frame_clip_to_screen(const ts_frame_input *in, const ts_clip_vert tri[3],
  * uses it for embedded images; it is also the texture fuzzer's way in. */
 bool ts_texture_from_memory(const uint8_t *bytes, size_t len, ts_texture *tex, char *why, size_t why_size);
 
+/* True unless `bytes` is a PNG whose compressed pixel data is broken: it
+ * does not inflate, ends early, or inflates to more than the header's size
+ * (renderer/png_check.c says why stb_image is not trusted with that). */
+bool ts_png_check(const uint8_t *bytes, size_t len, char *why, size_t why_size);
+
 /* The scalar program for a shading mode (the reference's). */
 ts_shade_fn ts_frame_program(ts_program p);
 
