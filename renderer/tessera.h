@@ -242,6 +242,36 @@ typedef struct ts_present_desc {
     void (*end)(void *user);
 } ts_present_desc;
 
+/* ---- post-processing --------------------------------------------------- */
+
+/* Where the post-processing chain runs (docs/POST.md has its math). */
+typedef enum ts_post_backend {
+    TS_POST_NONE = 0, /* frames as the raster writes them: linear, clamped, no encoding */
+    TS_POST_CPU,      /* on the CPU, on the render thread */
+    TS_POST_GL,       /* OpenGL 4.3 compute shaders on the render thread's context */
+    TS_POST_CUDA,     /* CUDA kernels on the render thread's stream */
+    TS_POST_BACKEND_COUNT
+} ts_post_backend;
+
+const char *ts_post_backend_name(ts_post_backend b); /* "none", "cpu", "gl", "cuda" */
+bool ts_post_backend_parse(const char *name, ts_post_backend *out);
+
+/* The chain, in order: exposure -> bloom (bright pass at half size,
+ * separable Gaussian, added back) -> filmic tone map (ACES fit) -> FXAA ->
+ * sRGB encode to 8 bits. With a backend other than none the raster keeps
+ * linear HDR color (float RGBA) and the chain turns it into the frame's
+ * 8-bit pixels. Zero is valid: every stage on, with the defaults below. */
+typedef struct ts_post_desc {
+    ts_post_backend backend;
+    float exposure;        /* linear scale of the HDR color; 0: 1 */
+    float bloom_threshold; /* luminance where bloom starts; 0: 1 */
+    float bloom_strength;  /* how much of the blurred bright pass is added; 0: 0.3 */
+    int bloom_radius;      /* Gaussian radius in half-size pixels, 1..TS_POST_MAX_RADIUS; 0: 8 */
+    bool no_bloom, no_tonemap, no_fxaa, no_srgb; /* switch a stage off */
+} ts_post_desc;
+
+#define TS_POST_MAX_RADIUS 32
+
 typedef struct ts_renderer_desc {
     int width;  /* 0: 1920 */
     int height; /* 0: 1080 */
@@ -264,6 +294,10 @@ typedef struct ts_renderer_desc {
     ts_frame_fn on_frame; /* NULL: none */
     void *on_frame_user;
     ts_present_desc present; /* zero: none */
+    /* Post-processing (zero: none). A backend that cannot run here (no GPU,
+     * no GL driver, not built) falls back to cpu: ts_renderer_post says
+     * which runs and why. */
+    ts_post_desc post;
 } ts_renderer_desc;
 
 typedef struct ts_renderer ts_renderer;
@@ -349,6 +383,9 @@ void ts_renderer_stats(ts_renderer *r, ts_frame_stats *out);
 ts_isa ts_renderer_isa(const ts_renderer *r);
 int ts_renderer_threads(const ts_renderer *r);
 int ts_renderer_msaa(const ts_renderer *r);
+/* The post-processing backend that runs, and when it is not the one asked
+ * for, why (else ""): "--post cuda: no CUDA device (...); using cpu". */
+ts_post_backend ts_renderer_post(const ts_renderer *r, const char **fallback_reason);
 
 /* The last frame as 8-bit RGBA, top row first, width*height*4 bytes, owned
  * by the renderer and valid until the next draw. Each channel is

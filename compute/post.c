@@ -1,0 +1,151 @@
+/* post.c — the chain's parameters and the backend instance the render
+ * thread drives: the cpu chain here, the GPU ones through
+ * post_backends.h where they were built. */
+#include "post_backends.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+
+static const char *const backend_names[TS_POST_BACKEND_COUNT] = {"none", "cpu", "gl", "cuda"};
+
+const char *ts_post_backend_name(ts_post_backend b) {
+    return (unsigned)b < TS_POST_BACKEND_COUNT ? backend_names[b] : "?";
+}
+
+bool ts_post_backend_parse(const char *name, ts_post_backend *out) {
+    for (int b = 0; b < TS_POST_BACKEND_COUNT; b++)
+        if (name && strcmp(name, backend_names[b]) == 0) {
+            *out = (ts_post_backend)b;
+            return true;
+        }
+    return false;
+}
+
+static bool in_range(float v, float lo, float hi) { return isfinite(v) && v >= lo && v <= hi; }
+
+ts_result ts_post_params_make(const ts_post_desc *d, ts_post_params *out, ts_error *err) {
+    memset(out, 0, sizeof *out);
+    if ((unsigned)d->backend >= TS_POST_BACKEND_COUNT)
+        return ts_error_set(err, TS_ERR_INVALID_ARG, "post: unknown backend %d", (int)d->backend);
+    if (!in_range(d->exposure, 0.0f, 65504.0f))
+        return ts_error_set(err, TS_ERR_INVALID_ARG, "post: exposure %g must be from 0 (the default, 1) to 65504", (double)d->exposure);
+    if (!in_range(d->bloom_threshold, 0.0f, 65504.0f))
+        return ts_error_set(err, TS_ERR_INVALID_ARG, "post: bloom threshold %g must be from 0 (the default, 1) to 65504",
+                            (double)d->bloom_threshold);
+    if (!in_range(d->bloom_strength, 0.0f, 100.0f))
+        return ts_error_set(err, TS_ERR_INVALID_ARG, "post: bloom strength %g must be from 0 (the default, 0.3) to 100",
+                            (double)d->bloom_strength);
+    if (d->bloom_radius < 0 || d->bloom_radius > TS_POST_MAX_RADIUS)
+        return ts_error_set(err, TS_ERR_INVALID_ARG, "post: bloom radius %d must be from 0 (the default, 8) to %d", d->bloom_radius,
+                            TS_POST_MAX_RADIUS);
+    out->exposure = d->exposure > 0.0f ? d->exposure : 1.0f;
+    out->bloom_threshold = d->bloom_threshold > 0.0f ? d->bloom_threshold : 1.0f;
+    out->bloom_strength = d->bloom_strength > 0.0f ? d->bloom_strength : 0.3f;
+    out->bloom_radius = d->bloom_radius > 0 ? d->bloom_radius : 8;
+    out->bloom = !d->no_bloom;
+    out->tonemap = !d->no_tonemap;
+    out->fxaa = !d->no_fxaa;
+    out->srgb = !d->no_srgb;
+    /* exp(-t^2 / (2 sigma^2)), sigma = radius / 2, normalised in double so
+     * every backend gets the same float weights. */
+    int r = out->bloom_radius;
+    double sigma = r / 2.0, w[2 * TS_POST_MAX_RADIUS + 1], sum = 0.0;
+    for (int t = -r; t <= r; t++) sum += w[t + r] = exp(-(double)(t * t) / (2.0 * sigma * sigma));
+    for (int t = -r; t <= r; t++) out->bloom_weights[t + r] = (float)(w[t + r] / sum);
+    return TS_OK;
+}
+
+struct ts_post {
+    ts_post_backend kind;
+    float *scratch; /* cpu */
+    size_t scratch_floats;
+    void *gpu; /* gl, cuda: the backend's state */
+};
+
+static ts_result not_built(ts_post_backend b, ts_error *err) {
+    return ts_error_set(err, TS_ERR_UNSUPPORTED, "the %s backend was not built into this tessera",
+                        ts_post_backend_name(b));
+}
+
+ts_result ts_post_create(ts_post_backend backend, int w, int h, ts_post **out, ts_error *err) {
+    *out = NULL;
+    if (backend == TS_POST_NONE || (unsigned)backend >= TS_POST_BACKEND_COUNT)
+        return ts_error_set(err, TS_ERR_INVALID_ARG, "post: no chain to run for backend %d", (int)backend);
+    ts_post *p = calloc(1, sizeof *p);
+    if (!p) return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "post: out of memory");
+    p->kind = backend;
+    ts_result r = TS_OK;
+    switch (backend) {
+    case TS_POST_GL:
+#ifdef TS_HAVE_POST_GL
+        r = ts_post_gl_create(w, h, &p->gpu, err);
+#else
+        r = not_built(backend, err);
+#endif
+        break;
+    case TS_POST_CUDA:
+#ifdef TS_HAVE_POST_CUDA
+        r = ts_post_cuda_create(w, h, &p->gpu, err);
+#else
+        r = not_built(backend, err);
+#endif
+        break;
+    default: /* cpu: scratch for the largest frame so far, grown on demand */
+        p->scratch_floats = ts_post_cpu_scratch_floats(w, h);
+        p->scratch = malloc(p->scratch_floats * sizeof *p->scratch);
+        if (!p->scratch) r = ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "post: out of memory for a %dx%d frame", w, h);
+        break;
+    }
+    if (r != TS_OK) {
+        free(p);
+        return r;
+    }
+    *out = p;
+    return TS_OK;
+}
+
+void ts_post_destroy(ts_post *p) {
+    if (!p) return;
+#ifdef TS_HAVE_POST_GL
+    if (p->kind == TS_POST_GL) ts_post_gl_destroy(p->gpu);
+#endif
+#ifdef TS_HAVE_POST_CUDA
+    if (p->kind == TS_POST_CUDA) ts_post_cuda_destroy(p->gpu);
+#endif
+    free(p->scratch);
+    free(p);
+}
+
+ts_post_backend ts_post_kind(const ts_post *p) { return p->kind; }
+
+void ts_post_tile(ts_post *p, const float *hdr, size_t stride, int x, int y, int w, int h) {
+#ifdef TS_HAVE_POST_GL
+    if (p->kind == TS_POST_GL) ts_post_gl_tile(p->gpu, hdr, stride, x, y, w, h);
+#endif
+#ifdef TS_HAVE_POST_CUDA
+    if (p->kind == TS_POST_CUDA) ts_post_cuda_tile(p->gpu, hdr, stride, x, y, w, h);
+#endif
+    (void)p, (void)hdr, (void)stride, (void)x, (void)y, (void)w, (void)h;
+}
+
+ts_result ts_post_frame(ts_post *p, const ts_post_params *params, int w, int h, const float *hdr, uint8_t *out,
+                        ts_error *err) {
+#ifdef TS_HAVE_POST_GL
+    if (p->kind == TS_POST_GL) return ts_post_gl_frame(p->gpu, params, w, h, hdr, out, err);
+#endif
+#ifdef TS_HAVE_POST_CUDA
+    if (p->kind == TS_POST_CUDA) return ts_post_cuda_frame(p->gpu, params, w, h, hdr, out, err);
+#endif
+    size_t need = ts_post_cpu_scratch_floats(w, h);
+    if (need > p->scratch_floats) {
+        float *more = realloc(p->scratch, need * sizeof *more);
+        if (!more) return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "post: out of memory for a %dx%d frame", w, h);
+        p->scratch = more;
+        p->scratch_floats = need;
+    }
+    ts_post_cpu_run(params, w, h, hdr, out, p->scratch);
+    return TS_OK;
+}

@@ -1,0 +1,77 @@
+/* post.h — the post-processing chain behind one interface: the parameters
+ * every backend reads, and a backend instance the render thread drives.
+ *
+ * The math is in docs/POST.md and, as code, in post_cpu.c; the gl and cuda
+ * backends compute the same thing and agree with it within 2/255 per
+ * channel. Input is the frame's linear HDR color, float RGBA, top row
+ * first; output the frame's 8-bit RGBA.
+ *
+ * Threads: a ts_post is created, used and destroyed on one thread (the
+ * render thread), which is the one that owns its GL context or CUDA
+ * stream. */
+#ifndef TS_POST_H
+#define TS_POST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tessera.h"
+
+/* ts_post_desc with the defaults filled in, and what the stages derive
+ * from it (the Gaussian's weights), so every backend uses the same
+ * numbers. */
+typedef struct ts_post_params {
+    float exposure;
+    float bloom_threshold, bloom_strength;
+    int bloom_radius;
+    bool bloom, tonemap, fxaa, srgb;
+    /* weights[t + radius] for t = -radius..radius, summing to 1 */
+    float bloom_weights[2 * TS_POST_MAX_RADIUS + 1];
+} ts_post_params;
+
+/* Checks the desc's numbers (finite, in range) and fills `out`. */
+ts_result ts_post_params_make(const ts_post_desc *desc, ts_post_params *out, ts_error *err);
+
+/* FXAA's constants (docs/POST.md). */
+#define TS_FXAA_EDGE_MIN (1.0f / 16.0f)
+#define TS_FXAA_EDGE_REL (1.0f / 8.0f)
+#define TS_FXAA_REDUCE_MUL (1.0f / 8.0f)
+#define TS_FXAA_REDUCE_MIN (1.0f / 128.0f)
+#define TS_FXAA_SPAN_MAX 8.0f
+
+/* The half-size image bloom works on: ceil(w / 2) x ceil(h / 2). */
+static inline int ts_post_half(int n) { return (n + 1) / 2; }
+
+/* ---- the CPU chain (post_cpu.c) ----------------------------------------- */
+
+/* Scratch the CPU chain needs for a w x h frame, in floats. */
+size_t ts_post_cpu_scratch_floats(int w, int h);
+/* The whole chain: `hdr` is w*h*4 floats (RGBA, rows of w), `out` w*h*4
+ * bytes; `scratch` holds ts_post_cpu_scratch_floats(w, h) floats. */
+void ts_post_cpu_run(const ts_post_params *p, int w, int h, const float *hdr, uint8_t *out,
+                     float *scratch);
+
+/* ---- a backend instance (post.c) ---------------------------------------- */
+
+typedef struct ts_post ts_post;
+
+/* Makes the backend `backend` for frames up to w x h, on the calling
+ * thread. TS_ERR_UNSUPPORTED (with the reason) when it cannot run here:
+ * no GPU, no GL driver, not built. */
+ts_result ts_post_create(ts_post_backend backend, int w, int h, ts_post **out, ts_error *err);
+void ts_post_destroy(ts_post *post);
+ts_post_backend ts_post_kind(const ts_post *post);
+
+/* One finished tile of the frame being drawn: a backend that uploads tiles
+ * as they arrive does it here (the cpu backend does nothing). `hdr` is the
+ * tile's top-left pixel in the frame's HDR target, rows `stride` floats
+ * apart. */
+void ts_post_tile(ts_post *post, const float *hdr, size_t stride, int x, int y, int w, int h);
+
+/* The frame is complete: runs the chain over `hdr` (w x h, every tile of
+ * it already passed to ts_post_tile) and writes `out` (w*h*4 bytes). A
+ * different size than the last frame's is fine. */
+ts_result ts_post_frame(ts_post *post, const ts_post_params *p, int w, int h, const float *hdr,
+                        uint8_t *out, ts_error *err);
+
+#endif

@@ -1,0 +1,37 @@
+/* post_backends.h — what a GPU backend of the post-processing chain
+ * implements; post.c dispatches to it. Each is compiled only where its
+ * toolchain exists (TS_HAVE_POST_GL, TS_HAVE_POST_CUDA); all calls come
+ * from the one thread that created the state.
+ *
+ *   create  makes the backend's context (or uses the current one), its
+ *           buffers for frames up to w x h, and its programs; fails with
+ *           TS_ERR_UNSUPPORTED and the reason when the machine cannot run
+ *           it (no GPU, no driver)
+ *   tile    a finished tile of the frame being drawn: uploaded at once,
+ *           so the transfer overlaps the raster of the other tiles
+ *   frame   every tile is in: runs the chain, writes the 8-bit result
+ *           (headless: read back into `out`)
+ *   destroy frees everything create made */
+#ifndef TS_POST_BACKENDS_H
+#define TS_POST_BACKENDS_H
+
+#include "post.h"
+
+#define TS_POST_BACKEND_DECLARE(name)                                                                  \
+    ts_result ts_post_##name##_create(int w, int h, void **state, ts_error *err);                     \
+    void ts_post_##name##_tile(void *state, const float *hdr, size_t stride, int x, int y, int w,     \
+                               int h);                                                                \
+    ts_result ts_post_##name##_frame(void *state, const ts_post_params *p, int w, int h,              \
+                                     const float *hdr, uint8_t *out, ts_error *err);                  \
+    void ts_post_##name##_destroy(void *state);
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+TS_POST_BACKEND_DECLARE(gl)
+TS_POST_BACKEND_DECLARE(cuda)
+#ifdef __cplusplus
+}
+#endif
+
+#endif
