@@ -1,0 +1,131 @@
+/* test_post_backend.c — one post-processing backend against the cpu chain
+ * (compute/post_cpu.c, the definition): every channel of every pixel
+ * within 2/255, over synthetic HDR frames that exercise each stage (bright
+ * spots for bloom, values far above 1 for the tone map, hard diagonal
+ * edges for FXAA, NaN, infinities and negatives for the sanitizer) and
+ * over the stages one at a time and all together, at odd sizes (a half
+ * size that rounds up) and with frames of two sizes on one instance.
+ *
+ *   test_post_backend BACKEND    (cpu, gl or cuda)
+ *
+ * Exit 77 (CTest's skip) when the backend cannot run here, with the reason:
+ * no GPU, no GL driver, not built. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "post.h"
+#include "test_check.h"
+#include "test_rng.h"
+
+#define TOLERANCE 2
+
+/* A frame with a bit of everything: a dim gradient, bright discs (bloom),
+ * a hard-edged rotated square (FXAA), sparse hostile values. */
+static float *make_frame(int w, int h, uint32_t seed) {
+    float *f = malloc((size_t)w * h * 4 * sizeof *f);
+    rng_state = seed;
+    float cx = w * 0.35f, cy = h * 0.4f, r = (w < h ? w : h) * 0.12f;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            float *p = &f[((size_t)y * w + x) * 4];
+            p[0] = 0.2f * x / w;
+            p[1] = 0.3f * y / h;
+            p[2] = 0.1f;
+            p[3] = 1.0f;
+            /* a square rotated by ~30 degrees, color 0.8 */
+            float u = 0.866f * (x - w * 0.6f) + 0.5f * (y - h * 0.55f);
+            float v = -0.5f * (x - w * 0.6f) + 0.866f * (y - h * 0.55f);
+            if (fabsf(u) < w * 0.15f && fabsf(v) < h * 0.15f) p[0] = p[1] = p[2] = 0.8f;
+            float dx = x - cx, dy = y - cy;
+            if (dx * dx + dy * dy < r * r) { /* a bright disc: bloom */
+                p[0] = 6.0f;
+                p[1] = 3.0f;
+                p[2] = 1.5f;
+            }
+            uint32_t k = rng() % 997;
+            if (k == 0) p[0] = NAN;
+            if (k == 1) p[1] = INFINITY;
+            if (k == 2) p[2] = -5.0f;
+            if (k == 3) p[0] = p[1] = p[2] = 400.0f; /* a hot pixel */
+            if (k == 4) p[3] = 0.5f;
+        }
+    return f;
+}
+
+typedef struct variant {
+    const char *name;
+    ts_post_desc desc;
+} variant;
+
+static const variant variants[] = {
+    {"all stages", {0}},
+    {"exposure only", {.exposure = 2.5f, .no_bloom = true, .no_tonemap = true, .no_fxaa = true, .no_srgb = true}},
+    {"bloom only", {.bloom_threshold = 0.5f, .bloom_strength = 1.0f, .bloom_radius = 5, .no_tonemap = true,
+                    .no_fxaa = true, .no_srgb = true}},
+    {"bloom, widest", {.bloom_radius = TS_POST_MAX_RADIUS, .no_fxaa = true}},
+    {"tone map only", {.exposure = 4.0f, .no_bloom = true, .no_fxaa = true, .no_srgb = true}},
+    {"fxaa only", {.no_bloom = true, .no_tonemap = true, .no_srgb = true}},
+    {"srgb only", {.no_bloom = true, .no_tonemap = true, .no_fxaa = true}},
+};
+
+/* Runs every variant on one frame size; returns the largest difference. */
+static int compare_size(ts_post *post, int w, int h, const char *backend) {
+    float *hdr = make_frame(w, h, 777u + (uint32_t)w);
+    uint8_t *want = malloc((size_t)w * h * 4), *got = malloc((size_t)w * h * 4);
+    float *scratch = malloc(ts_post_cpu_scratch_floats(w, h) * sizeof *scratch);
+    int worst = 0;
+    for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
+        ts_post_params p;
+        ts_error err = {0};
+        CHECK(ts_post_params_make(&variants[v].desc, &p, &err) == TS_OK, "%s: %s", variants[v].name, err.message);
+        ts_post_cpu_run(&p, w, h, hdr, want, scratch);
+        /* The tiles, as the renderer hands them over: 64x64, edges partial. */
+        for (int ty = 0; ty < h; ty += 64)
+            for (int tx = 0; tx < w; tx += 64)
+                ts_post_tile(post, &hdr[((size_t)ty * w + tx) * 4], (size_t)w * 4, tx, ty, w - tx < 64 ? w - tx : 64,
+                             h - ty < 64 ? h - ty : 64);
+        memset(got, 0xAB, (size_t)w * h * 4);
+        ts_result r = ts_post_frame(post, &p, w, h, hdr, got, &err);
+        CHECK(r == TS_OK, "%s %s %dx%d: %s", backend, variants[v].name, w, h, err.message);
+        int max = 0, at = 0;
+        for (size_t i = 0; i < (size_t)w * h * 4; i++) {
+            int d = abs((int)want[i] - (int)got[i]);
+            if (d > max) max = d, at = (int)i;
+        }
+        printf("%-5s %-14s %4dx%-4d max difference %d/255", backend, variants[v].name, w, h, max);
+        if (max) printf(" (pixel %d,%d channel %d: cpu %d, %s %d)", at / 4 % w, at / 4 / w, at % 4, want[at], backend,
+                        got[at]);
+        printf("\n");
+        CHECK(max <= TOLERANCE, "%s %s %dx%d differs from cpu by %d/255", backend, variants[v].name, w, h, max);
+        if (max > worst) worst = max;
+    }
+    free(hdr), free(want), free(got), free(scratch);
+    return worst;
+}
+
+int main(int argc, char **argv) {
+    ts_post_backend backend;
+    if (argc != 2 || !ts_post_backend_parse(argv[1], &backend) || backend == TS_POST_NONE) {
+        fprintf(stderr, "usage: test_post_backend cpu|gl|cuda\n");
+        return 2;
+    }
+    ts_post *post = NULL;
+    ts_error err = {0};
+    ts_result r = ts_post_create(backend, 321, 203, &post, &err);
+    if (r == TS_ERR_UNSUPPORTED) {
+        printf("SKIP: the %s backend cannot run here: %s\n", argv[1], err.message);
+        return 77;
+    }
+    CHECK(r == TS_OK, "ts_post_create(%s): %s", argv[1], err.message);
+    if (r != TS_OK) return 1;
+    /* Odd sizes, then a smaller and a larger frame on the same instance. */
+    compare_size(post, 321, 203, argv[1]);
+    compare_size(post, 67, 9, argv[1]);
+    compare_size(post, 1, 1, argv[1]);
+    compare_size(post, 480, 270, argv[1]);
+    ts_post_destroy(post);
+    printf("%d passed, %d failed\n", checks - failures, failures);
+    return failures ? 1 : 0;
+}
