@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,4 +60,56 @@ bool ts_cli_parse_size(const char *s, int *w, int *h) {
     *w = (int)lw;
     *h = (int)lh;
     return true;
+}
+
+int ts_cli_post_option(const char *prog, const char *opt, const char *val, ts_post_desc *post) {
+    static const struct {
+        const char *name;
+        size_t offset;
+    } flags[] = {
+        {"--no-bloom", offsetof(ts_post_desc, no_bloom)},
+        {"--no-tonemap", offsetof(ts_post_desc, no_tonemap)},
+        {"--no-fxaa", offsetof(ts_post_desc, no_fxaa)},
+        {"--no-srgb", offsetof(ts_post_desc, no_srgb)},
+    };
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+        if (!strcmp(opt, flags[i].name)) {
+            *(bool *)((char *)post + flags[i].offset) = true;
+            return 1;
+        }
+    static const struct {
+        const char *name;
+        size_t offset;
+        float hi;
+    } numbers[] = {
+        {"--exposure", offsetof(ts_post_desc, exposure), 65504.0f},
+        {"--bloom-threshold", offsetof(ts_post_desc, bloom_threshold), 65504.0f},
+        {"--bloom-strength", offsetof(ts_post_desc, bloom_strength), 100.0f},
+    };
+    bool is_number = false;
+    for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) is_number |= !strcmp(opt, numbers[i].name);
+    if (strcmp(opt, "--post") && strcmp(opt, "--bloom-radius") && !is_number) return 0;
+    if (!val) return ts_cli_fail(prog, "%s needs a value", opt), -1;
+    if (!strcmp(opt, "--post")) {
+        if (!ts_post_backend_parse(val, &post->backend))
+            return ts_cli_fail(prog, "--post %s: expected none, cpu, gl or cuda", val), -1;
+        return 2;
+    }
+    if (!strcmp(opt, "--bloom-radius")) {
+        long r;
+        if (!ts_cli_parse_int(val, 1, TS_POST_MAX_RADIUS, &r))
+            return ts_cli_fail(prog, "--bloom-radius %s: expected a whole number from 1 to %d", val,
+                               TS_POST_MAX_RADIUS), -1;
+        post->bloom_radius = (int)r;
+        return 2;
+    }
+    for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++)
+        if (!strcmp(opt, numbers[i].name)) {
+            float v;
+            if (!ts_cli_parse_float(val, &v) || !(v > 0.0f) || v > numbers[i].hi)
+                return ts_cli_fail(prog, "%s %s: expected a number above 0, at most %g", opt, val,
+                                   (double)numbers[i].hi), -1;
+            *(float *)((char *)post + numbers[i].offset) = v;
+        }
+    return 2;
 }

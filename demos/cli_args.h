@@ -6,6 +6,8 @@
 
 #include <stdbool.h>
 
+#include "tessera.h"
+
 /* Prints "PROG: error: MESSAGE" on one line of stderr and returns 1, the
  * programs' exit status for errors. */
 __attribute__((format(printf, 2, 3))) int ts_cli_fail(const char *prog, const char *fmt, ...);
@@ -24,5 +26,20 @@ bool ts_cli_parse_zoom(const char *s, float *out);
     "  --zoom Z          magnify about the frame's center, %g to %g (default 1: the\n" \
     "                    whole model in view)\n"
 #define TS_CLI_ZOOM_ERROR "--zoom %s: expected a number from %g to %g"
+
+/* The post-processing options every program takes (TS_CLI_POST_HELP):
+ * when `opt` is one of them, sets it in `post` and returns how many
+ * arguments it took (1, or 2 with `val`); 0 when `opt` is not one; -1 after
+ * printing the error (a bad or missing value). */
+int ts_cli_post_option(const char *prog, const char *opt, const char *val, ts_post_desc *post);
+
+#define TS_CLI_POST_HELP \
+    "  --post BACKEND    post-processing: none (default) | cpu | gl | cuda; a GPU\n" \
+    "                    backend that cannot run here falls back to cpu, with a warning\n" \
+    "  --exposure X      scale the linear color before the chain (default 1)\n" \
+    "  --bloom-threshold L   luminance where bloom starts (default 1)\n" \
+    "  --bloom-strength S    how much bloom is added (default 0.3)\n" \
+    "  --bloom-radius R      bloom blur radius in half-size pixels, 1..32 (default 8)\n" \
+    "  --no-bloom, --no-tonemap, --no-fxaa, --no-srgb   switch a stage off\n"
 
 #endif

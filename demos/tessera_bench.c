@@ -50,6 +50,7 @@ static void usage(FILE *f) {
             "  --shading MODE    studio | unlit | normals | depth | textured (default studio)\n"
             TS_CLI_ZOOM_HELP
             "  --msaa N          samples per pixel, 1 or 4 (default 1)\n"
+            TS_CLI_POST_HELP
             "  --frames N        timed frames per configuration, after one warm-up (default 10)\n"
             "  --csv FILE        write the rows as CSV\n"
             "  --json FILE       write the rows as JSON\n"
@@ -113,9 +114,11 @@ typedef struct row {
     int threads, msaa, frames;
     unsigned tris;
     double median_ms, min_ms;
-    /* Median time per stage. post (post-processing) and write (present or
-     * write-out) have no stage in the frame yet: NO_VALUE until they do. */
+    /* Median time per stage. post: the post-processing chain, NO_VALUE
+     * without one; write (present or write-out) has no stage in the frame
+     * yet: NO_VALUE until it does. */
     double vertex_ms, geometry_ms, raster_ms, queue_ms, post_ms, write_ms;
+    const char *post; /* the post-processing backend that ran ("none"); NULL in gl rows */
     double tris_per_s, pixels_per_s;
     /* tessera's median / the gl row's at the same scene, size and thread
      * count; NO_VALUE without one (and in the gl rows). */
@@ -132,21 +135,21 @@ static const char *cell(char *buf, size_t n, double v, int decimals) {
 }
 
 static void print_header(bool peer) {
-    printf("%-22s %11s %-7s %-9s %3s %4s  %9s %9s  %8s %8s %8s %8s  %8s %8s", "scene", "size",
+    printf("%-22s %11s %-7s %-9s %3s %4s  %9s %9s  %8s %8s %8s %8s %8s  %8s %8s", "scene", "size",
            "isa", "pipeline", "thr", "msaa", "median_ms", "min_ms", "vertex", "geometry", "raster",
-           "queue", "Mtris/s", "Mpix/s");
+           "queue", "post", "Mtris/s", "Mpix/s");
     if (peer) printf("  %6s  %s", "vs gl", "renderer");
     putchar('\n');
 }
 
 static void print_row(const row *r, bool peer) {
-    char c[9][32];
+    char c[10][32];
     /* A gl row says so in the isa column: its ISA is the driver's business. */
-    printf("%-22s %5dx%-5d %-7s %-9s %3d %4d  %9s %9s  %8s %8s %8s %8s  %8s %8s", r->scene,
+    printf("%-22s %5dx%-5d %-7s %-9s %3d %4d  %9s %9s  %8s %8s %8s %8s %8s  %8s %8s", r->scene,
            r->width, r->height, r->isa ? r->isa : r->backend, r->pipeline ? r->pipeline : "-",
            r->threads, r->msaa, cell(c[0], 32, r->median_ms, 3), cell(c[1], 32, r->min_ms, 3),
            cell(c[2], 32, r->vertex_ms, 3), cell(c[3], 32, r->geometry_ms, 3),
-           cell(c[4], 32, r->raster_ms, 3), cell(c[5], 32, r->queue_ms, 3),
+           cell(c[4], 32, r->raster_ms, 3), cell(c[5], 32, r->queue_ms, 3), cell(c[9], 32, r->post_ms, 3),
            cell(c[6], 32, r->tris_per_s * 1e-6, 2), cell(c[7], 32, r->pixels_per_s * 1e-6, 2));
     if (peer)
         printf("  %6s%s%s", cell(c[8], 32, r->vs_gl, 2), r->renderer[0] ? "  " : "", r->renderer);
@@ -200,7 +203,7 @@ static void json_num(FILE *f, double v, int decimals) {
 static void write_csv(FILE *f, const row *rows, int n) {
     fprintf(f, "scene,width,height,isa,pipeline,threads,msaa,frames,tris,median_ms,min_ms,vertex_ms,"
                "geometry_ms,raster_ms,queue_ms,post_ms,write_ms,tris_per_s,pixels_per_s,backend,"
-               "renderer,vs_gl,zoom\n");
+               "renderer,vs_gl,zoom,post\n");
     for (int i = 0; i < n; i++) {
         const row *r = &rows[i];
         csv_str(f, r->scene);
@@ -227,6 +230,8 @@ static void write_csv(FILE *f, const row *rows, int n) {
         csv_num(f, r->vs_gl, 4);
         fputc(',', f);
         csv_num(f, r->zoom, 4);
+        fputc(',', f);
+        csv_str(f, r->post);
         fputc('\n', f);
     }
 }
@@ -266,6 +271,8 @@ static void write_json(FILE *f, const row *rows, int n) {
         json_num(f, r->vs_gl, 4);
         fputs(", \"zoom\": ", f);
         json_num(f, r->zoom, 4);
+        fputs(", \"post\": ", f);
+        json_str(f, r->post);
         fprintf(f, "}%s\n", i + 1 < n ? "," : "");
     }
     fprintf(f, "]\n");
@@ -283,11 +290,14 @@ static bool run_config(const ts_model *model, const char *scene, int w, int h, t
         fprintf(stderr, PROG ": skipping %s: %s\n", scene, err.message);
         return false;
     }
+    const char *post_note;
+    ts_post_backend post = ts_renderer_post(r, &post_note);
+    if (post_note[0]) ts_cli_warn((void *)PROG, post_note);
     double *t = malloc((size_t)frames * sizeof *t);
-    double *stage[4];
-    for (int s = 0; s < 4; s++) stage[s] = malloc((size_t)frames * sizeof *stage[s]);
+    double *stage[5];
+    for (int s = 0; s < 5; s++) stage[s] = malloc((size_t)frames * sizeof *stage[s]);
     ts_frame_stats st = {0};
-    bool ok = t && stage[0] && stage[1] && stage[2] && stage[3];
+    bool ok = t && stage[0] && stage[1] && stage[2] && stage[3] && stage[4];
     for (int f = -1; ok && f < frames; f++) {
         double t0 = now_ms();
         if (ts_renderer_draw(r, model, view, &err) != TS_OK) {
@@ -303,6 +313,7 @@ static bool run_config(const ts_model *model, const char *scene, int w, int h, t
         stage[1][f] = st.geometry_ms;
         stage[2][f] = st.raster_ms;
         stage[3][f] = st.queue_ms;
+        stage[4][f] = st.post_ms;
     }
     if (ok) {
         /* median() sorts in place, so the minimum is t[0] only after it:
@@ -325,7 +336,8 @@ static bool run_config(const ts_model *model, const char *scene, int w, int h, t
             .geometry_ms = median(stage[1], frames),
             .raster_ms = median(stage[2], frames),
             .queue_ms = median(stage[3], frames),
-            .post_ms = NO_VALUE,
+            .post_ms = post != TS_POST_NONE ? median(stage[4], frames) : NO_VALUE,
+            .post = ts_post_backend_name(post),
             .write_ms = NO_VALUE,
             .vs_gl = NO_VALUE,
             .zoom = view->zoom > 0.0f ? (double)view->zoom : 1.0,
@@ -341,7 +353,7 @@ static bool run_config(const ts_model *model, const char *scene, int w, int h, t
             out->geometry_ms = out->queue_ms = out->pixels_per_s = NO_VALUE;
         }
     }
-    for (int s = 0; s < 4; s++) free(stage[s]);
+    for (int s = 0; s < 5; s++) free(stage[s]);
     free(t);
     ts_renderer_destroy(r);
     return ok;
@@ -413,6 +425,7 @@ int main(int argc, char **argv) {
     int frames = 10, msaa = 1;
     bool reference = false, peer = false;
     ts_view_desc view = {0};
+    ts_post_desc post = {0};
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -422,6 +435,12 @@ int main(int argc, char **argv) {
             return 0;
         } else if (!strcmp(a, "--reference")) {
             reference = true;
+            continue;
+        }
+        int took = ts_cli_post_option(PROG, a, val, &post);
+        if (took < 0) return 1;
+        if (took > 0) {
+            i += took - 1;
             continue;
         }
         if (!val) {
@@ -553,7 +572,7 @@ int main(int argc, char **argv) {
                 }
             }
             for (int c = 0; c < nisa * nt + (reference ? 1 : 0); c++) {
-                ts_renderer_desc desc = {.msaa = msaa};
+                ts_renderer_desc desc = {.msaa = msaa, .post = post};
                 if (c == nisa * nt) {
                     desc.reference = true;
                 } else {

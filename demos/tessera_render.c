@@ -43,6 +43,7 @@ static void usage(FILE *f) {
             "  --threads N       worker threads (default: one per core)\n"
             "  --msaa N          samples per pixel: 1 (default) or 4 (4x multisampling)\n"
             "  --reference       draw with the scalar single-threaded reference pipeline\n"
+            TS_CLI_POST_HELP
             "  --out FILE.png    where to write the last frame (default: MODEL's name .png)\n"
             "  -h, --help        show this help\n"
             "\n"
@@ -94,7 +95,7 @@ int main(int argc, char **argv) {
     ts_view_desc view = {0};
     ts_renderer_desc desc = {0};
 
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1, took; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -139,6 +140,9 @@ int main(int argc, char **argv) {
             } else {
                 out = val;
             }
+        } else if ((took = ts_cli_post_option(PROG, a, val, &desc.post)) != 0) {
+            if (took < 0) return 1;
+            i += took - 1;
         } else if (a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, PROG ": error: unknown option %s (see --help)\n", a);
             return 2;
@@ -180,6 +184,9 @@ int main(int argc, char **argv) {
         ts_model_free(&model);
         return fail("%s", err.message);
     }
+    const char *post_note;
+    ts_post_backend post = ts_renderer_post(r, &post_note);
+    if (post_note[0]) ts_cli_warn((void *)PROG, post_note);
 
     double *times = malloc((size_t)frames * sizeof *times);
     if (!times) {
@@ -210,10 +217,11 @@ int main(int argc, char **argv) {
         double median = frames % 2 ? times[frames / 2]
                                    : 0.5 * (times[frames / 2 - 1] + times[frames / 2]);
         printf(PROG ": model=%s tris=%u size=%dx%d frames=%ld median_ms=%.3f min_ms=%.3f "
-                    "shading=%s isa=%s threads=%d msaa=%d pipeline=%s out=%s\n",
+                    "shading=%s isa=%s threads=%d msaa=%d pipeline=%s post=%s out=%s\n",
                name, ts_model_triangle_count(&model), width, height, frames, median, times[0],
                ts_shading_name(view.shading), desc.reference ? "scalar" : ts_isa_name(ts_renderer_isa(r)),
-               ts_renderer_threads(r), ts_renderer_msaa(r), desc.reference ? "reference" : "tiled", out);
+               ts_renderer_threads(r), ts_renderer_msaa(r), desc.reference ? "reference" : "tiled",
+               ts_post_backend_name(post), out);
     }
     free(times);
     ts_renderer_destroy(r);

@@ -23,6 +23,7 @@ struct ts_ref_state {
     float *color;    /* linear RGBA per sample: ((y * width + x) * samples + s) * 4 */
     float *depth;    /* window depth per sample, cleared to 1 */
     uint8_t *pixels; /* resolved 8-bit output, filled lazily */
+    float *hdr;      /* post-processing: each pixel's resolved linear color, RGBA */
     float *resolved_depth; /* multisampled: per pixel, the nearest sample */
     bool pixels_valid;
     ts_clip_vert *xformed; /* per-vertex scratch, grown as models need */
@@ -42,6 +43,7 @@ struct ts_ref_state {
     uint32_t frame;      /* the posted frame's number */
     int width, height;   /* and its size (ts_ref_resize changes it between frames) */
     uint64_t present_ns; /* spent in the callbacks on the posted frame */
+    uint64_t post_ns;    /* and in the post-processing chain */
 };
 
 /* The render thread: `begin`, then each posted frame's tiles (rows of
@@ -60,23 +62,23 @@ static void *render_main(void *arg) {
         pthread_mutex_unlock(&s->lock);
 
         /* The drawing thread resolved the frame before posting it and waits
-         * until `posted` is cleared: nobody writes it meanwhile. */
+         * until `posted` is cleared: nobody writes it meanwhile. With
+         * post-processing the chain writes the frame's pixels from its HDR
+         * color first. */
         uint64_t spent = 0;
-        uint32_t tiles = 0;
+        if (s->hdr) {
+            for (int y = 0; y < height; y += TS_TILE)
+                for (int x = 0; x < width; x += TS_TILE)
+                    ts_render_post_tile(&s->start, s->hdr + ((size_t)y * (size_t)width + (size_t)x) * 4,
+                                        (size_t)width * 4, x, y, width - x < TS_TILE ? width - x : TS_TILE,
+                                        height - y < TS_TILE ? height - y : TS_TILE);
+            s->post_ns = ts_render_post_frame(r, &s->start, width, height, s->hdr, s->pixels);
+        }
         const float *depth = r->keep_depth ? (s->samples > 1 ? s->resolved_depth : s->depth) : NULL;
-        for (int y = 0; y < height; y += TS_TILE)
-            for (int x = 0; x < width; x += TS_TILE, tiles++) {
-                ts_present_tile pt = {.frame = frame, .frame_width = width, .frame_height = height,
-                                      .x = x, .y = y,
-                                      .w = width - x < TS_TILE ? width - x : TS_TILE,
-                                      .h = height - y < TS_TILE ? height - y : TS_TILE,
-                                      .rgba = s->pixels + (size_t)y * stride + (size_t)x * 4,
-                                      .stride = stride};
-                spent += ts_render_tile(r, &pt);
-            }
         ts_present_frame pf = {.frame = frame, .rgba = s->pixels, .depth = depth, .width = width,
-                               .height = height, .stride = stride, .tiles = tiles};
-        spent += ts_render_frame(r, &pf);
+                               .height = height, .stride = stride,
+                               .tiles = (uint32_t)(((width + TS_TILE - 1) / TS_TILE) * ((height + TS_TILE - 1) / TS_TILE))};
+        spent += ts_render_whole_frame(r, &pf);
 
         pthread_mutex_lock(&s->lock);
         s->present_ns = spent;
@@ -84,7 +86,7 @@ static void *render_main(void *arg) {
         pthread_cond_broadcast(&s->cond);
     }
     pthread_mutex_unlock(&s->lock);
-    ts_render_thread_end(r);
+    ts_render_thread_end(r, &s->start);
     return NULL;
 }
 
@@ -93,6 +95,7 @@ static void *render_main(void *arg) {
 typedef struct ref_buffers {
     float *color, *depth, *resolved_depth;
     uint8_t *pixels;
+    float *hdr; /* only with post-processing */
 } ref_buffers;
 
 static void buffers_free(ref_buffers *b) {
@@ -100,17 +103,19 @@ static void buffers_free(ref_buffers *b) {
     free(b->depth);
     free(b->pixels);
     free(b->resolved_depth);
+    free(b->hdr);
 }
 
 /* A cleared frame of w x h (as a draw's clear leaves it, resolved); false
  * when out of memory, with nothing left allocated. */
-static bool buffers_alloc(ref_buffers *b, int w, int h, int samples) {
+static bool buffers_alloc(ref_buffers *b, int w, int h, int samples, bool hdr) {
     size_t n = (size_t)w * (size_t)h, ns = n * (size_t)samples;
+    b->hdr = hdr ? malloc(n * 4 * sizeof *b->hdr) : NULL;
     b->color = malloc(ns * 4 * sizeof *b->color);
     b->depth = malloc(ns * sizeof *b->depth);
     b->pixels = malloc(n * 4);
     b->resolved_depth = samples > 1 ? malloc(n * sizeof *b->resolved_depth) : NULL;
-    if (!b->color || !b->depth || !b->pixels || (samples > 1 && !b->resolved_depth)) {
+    if (!b->color || !b->depth || !b->pixels || (samples > 1 && !b->resolved_depth) || (hdr && !b->hdr)) {
         buffers_free(b);
         return false;
     }
@@ -135,7 +140,8 @@ static ts_result buffers_oom(ts_error *err, int w, int h, int samples, const cha
 ts_result ts_ref_create(ts_renderer *r, ts_error *err) {
     ts_ref_state *s = calloc(1, sizeof *s);
     ref_buffers b = {0};
-    if (!s || !buffers_alloc(&b, r->width, r->height, r->samples)) {
+    bool hdr = r->post.backend != TS_POST_NONE;
+    if (!s || !buffers_alloc(&b, r->width, r->height, r->samples, hdr)) {
         free(s);
         return buffers_oom(err, r->width, r->height, r->samples, "");
     }
@@ -144,6 +150,7 @@ ts_result ts_ref_create(ts_renderer *r, ts_error *err) {
     s->depth = b.depth;
     s->pixels = b.pixels;
     s->resolved_depth = b.resolved_depth;
+    s->hdr = b.hdr;
     s->pixels_valid = true;
     r->ref = s;
     s->r = r;
@@ -155,7 +162,7 @@ ts_result ts_ref_create(ts_renderer *r, ts_error *err) {
         return ts_error_set(err, TS_ERR_SYSTEM, "cannot start the render thread");
     s->thread_started = true;
     /* A failed begin ends the thread at once; ts_ref_destroy joins it. */
-    return ts_render_start_wait(&s->start, err);
+    return ts_render_start_wait(&s->start, r, err);
 }
 
 void ts_ref_destroy(ts_ref_state *s) {
@@ -249,6 +256,16 @@ static void shade_quad(void *user, const ts_tri_setup *tri, const ts_quad *q) {
     }
 }
 
+/* Post-processing's input: each pixel's samples averaged in the order
+ * resolve_channel uses, unclamped. */
+static void resolve_hdr(ts_ref_state *s, size_t pixels) {
+    for (size_t p = 0; p < pixels; p++)
+        for (int c = 0; c < 4; c++) {
+            const float *v = &s->color[p * (size_t)s->samples * 4 + (size_t)c];
+            s->hdr[p * 4 + (size_t)c] = s->samples == TS_MAX_SAMPLES ? (((v[0] + v[4]) + v[8]) + v[12]) * 0.25f : v[0];
+        }
+}
+
 ts_result ts_ref_draw(ts_renderer *r, const ts_frame_input *in, ts_error *err) {
     ts_ref_state *s = r->ref;
     const ts_model *m = in->model;
@@ -308,6 +325,7 @@ ts_result ts_ref_draw(ts_renderer *r, const ts_frame_input *in, ts_error *err) {
     uint32_t frame = r->frames_drawn++;
     if (s->thread_started) {
         ts_ref_pixels(r); /* resolves pixels and depth before the render thread reads them */
+        if (s->hdr) resolve_hdr(s, (size_t)r->width * (size_t)r->height);
         pthread_mutex_lock(&s->lock);
         s->frame = frame;
         s->width = r->width;
@@ -316,6 +334,7 @@ ts_result ts_ref_draw(ts_renderer *r, const ts_frame_input *in, ts_error *err) {
         pthread_cond_broadcast(&s->cond);
         while (s->posted) pthread_cond_wait(&s->cond, &s->lock);
         r->stats.present_ms = (double)s->present_ns * 1e-6;
+        r->stats.post_ms = (double)s->post_ns * 1e-6;
         pthread_mutex_unlock(&s->lock);
     }
     return TS_OK;
@@ -327,17 +346,18 @@ ts_result ts_ref_resize(ts_renderer *r, int width, int height, ts_error *err) {
      * frame, and the caller draws and resizes on one thread: nothing is in
      * flight here. */
     ref_buffers b = {0};
-    if (!buffers_alloc(&b, width, height, s->samples)) {
+    if (!buffers_alloc(&b, width, height, s->samples, s->hdr != NULL)) {
         char what[64];
         snprintf(what, sizeof what, ": the renderer stays at %dx%d", r->width, r->height);
         return buffers_oom(err, width, height, s->samples, what);
     }
-    ref_buffers old = {s->color, s->depth, s->resolved_depth, s->pixels};
+    ref_buffers old = {s->color, s->depth, s->resolved_depth, s->pixels, s->hdr};
     buffers_free(&old);
     s->color = b.color;
     s->depth = b.depth;
     s->pixels = b.pixels;
     s->resolved_depth = b.resolved_depth;
+    s->hdr = b.hdr;
     s->pixels_valid = true;
     return TS_OK;
 }

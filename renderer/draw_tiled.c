@@ -76,6 +76,7 @@ typedef struct target {
     int tiles_x;
     uint32_t tile_count;
     uint8_t *pixels;
+    float *hdr;      /* post-processing: linear color, float RGBA (else NULL) */
     float *depth;    /* NULL unless the renderer keeps depth */
     uint64_t *clean; /* per tile: blocks that hold the clear values (see tile_store) */
     uint32_t frame;     /* the frame drawn into it last */
@@ -83,6 +84,7 @@ typedef struct target {
     bool complete;      /* guarded by ts_tiled.lock */
     uint64_t start_ns, raster_end_ns, complete_ns;
     uint64_t present_ns; /* in the render thread's callbacks; consumer only until complete */
+    uint64_t post_ns;    /* in the post-processing chain; likewise */
     ts_frame_stats stats;
 } target;
 
@@ -106,6 +108,7 @@ struct ts_tiled {
     uint32_t threads;
     int samples; /* per pixel */
     bool keep_depth;
+    bool hdr; /* post-processing: the targets keep HDR color */
     /* The size frames are drawn at now, as the targets' (drawing thread and
      * workers; changed by ts_tiled_resize). */
     int width, height;
@@ -150,7 +153,7 @@ static ts_tile_rect tile_rect(const target *tg, uint32_t tile) {
 }
 
 /* Runs `begin`, then pops tiles until the queue is closed, then runs `end`.
- * It owns `received` and `present_ns`.
+ * It owns `received`, `present_ns` and `post_ns`.
  *
  * Memory order. A tile's pixels were stored by its worker before the push
  * (the non-temporal stores fenced), and the push is a release store of the
@@ -179,8 +182,14 @@ static void *consumer_main(void *arg) {
         const size_t stride = (size_t)tg->width * 4;
         bool last = ++tg->received == tg->tile_count;
         uint64_t done = last ? ts_now_ns() : 0;
-        if (r->present.tile) {
-            ts_tile_rect rect = tile_rect(tg, msg.tile);
+        ts_tile_rect rect = tile_rect(tg, msg.tile);
+        if (tg->hdr) {
+            /* Post-processing: the tile goes to the backend now (a GPU one
+             * uploads it while the others are rastered); the callbacks see
+             * the frame once the chain has made its pixels. */
+            ts_render_post_tile(&t->start, tg->hdr + ((size_t)rect.y * (size_t)tg->width + (size_t)rect.x) * 4,
+                                (size_t)tg->width * 4, rect.x, rect.y, rect.w, rect.h);
+        } else if (r->present.tile) {
             ts_present_tile pt = {.frame = msg.frame, .frame_width = tg->width, .frame_height = tg->height,
                                   .x = rect.x, .y = rect.y, .w = rect.w, .h = rect.h,
                                   .rgba = tg->pixels + (size_t)rect.y * stride + (size_t)rect.x * 4,
@@ -191,7 +200,13 @@ static void *consumer_main(void *arg) {
             ts_present_frame pf = {.frame = tg->frame, .rgba = tg->pixels, .depth = tg->depth,
                                    .width = tg->width, .height = tg->height, .stride = stride,
                                    .tiles = tg->tile_count};
-            tg->present_ns += ts_render_frame(r, &pf);
+            if (tg->hdr) {
+                tg->post_ns = ts_render_post_frame(r, &t->start, tg->width, tg->height, tg->hdr, tg->pixels);
+                done = ts_now_ns(); /* the frame is complete once it is post-processed */
+                tg->present_ns += ts_render_whole_frame(r, &pf);
+            } else {
+                tg->present_ns += ts_render_frame(r, &pf);
+            }
             pthread_mutex_lock(&t->lock);
             tg->complete = true;
             tg->complete_ns = done;
@@ -199,7 +214,7 @@ static void *consumer_main(void *arg) {
             pthread_mutex_unlock(&t->lock);
         }
     }
-    ts_render_thread_end(r);
+    ts_render_thread_end(r, &t->start);
     return NULL;
 }
 
@@ -213,7 +228,7 @@ static void wait_complete(ts_tiled *t, target *tg) {
 
 /* Allocates a cleared target of w x h (pixels opaque black, depth 1, every
  * block clean); false when out of memory, with nothing left allocated. */
-static bool target_alloc(target *tg, int w, int h, bool keep_depth) {
+static bool target_alloc(target *tg, int w, int h, bool keep_depth, bool hdr) {
     memset(tg, 0, sizeof *tg);
     tg->width = w;
     tg->height = h;
@@ -225,10 +240,12 @@ static bool target_alloc(target *tg, int w, int h, bool keep_depth) {
      * around the caches when they are aligned (tile_store). */
     tg->pixels = aligned_alloc(64, (n * 4 + 63) / 64 * 64);
     tg->depth = keep_depth ? malloc(n * sizeof(float)) : NULL;
+    tg->hdr = hdr ? malloc(n * 4 * sizeof(float)) : NULL;
     tg->clean = malloc(tg->tile_count * sizeof(uint64_t));
-    if (!tg->pixels || (keep_depth && !tg->depth) || !tg->clean) {
+    if (!tg->pixels || (keep_depth && !tg->depth) || (hdr && !tg->hdr) || !tg->clean) {
         free(tg->pixels);
         free(tg->depth);
+        free(tg->hdr);
         free(tg->clean);
         memset(tg, 0, sizeof *tg);
         return false;
@@ -237,6 +254,7 @@ static bool target_alloc(target *tg, int w, int h, bool keep_depth) {
     for (size_t p = 0; p < n; p++) {
         memcpy(&tg->pixels[p * 4], (const uint8_t[4]){0, 0, 0, 255}, 4);
         if (tg->depth) tg->depth[p] = 1.0f;
+        if (tg->hdr) memcpy(&tg->hdr[p * 4], (const float[4]){0, 0, 0, 1}, sizeof(float[4]));
     }
     for (uint32_t k = 0; k < tg->tile_count; k++) tg->clean[k] = ~(uint64_t)0;
     return true;
@@ -244,6 +262,7 @@ static bool target_alloc(target *tg, int w, int h, bool keep_depth) {
 
 static void target_free(target *tg) {
     free(tg->pixels);
+    free(tg->hdr);
     free(tg->depth);
     free(tg->clean);
 }
@@ -266,6 +285,7 @@ ts_result ts_tiled_create(ts_renderer *r, ts_error *err) {
     t->threads = (uint32_t)r->threads;
     t->samples = r->samples;
     t->keep_depth = r->keep_depth;
+    t->hdr = r->post.backend != TS_POST_NONE;
     set_size(t, r->width, r->height);
     t->offsets_cap = t->tile_count + 1;
     pthread_mutex_init(&t->lock, NULL);
@@ -273,7 +293,7 @@ ts_result ts_tiled_create(ts_renderer *r, ts_error *err) {
     ts_render_start_init(&t->start);
 
     for (int i = 0; i < 2; i++)
-        if (!target_alloc(&t->targets[i], r->width, r->height, r->keep_depth))
+        if (!target_alloc(&t->targets[i], r->width, r->height, r->keep_depth, t->hdr))
             return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory for two %dx%d frame targets",
                                 r->width, r->height);
     t->workers = calloc(t->threads, sizeof *t->workers);
@@ -291,7 +311,7 @@ ts_result ts_tiled_create(ts_renderer *r, ts_error *err) {
         return ts_error_set(err, TS_ERR_SYSTEM, "cannot start the render thread");
     t->consumer_started = true;
     /* A failed begin ends the thread at once; ts_tiled_destroy joins it. */
-    return ts_render_start_wait(&t->start, err);
+    return ts_render_start_wait(&t->start, r, err);
 }
 
 void ts_tiled_destroy(ts_tiled *t) {
@@ -578,7 +598,7 @@ static void raster_job(void *ctx, uint32_t tile, uint32_t worker) {
             fragments += raster(tb, rect, &b->tris[b->sorted[j]]);
         }
     }
-    k->tile_store(tb, t->samples, rect, t->cur->pixels, t->cur->depth, t->width, &t->cur->clean[tile]);
+    k->tile_store(tb, t->samples, rect, t->cur->pixels, t->cur->hdr, t->cur->depth, t->width, &t->cur->clean[tile]);
     w->fragments += fragments;
 
     /* The tile's pixels are written; the push publishes them (release in
@@ -652,6 +672,7 @@ ts_result ts_tiled_draw(ts_renderer *r, const ts_frame_input *in_caller, ts_erro
     tg->frame = t->frame_seq++;
     tg->received = 0; /* the consumer is done with this target: it finished the frame */
     tg->present_ns = 0;
+    tg->post_ns = 0;
     tg->complete = false;
     tg->start_ns = ts_now_ns();
 
@@ -699,7 +720,9 @@ void ts_tiled_finish(ts_renderer *r) {
     if (t->frame_seq == 0) return;
     target *tg = &t->targets[(t->frame_seq - 1) & 1];
     wait_complete(t, tg);
-    tg->stats.queue_ms = ms(tg->raster_end_ns, tg->complete_ns);
+    tg->stats.post_ms = (double)tg->post_ns * 1e-6;
+    /* The frame is complete once post-processed: the chain's time is its own stage. */
+    tg->stats.queue_ms = ms(tg->raster_end_ns, tg->complete_ns) - tg->stats.post_ms;
     tg->stats.total_ms = ms(tg->start_ns, tg->complete_ns);
     tg->stats.present_ms = (double)tg->present_ns * 1e-6;
     r->stats = tg->stats;
@@ -722,8 +745,8 @@ ts_result ts_tiled_resize(ts_renderer *r, int width, int height, ts_error *err) 
 
     /* Everything new is allocated before anything old is let go. */
     target fresh[2];
-    if (!target_alloc(&fresh[0], width, height, t->keep_depth)) goto oom;
-    if (!target_alloc(&fresh[1], width, height, t->keep_depth)) {
+    if (!target_alloc(&fresh[0], width, height, t->keep_depth, t->hdr)) goto oom;
+    if (!target_alloc(&fresh[1], width, height, t->keep_depth, t->hdr)) {
         target_free(&fresh[0]);
         goto oom;
     }
@@ -752,6 +775,7 @@ ts_result ts_tiled_resize(ts_renderer *r, int width, int height, ts_error *err) 
         fresh[i].raster_end_ns = tg->raster_end_ns;
         fresh[i].complete_ns = tg->complete_ns;
         fresh[i].present_ns = tg->present_ns;
+        fresh[i].post_ns = tg->post_ns;
         *tg = fresh[i];
     }
     set_size(t, width, height);

@@ -4,8 +4,10 @@
  * `end`. Each function's comment says which thread calls it. */
 #define _GNU_SOURCE /* pthread_setaffinity_np, pthread_setname_np */
 #include "renderer_internal.h"
+#include "tile.h"
 
 #include <sched.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -40,6 +42,28 @@ static void pin_self_to_last_core(void) {
  * its result to the thread waiting in ts_render_start_wait. The result is
  * published under the mutex, which also orders everything `begin` wrote
  * before ts_renderer_create returns. */
+/* Render thread, in `begin`: the post-processing backend asked for, or,
+ * when it cannot run here, the cpu one with a note saying why. */
+static ts_result make_post(const ts_renderer *r, ts_render_start *s, ts_error *err) {
+    ts_post_backend want = r->post.backend;
+    if (want == TS_POST_NONE) return TS_OK;
+    ts_error why = {0};
+    ts_result res = ts_post_create(want, r->width, r->height, &s->post, &why);
+    if (res != TS_ERR_UNSUPPORTED || want == TS_POST_CPU) {
+        if (res != TS_OK) *err = why;
+        return res;
+    }
+    snprintf(s->post_note, sizeof s->post_note, "post-processing on %s is not available (%s); using cpu",
+             ts_post_backend_name(want), why.message);
+    return ts_post_create(TS_POST_CPU, r->width, r->height, &s->post, err);
+}
+
+/* Render thread, first thing: names and pins itself (before `begin`, so a
+ * context is created on the core it will stay on), runs `begin`, makes the
+ * post backend (after `begin`: a GPU backend may use the context `begin`
+ * made current), and hands the result to the thread waiting in
+ * ts_render_start_wait. The result is published under the mutex, which
+ * also orders everything `begin` wrote before ts_renderer_create returns. */
 bool ts_render_thread_begin(const ts_renderer *r, ts_render_start *s) {
     pthread_setname_np(pthread_self(), "ts-render");
     pin_self_to_last_core();
@@ -49,6 +73,10 @@ bool ts_render_thread_begin(const ts_renderer *r, ts_render_start *s) {
         res = r->present.begin(r->present.user, r->width, r->height, &err);
         if (res != TS_OK && err.message[0] == '\0')
             ts_error_set(&err, res, "the present begin callback failed (%s)", ts_result_str(res));
+    }
+    if (res == TS_OK) {
+        res = make_post(r, s, &err);
+        if (res != TS_OK && r->present.end) r->present.end(r->present.user);
     }
     pthread_mutex_lock(&s->lock);
     s->state = res == TS_OK ? START_OK : START_FAILED;
@@ -61,17 +89,21 @@ bool ts_render_thread_begin(const ts_renderer *r, ts_render_start *s) {
 }
 
 /* The creating thread: waits until the render thread has run `begin`. */
-ts_result ts_render_start_wait(ts_render_start *s, ts_error *err) {
+ts_result ts_render_start_wait(ts_render_start *s, ts_renderer *r, ts_error *err) {
     pthread_mutex_lock(&s->lock);
     while (s->state == START_PENDING) pthread_cond_wait(&s->cond, &s->lock);
     ts_result res = s->code;
     if (res != TS_OK && err) *err = s->err;
+    r->post_active = s->post ? ts_post_kind(s->post) : TS_POST_NONE;
+    snprintf(r->post_note, sizeof r->post_note, "%s", s->post_note);
     pthread_mutex_unlock(&s->lock);
     return res;
 }
 
 /* Render thread, last thing (only after a successful begin). */
-void ts_render_thread_end(const ts_renderer *r) {
+void ts_render_thread_end(const ts_renderer *r, ts_render_start *s) {
+    ts_post_destroy(s->post); /* before `end`: it may use the context `end` destroys */
+    s->post = NULL;
     if (r->present.end) r->present.end(r->present.user);
 }
 
@@ -94,7 +126,48 @@ uint64_t ts_render_frame(const ts_renderer *r, const ts_present_frame *f) {
     return ts_now_ns() - t0;
 }
 
+uint64_t ts_render_whole_frame(const ts_renderer *r, const ts_present_frame *f) {
+    uint64_t spent = 0;
+    for (int y = 0; y < f->height; y += TS_TILE)
+        for (int x = 0; x < f->width; x += TS_TILE) {
+            ts_present_tile pt = {.frame = f->frame, .frame_width = f->width, .frame_height = f->height,
+                                  .x = x, .y = y,
+                                  .w = f->width - x < TS_TILE ? f->width - x : TS_TILE,
+                                  .h = f->height - y < TS_TILE ? f->height - y : TS_TILE,
+                                  .rgba = f->rgba + (size_t)y * f->stride + (size_t)x * 4, .stride = f->stride};
+            spent += ts_render_tile(r, &pt);
+        }
+    return spent + ts_render_frame(r, f);
+}
+
+void ts_render_post_tile(ts_render_start *s, const float *hdr, size_t stride, int x, int y, int w, int h) {
+    if (s->post) ts_post_tile(s->post, hdr, stride, x, y, w, h);
+}
+
+/* A GPU backend that fails in the middle of a run (a lost device, a driver
+ * error) gives way to the cpu chain for this frame and the rest: frames
+ * keep coming, post-processed. Should even the cpu chain lack memory, the
+ * frame shows its HDR color clamped rather than stale pixels. */
+uint64_t ts_render_post_frame(const ts_renderer *r, ts_render_start *s, int w, int h, const float *hdr,
+                              uint8_t *rgba) {
+    uint64_t t0 = ts_now_ns();
+    ts_error err = {0};
+    if (s->post && ts_post_frame(s->post, &r->post_params, w, h, hdr, rgba, &err) == TS_OK)
+        return ts_now_ns() - t0;
+    if (s->post && ts_post_kind(s->post) != TS_POST_CPU) {
+        ts_post_destroy(s->post);
+        s->post = NULL;
+    }
+    if (!s->post) ts_post_create(TS_POST_CPU, w, h, &s->post, &err);
+    if (!s->post || ts_post_frame(s->post, &r->post_params, w, h, hdr, rgba, &err) != TS_OK)
+        for (size_t i = 0; i < (size_t)w * (size_t)h * 4; i++) {
+            float v = hdr[i];
+            rgba[i] = (uint8_t)((v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f) * 255.0f + 0.5f);
+        }
+    return ts_now_ns() - t0;
+}
+
 bool ts_render_thread_needed(const ts_renderer *r) {
     const ts_present_desc *p = &r->present;
-    return r->on_frame || p->begin || p->tile || p->frame || p->end;
+    return r->on_frame || p->begin || p->tile || p->frame || p->end || r->post.backend != TS_POST_NONE;
 }

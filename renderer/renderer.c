@@ -82,6 +82,9 @@ ts_result ts_renderer_create(const ts_renderer_desc *desc, ts_renderer **out, ts
     ts_isa isa = TS_ISA_SCALAR;
     res = resolve_isa(desc->isa, &isa, err);
     if (res != TS_OK) return res;
+    ts_post_params post_params;
+    res = ts_post_params_make(&desc->post, &post_params, err);
+    if (res != TS_OK) return res;
 
     ts_renderer *r = calloc(1, sizeof *r);
     if (!r) return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory for the renderer");
@@ -93,6 +96,8 @@ ts_result ts_renderer_create(const ts_renderer_desc *desc, ts_renderer **out, ts
     r->on_frame = desc->on_frame;
     r->on_frame_user = desc->on_frame_user;
     r->present = desc->present;
+    r->post = desc->post;
+    r->post_params = post_params;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     r->threads = desc->threads ? desc->threads : (int)(cores > 0 && cores < MAX_THREADS ? cores : 1);
     if (desc->reference) {
@@ -115,6 +120,11 @@ void ts_renderer_destroy(ts_renderer *r) {
     ts_tiled_destroy(r->tiled);
     free(r->uniforms);
     free(r);
+}
+
+ts_post_backend ts_renderer_post(const ts_renderer *r, const char **fallback_reason) {
+    if (fallback_reason) *fallback_reason = r->post_note;
+    return r->post_active;
 }
 
 void ts_renderer_size(const ts_renderer *r, int *width, int *height) {

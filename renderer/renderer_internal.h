@@ -12,6 +12,7 @@
 #include <pthread.h>
 
 #include "clip.h"
+#include "post.h"
 #include "setup.h"
 #include "shade.h"
 
@@ -33,6 +34,13 @@ struct ts_renderer {
     ts_uniforms *uniforms; /* one per mesh of the model being drawn */
     uint32_t uniforms_cap;
     ts_frame_stats stats;  /* of the last complete frame */
+    /* Post-processing: what was asked for, its checked parameters, and
+     * which backend the render thread runs (a GPU one that cannot run here
+     * falls back to cpu, `post_note` says why). */
+    ts_post_desc post;
+    ts_post_params post_params;
+    ts_post_backend post_active;
+    char post_note[1024];
 };
 
 /* What one frame draws: the model, resolved once per draw. */
@@ -108,18 +116,38 @@ typedef struct ts_render_start {
     int state;
     ts_result code;
     ts_error err;
+    /* The post-processing backend the render thread made in `begin` (NULL
+     * without post-processing); the render thread's alone after the
+     * handshake. Its kind and the fallback note are handed to the
+     * renderer by ts_render_start_wait. */
+    ts_post *post;
+    char post_note[1024];
 } ts_render_start;
 void ts_render_start_init(ts_render_start *s);
 void ts_render_start_destroy(ts_render_start *s);
-/* Creating thread: waits for `begin`; its error, if any, goes to err. */
-ts_result ts_render_start_wait(ts_render_start *s, ts_error *err);
-/* Render thread: name, pin, `begin`, report; false when begin failed (the
- * thread should then return at once, without calling end). */
+/* Creating thread: waits for `begin`; its error, if any, goes to err, and
+ * which post backend runs to r->post_active and r->post_note. */
+ts_result ts_render_start_wait(ts_render_start *s, ts_renderer *r, ts_error *err);
+/* Render thread: name, pin, `begin`, the post backend, report; false when
+ * one failed (the thread should then return at once, without calling
+ * ts_render_thread_end). */
 bool ts_render_thread_begin(const ts_renderer *r, ts_render_start *s);
-void ts_render_thread_end(const ts_renderer *r);
+void ts_render_thread_end(const ts_renderer *r, ts_render_start *s);
 /* Render thread: the callbacks; each returns the nanoseconds spent in them. */
 uint64_t ts_render_tile(const ts_renderer *r, const ts_present_tile *tile);
 uint64_t ts_render_frame(const ts_renderer *r, const ts_present_frame *f);
+/* Render thread: every tile of a complete frame to `tile` (rows of tiles,
+ * top first), then the frame to `frame` and on_frame; the way frames reach
+ * the callbacks when their pixels exist only once the frame is complete
+ * (the reference path; post-processing). Returns the nanoseconds spent. */
+uint64_t ts_render_whole_frame(const ts_renderer *r, const ts_present_frame *f);
+/* Render thread, post-processing: a finished tile of HDR color (rows
+ * `stride` floats apart) for the backend, which may upload it at once;
+ * then, when the frame is complete, the chain over the whole HDR frame
+ * into `rgba`. Returns the nanoseconds the chain took. */
+void ts_render_post_tile(ts_render_start *s, const float *hdr, size_t stride, int x, int y, int w, int h);
+uint64_t ts_render_post_frame(const ts_renderer *r, ts_render_start *s, int w, int h, const float *hdr,
+                              uint8_t *rgba);
 /* Whether the reference path needs a render thread: something to run on it. */
 bool ts_render_thread_needed(const ts_renderer *r);
 

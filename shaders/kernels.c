@@ -101,11 +101,24 @@ TS_INLINE vi32 quantize(vf32 v) {
     return vi_from_vf(vf_add(vf_mul(vf_clamp01(v), vf_set1(255.0f)), vf_set1(0.5f)));
 }
 
-static void tile_store(const ts_tile_buf *tb, int samples, ts_tile_rect rect, uint8_t *frame,
+/* A block's resolved color into the HDR frame: float RGBA per pixel. */
+static void block_store_hdr(float *hdr, size_t at, int frame_width, const float planes[4][TS_BLOCK_PIXELS], int w,
+                            int h) {
+    for (int i = 0; i < TS_BLOCK_PIXELS; i++) {
+        int x = ts_block_px_x(i), y = ts_block_px_y(i);
+        if (x >= w || y >= h) continue;
+        float *px = &hdr[(at + (size_t)y * (size_t)frame_width + (size_t)x) * 4];
+        for (int c = 0; c < 4; c++) px[c] = planes[c][i];
+    }
+}
+
+static void tile_store(const ts_tile_buf *tb, int samples, ts_tile_rect rect, uint8_t *frame, float *hdr,
                        float *depth, int frame_width, uint64_t *clean) {
     static const uint32_t clear_rgba[TS_BLOCK] = {CLEAR_RGBA, CLEAR_RGBA, CLEAR_RGBA, CLEAR_RGBA,
                                                   CLEAR_RGBA, CLEAR_RGBA, CLEAR_RGBA, CLEAR_RGBA};
     static const float clear_depth[TS_BLOCK] = {1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f};
+    static const float clear_hdr[TS_BLOCK * 4] = {0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1,
+                                                  0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1};
     uint32_t *out = (uint32_t *)(void *)frame; /* RGBA8 as little-endian words */
     for (int k = 0; k < TS_TILE_BLOCKS; k++) {
         int bx = ts_tile_block_x(k), by = ts_tile_block_y(k);
@@ -117,7 +130,10 @@ static void tile_store(const ts_tile_buf *tb, int samples, ts_tile_rect rect, ui
         if (!(tb->touched & bit)) {
             if (*clean & bit) continue; /* still clear from an earlier frame */
             for (int y = 0; y < h; y++, at += (size_t)frame_width) {
-                memcpy(&out[at], clear_rgba, (size_t)w * sizeof *out);
+                if (hdr)
+                    memcpy(&hdr[at * 4], clear_hdr, (size_t)w * 4 * sizeof *hdr);
+                else
+                    memcpy(&out[at], clear_rgba, (size_t)w * sizeof *out);
                 if (depth) memcpy(&depth[at], clear_depth, (size_t)w * sizeof *depth);
             }
             *clean |= bit;
@@ -126,9 +142,10 @@ static void tile_store(const ts_tile_buf *tb, int samples, ts_tile_rect rect, ui
         *clean &= ~bit;
         /* Resolve: each pixel's samples averaged in the reference's order,
          * its depth the nearest sample; then packed r | g << 8 | b << 16 |
-         * a << 24. */
+         * a << 24, or kept as floats for the HDR frame. */
         const float *planes[4] = {tb->r, tb->g, tb->b, tb->a};
         int32_t packed[TS_BLOCK_PIXELS];
+        _Alignas(64) float resolved[4][TS_BLOCK_PIXELS];
         float zres[TS_BLOCK_PIXELS];
         const float *zsrc = &tb->depth[ts_tile_at(samples, k, 0, 0)];
         for (int g = 0; g < TS_BLOCK_PIXELS; g += TS_LANES) {
@@ -141,9 +158,12 @@ static void tile_store(const ts_tile_buf *tb, int samples, ts_tile_rect rect, ui
                                vf_load(p + 3 * TS_BLOCK_PIXELS));
                     v = vf_mul(v, vf_set1(0.25f));
                 }
-                word = vi_or(word, vi_sll(quantize(v), 8 * c));
+                if (hdr)
+                    vf_store(&resolved[c][g], v);
+                else
+                    word = vi_or(word, vi_sll(quantize(v), 8 * c));
             }
-            vi_store(&packed[g], word);
+            if (!hdr) vi_store(&packed[g], word);
             if (samples > 1 && depth) {
                 vf32 z = vf_load(&zsrc[g]);
                 for (int s = 1; s < samples; s++) z = vf_min(vf_load(&zsrc[s * TS_BLOCK_PIXELS + g]), z);
@@ -151,8 +171,9 @@ static void tile_store(const ts_tile_buf *tb, int samples, ts_tile_rect rect, ui
             }
         }
         const float *zout = samples > 1 ? zres : zsrc;
+        if (hdr) block_store_hdr(hdr, at, frame_width, (const float(*)[TS_BLOCK_PIXELS])resolved, w, h);
         for (int y = 0; y < h; y++, at += (size_t)frame_width) {
-            block_row_copy(&out[at], packed, y, w);
+            if (!hdr) block_row_copy(&out[at], packed, y, w);
             if (depth) block_row_copy(&depth[at], zout, y, w);
         }
     }

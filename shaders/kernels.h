@@ -33,12 +33,14 @@ typedef struct ts_kernels {
     void (*tile_clear)(ts_tile_buf *tb, int samples);
     /* Writes the tile's pixels inside `rect` into a frame of `frame_width`
      * pixels per row, resolving `samples` per pixel: color as 8-bit RGBA,
-     * round(clamp(v, 0, 1) * 255) of the samples' mean, and depth as the
-     * nearest sample (not when `depth` is NULL). *clean (in and out) has bit k set when block k of
-     * the tile already holds the clear values in the frame: such a block
-     * the tile left untouched is not written again. */
-    void (*tile_store)(const ts_tile_buf *tb, int samples, ts_tile_rect rect, uint8_t *rgba, float *depth,
-                       int frame_width, uint64_t *clean);
+     * round(clamp(v, 0, 1) * 255) of the samples' mean, or, when `hdr` is
+     * not NULL, as the mean itself (float RGBA, unclamped: the HDR input of
+     * post-processing) into `hdr` instead of `rgba`; depth as the nearest
+     * sample (not when `depth` is NULL). *clean (in and out) has bit k set
+     * when block k of the tile already holds the clear values in the frame:
+     * such a block the tile left untouched is not written again. */
+    void (*tile_store)(const ts_tile_buf *tb, int samples, ts_tile_rect rect, uint8_t *rgba, float *hdr,
+                       float *depth, int frame_width, uint64_t *clean);
 } ts_kernels;
 
 extern const ts_kernels ts_kernels_scalar;

@@ -9,6 +9,8 @@
 
 #include "tessera.h"
 
+#include "cli_args.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,12 +21,13 @@ typedef struct args {
     const char *model, *golden, *outdir, *name, *actual;
     int width, height, msaa;
     ts_view_desc view;
+    ts_post_desc post;
 } args;
 
 static int usage(void) {
     fprintf(stderr, "usage: test_golden --name N (--model SPEC | --actual FILE.png) --golden FILE.png "
                     "--outdir DIR [--size WxH] [--shading MODE] [--yaw DEG] [--pitch DEG] "
-                    "[--zoom Z] [--cull] [--msaa N]\n");
+                    "[--zoom Z] [--cull] [--msaa N] [--post BACKEND and its options]\n");
     return 2;
 }
 
@@ -36,6 +39,12 @@ static bool parse_args(int argc, char **argv, args *a) {
         const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(k, "--cull")) {
             a->view.cull_back = true;
+            continue;
+        }
+        int took = ts_cli_post_option("test_golden", k, v, &a->post);
+        if (took < 0) return false;
+        if (took > 0) {
+            i += took - 1;
             continue;
         }
         if (!v) return false;
@@ -127,7 +136,7 @@ int main(int argc, char **argv) {
         /* Goldens are made by the reference pipeline, the oracle; the
          * tests check the default (fast) path against them. */
         const char *update_env = getenv("TS_GOLDEN_UPDATE");
-        ts_renderer_desc desc = {.width = a.width, .height = a.height, .msaa = a.msaa,
+        ts_renderer_desc desc = {.width = a.width, .height = a.height, .msaa = a.msaa, .post = a.post,
                                  .reference = update_env && !strcmp(update_env, "1")};
         if (ts_model_open(a.model, &model, &err, warn, NULL) != TS_OK ||
             ts_renderer_create(&desc, &r, &err) != TS_OK ||

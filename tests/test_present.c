@@ -174,11 +174,12 @@ static ts_renderer_desc desc_for(record *rec, bool reference, int threads, int m
 /* Draws `frames` frames of a turning scene and checks everything the
  * callbacks saw. */
 static void run_contract(const ts_model *m, const char *what, bool reference, int threads, int msaa, bool slow,
-                         int w, int h, int frames) {
+                         bool post, int w, int h, int frames) {
     record rec;
     CHECK(record_init(&rec, w, h), "out of memory");
     rec.slow = slow;
     ts_renderer_desc d = desc_for(&rec, reference, threads, msaa);
+    d.post.backend = post ? TS_POST_CPU : TS_POST_NONE;
     ts_renderer *r = NULL;
     ts_error err = {0};
     CHECK(ts_renderer_create(&d, &r, &err) == TS_OK, "%s: %s", what, err.message);
@@ -194,6 +195,10 @@ static void run_contract(const ts_model *m, const char *what, bool reference, in
         ts_frame_stats st;
         ts_renderer_stats(r, &st);
         CHECK(st.present_ms > 0.0, "%s: present_ms %g", what, st.present_ms);
+        CHECK(post ? st.post_ms > 0.0 : st.post_ms == 0.0, "%s: post_ms %g", what, st.post_ms);
+        const char *note = NULL;
+        CHECK(ts_renderer_post(r, &note) == d.post.backend && note && !note[0], "%s: post backend %s (%s)", what,
+              ts_post_backend_name(ts_renderer_post(r, NULL)), note ? note : "no note");
         ts_renderer_destroy(r);
     }
     CHECK(rec.problem[0] == '\0', "%s: %s", what, rec.problem);
@@ -209,13 +214,18 @@ static void test_contract(void) {
     ts_error err = {0};
     CHECK(ts_model_builtin("torus", &m, &err) == TS_OK, "%s", err.message);
     /* 200x130: 4x3 tiles, the last column and row cut short. */
-    run_contract(&m, "tiled, 1 thread", false, 1, 1, false, 200, 130, 6);
-    run_contract(&m, "tiled, 3 threads", false, 3, 1, false, 200, 130, 12);
-    run_contract(&m, "tiled, 3 threads, msaa 4", false, 3, 4, false, 130, 200, 6);
-    run_contract(&m, "tiled, 3 threads, slow tile callback", false, 3, 1, true, 320, 256, 10);
-    run_contract(&m, "tiled, one tile", false, 2, 1, false, 40, 30, 5);
-    run_contract(&m, "reference", true, 0, 1, false, 200, 130, 3);
-    run_contract(&m, "reference, msaa 4", true, 0, 4, false, 70, 65, 2);
+    run_contract(&m, "tiled, 1 thread", false, 1, 1, false, false, 200, 130, 6);
+    run_contract(&m, "tiled, 3 threads", false, 3, 1, false, false, 200, 130, 12);
+    run_contract(&m, "tiled, 3 threads, msaa 4", false, 3, 4, false, false, 130, 200, 6);
+    run_contract(&m, "tiled, 3 threads, slow tile callback", false, 3, 1, true, false, 320, 256, 10);
+    run_contract(&m, "tiled, one tile", false, 2, 1, false, false, 40, 30, 5);
+    run_contract(&m, "reference", true, 0, 1, false, false, 200, 130, 3);
+    run_contract(&m, "reference, msaa 4", true, 0, 4, false, false, 70, 65, 2);
+    /* Post-processing: the callbacks see each frame once the chain has
+     * made its pixels, every tile of it, then the frame. */
+    run_contract(&m, "tiled, 2 threads, post cpu", false, 2, 1, false, true, 200, 130, 5);
+    run_contract(&m, "tiled, 3 threads, slow tile callback, post cpu", false, 3, 1, true, true, 130, 200, 4);
+    run_contract(&m, "reference, msaa 4, post cpu", true, 0, 4, false, true, 70, 65, 2);
     ts_model_free(&m);
 }
 
