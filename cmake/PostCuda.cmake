@@ -38,6 +38,11 @@ elseif(TS_WITH_CUDA)
     # Static cudart: the programs start on machines without libcudart, and
     # without a driver cudaGetDeviceCount fails cleanly (create says so).
     find_package(CUDAToolkit REQUIRED)
+    # The programs stay linked by the C compiler, as without CUDA: the
+    # backend needs no device link (no separable compilation), only cudart,
+    # which CUDA::cudart_static brings. Without this every program that links
+    # tessera would be linked by nvcc.
+    set(CMAKE_CUDA_LINKER_PREFERENCE_PROPAGATES OFF)
     set(TS_POST_CUDA ON)
   endif()
 endif()
