@@ -53,20 +53,24 @@ static ts_result launched(const char *kernel, ts_error *err) {
 
 /* ---- the chain, per pixel (as post_cpu.c) ------------------------------- */
 
-__device__ static float sanitize(float v) { return !(v > 0.0f) ? 0.0f : v > HALF_MAX ? HALF_MAX : v; }
-__device__ static float clamp01(float v) { return !(v > 0.0f) ? 0.0f : v > 1.0f ? 1.0f : v; }
-__device__ static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
-__device__ static float luminance(float3 c) { return 0.2126f * c.x + 0.7152f * c.y + 0.0722f * c.z; }
+/* Host and device: the kernels below are one call of these per pixel, so the
+ * same code can be run on the CPU against post_cpu.c where no GPU is. */
+#define HD __host__ __device__
 
-__device__ static float3 exposed(const ts_post_params &p, float4 px) {
+HD static float sanitize(float v) { return !(v > 0.0f) ? 0.0f : v > HALF_MAX ? HALF_MAX : v; }
+HD static float clamp01(float v) { return !(v > 0.0f) ? 0.0f : v > 1.0f ? 1.0f : v; }
+HD static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
+HD static float luminance(float3 c) { return 0.2126f * c.x + 0.7152f * c.y + 0.0722f * c.z; }
+
+HD static float3 exposed(const ts_post_params &p, float4 px) {
     return make_float3(sanitize(px.x) * p.exposure, sanitize(px.y) * p.exposure, sanitize(px.z) * p.exposure);
 }
 
-__device__ static float3 rgb(float4 v) { return make_float3(v.x, v.y, v.z); }
+HD static float3 rgb(float4 v) { return make_float3(v.x, v.y, v.z); }
 
 /* Bilinear sample of `img` (w x h, rows of w) at (u, v) in pixel units,
  * edges clamped: docs/POST.md's filter, by hand. */
-__device__ static float3 bilinear(const float4 *img, int w, int h, float u, float v) {
+HD static float3 bilinear(const float4 *img, int w, int h, float u, float v) {
     float fu = floorf(u), fv = floorf(v);
     float tx = u - fu, ty = v - fv;
     int x0 = clampi((int)fu, 0, w - 1), x1 = clampi((int)fu + 1, 0, w - 1);
@@ -79,21 +83,21 @@ __device__ static float3 bilinear(const float4 *img, int w, int h, float u, floa
                        top.z + (bottom.z - top.z) * ty);
 }
 
-__device__ static float aces(float x) {
+HD static float aces(float x) {
     return clamp01((x * (2.51f * x + 0.03f)) / (x * (2.43f * x + 0.59f) + 0.14f));
 }
 
-__device__ static float fxaa_luma(float3 c) { return sqrtf(luminance(c)); }
+HD static float fxaa_luma(float3 c) { return sqrtf(luminance(c)); }
 
-__device__ static float srgb(float v) {
+HD static float srgb(float v) {
     return v <= 0.0031308f ? 12.92f * v : 1.055f * powf(v, 1.0f / 2.4f) - 0.055f;
 }
 
 /* round(255 v) of v clamped to [0, 1]; through int as the C side's
  * conversion does. */
-__device__ static unsigned char quantize(float v) { return (unsigned char)(int)(clamp01(v) * 255.0f + 0.5f); }
+HD static unsigned char quantize(float v) { return (unsigned char)(int)(clamp01(v) * 255.0f + 0.5f); }
 
-__device__ static uchar4 encode(const ts_post_params &p, float3 c, float alpha) {
+HD static uchar4 encode(const ts_post_params &p, float3 c, float alpha) {
     if (p.srgb) c = make_float3(srgb(clamp01(c.x)), srgb(clamp01(c.y)), srgb(clamp01(c.z)));
     return make_uchar4(quantize(c.x), quantize(c.y), quantize(c.z), quantize(alpha));
 }
@@ -103,13 +107,15 @@ __device__ static uchar4 encode(const ts_post_params &p, float3 c, float alpha) 
 /* The frame's HDR image on the device has rows `pitch` float4s apart (the
  * width it was allocated for, which may exceed the frame's); every other
  * image is packed, rows of its own width. `p` travels by value: the
- * Gaussian's weights arrive with it, as ts_post_params_make computed them. */
+ * Gaussian's weights arrive with it, as ts_post_params_make computed them.
+ *
+ * Each kernel is one call of its *_px function per thread; those are inline
+ * only because the host side of this file never calls them (gcc would say
+ * "defined but not used" of a plain static one). */
 
 /* Bright pass: half pixel (i, j) from its 2x2 block of exposed pixels. */
-__global__ static void bright_kernel(ts_post_params p, const float4 *hdr, int pitch, int w, int h, float4 *dst,
-                                     int w2, int h2) {
-    int i = blockIdx.x * blockDim.x + threadIdx.x, j = blockIdx.y * blockDim.y + threadIdx.y;
-    if (i >= w2 || j >= h2) return;
+HD static inline void bright_px(const ts_post_params &p, const float4 *hdr, int pitch, int w, int h, float4 *dst,
+                                int w2, int i, int j) {
     float3 sum = make_float3(0.0f, 0.0f, 0.0f);
     for (int dy = 0; dy < 2; dy++)
         for (int dx = 0; dx < 2; dx++) {
@@ -123,11 +129,15 @@ __global__ static void bright_kernel(ts_post_params p, const float4 *hdr, int pi
     dst[(size_t)j * w2 + i] = make_float4(sum.x * keep, sum.y * keep, sum.z * keep, 0.0f);
 }
 
-/* One direction of the separable Gaussian: (dx, dy) is (1, 0) or (0, 1). */
-__global__ static void blur_kernel(ts_post_params p, const float4 *src, float4 *dst, int w2, int h2, int dx,
-                                   int dy) {
+__global__ static void bright_kernel(ts_post_params p, const float4 *hdr, int pitch, int w, int h, float4 *dst,
+                                     int w2, int h2) {
     int i = blockIdx.x * blockDim.x + threadIdx.x, j = blockIdx.y * blockDim.y + threadIdx.y;
-    if (i >= w2 || j >= h2) return;
+    if (i < w2 && j < h2) bright_px(p, hdr, pitch, w, h, dst, w2, i, j);
+}
+
+/* One direction of the separable Gaussian: (dx, dy) is (1, 0) or (0, 1). */
+HD static inline void blur_px(const ts_post_params &p, const float4 *src, float4 *dst, int w2, int h2, int dx,
+                              int dy, int i, int j) {
     int r = p.bloom_radius;
     float3 sum = make_float3(0.0f, 0.0f, 0.0f);
     for (int t = -r; t <= r; t++) {
@@ -139,12 +149,16 @@ __global__ static void blur_kernel(ts_post_params p, const float4 *src, float4 *
     dst[(size_t)j * w2 + i] = make_float4(sum.x, sum.y, sum.z, 0.0f);
 }
 
+__global__ static void blur_kernel(ts_post_params p, const float4 *src, float4 *dst, int w2, int h2, int dx,
+                                   int dy) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x, j = blockIdx.y * blockDim.y + threadIdx.y;
+    if (i < w2 && j < h2) blur_px(p, src, dst, w2, h2, dx, dy, i, j);
+}
+
 /* Exposure, bloom's composite and the tone map; into `ldr` when FXAA
  * follows, else encoded straight into `out`. */
-__global__ static void composite_kernel(ts_post_params p, const float4 *hdr, int pitch, int w, int h,
-                                        const float4 *bloom, int w2, int h2, float4 *ldr, uchar4 *out) {
-    int x = blockIdx.x * blockDim.x + threadIdx.x, y = blockIdx.y * blockDim.y + threadIdx.y;
-    if (x >= w || y >= h) return;
+HD static inline void composite_px(const ts_post_params &p, const float4 *hdr, int pitch, int w,
+                                   const float4 *bloom, int w2, int h2, float4 *ldr, uchar4 *out, int x, int y) {
     float4 px = hdr[(size_t)y * pitch + x];
     float3 c = exposed(p, px);
     if (p.bloom) {
@@ -162,11 +176,15 @@ __global__ static void composite_kernel(ts_post_params p, const float4 *hdr, int
         out[at] = encode(p, c, px.w);
 }
 
-/* FXAA on the tone-mapped image, then the encode. */
-__global__ static void fxaa_kernel(ts_post_params p, const float4 *ldr, const float4 *hdr, int pitch, int w, int h,
-                                   uchar4 *out) {
+__global__ static void composite_kernel(ts_post_params p, const float4 *hdr, int pitch, int w, int h,
+                                        const float4 *bloom, int w2, int h2, float4 *ldr, uchar4 *out) {
     int x = blockIdx.x * blockDim.x + threadIdx.x, y = blockIdx.y * blockDim.y + threadIdx.y;
-    if (x >= w || y >= h) return;
+    if (x < w && y < h) composite_px(p, hdr, pitch, w, bloom, w2, h2, ldr, out, x, y);
+}
+
+/* FXAA on the tone-mapped image, then the encode. */
+HD static inline void fxaa_px(const ts_post_params &p, const float4 *ldr, const float4 *hdr, int pitch, int w,
+                              int h, uchar4 *out, int x, int y) {
     int ym = clampi(y - 1, 0, h - 1), yp = clampi(y + 1, 0, h - 1);
     int xm = clampi(x - 1, 0, w - 1), xp = clampi(x + 1, 0, w - 1);
     float3 m = rgb(ldr[(size_t)y * w + x]);
@@ -197,6 +215,12 @@ __global__ static void fxaa_kernel(ts_post_params p, const float4 *ldr, const fl
         c = l_b < l_min || l_b > l_max ? rgb_a : rgb_b;
     }
     out[(size_t)y * w + x] = encode(p, c, hdr[(size_t)y * pitch + x].w);
+}
+
+__global__ static void fxaa_kernel(ts_post_params p, const float4 *ldr, const float4 *hdr, int pitch, int w, int h,
+                                   uchar4 *out) {
+    int x = blockIdx.x * blockDim.x + threadIdx.x, y = blockIdx.y * blockDim.y + threadIdx.y;
+    if (x < w && y < h) fxaa_px(p, ldr, hdr, pitch, w, h, out, x, y);
 }
 
 /* ---- the backend's state ------------------------------------------------- */
@@ -314,7 +338,8 @@ static ts_result upload_piece(cuda_post *c, const float *src, size_t stride, int
     else if (e != cudaSuccess)
         return cuda_fail(err, "cudaEventQuery", e);
     float4 *slot = c->slot[s];
-    for (int row = 0; row < h; row++) memcpy(&slot[(size_t)row * w], src + (size_t)row * stride, (size_t)w * sizeof *slot);
+    for (int row = 0; row < h; row++)
+        memcpy(&slot[(size_t)row * w], src + (size_t)row * stride, (size_t)w * sizeof *slot);
     CU_TRY(cudaMemcpy2DAsync(c->hdr + (size_t)y * c->hdr_w + x, (size_t)c->hdr_w * sizeof *slot, slot,
                              (size_t)w * sizeof *slot, (size_t)w * sizeof *slot, (size_t)h, cudaMemcpyHostToDevice,
                              c->stream));
@@ -327,8 +352,9 @@ static ts_result upload_piece(cuda_post *c, const float *src, size_t stride, int
 static ts_result upload(cuda_post *c, const float *hdr, size_t stride, int x, int y, int w, int h, ts_error *err) {
     if (w <= 0 || h <= 0) return TS_OK;
     if (x < 0 || y < 0 || x > TS_MAX_FRAME_DIM - w || y > TS_MAX_FRAME_DIM - h || stride < (size_t)w * 4)
-        return ts_error_set(err, TS_ERR_INVALID_ARG, "cuda: a %dx%d tile at (%d, %d), rows %zu floats apart, is outside any frame", w,
-                            h, x, y, stride);
+        return ts_error_set(err, TS_ERR_INVALID_ARG,
+                            "cuda: a %dx%d tile at (%d, %d), rows %zu floats apart, is outside any frame", w, h, x, y,
+                            stride);
     /* A tile past the image: grow it to the frame's width (the HDR target's
      * rows, `stride`, are at least that) and to whole tiles in height, so a
      * larger frame grows it once or twice, not at every tile. */
