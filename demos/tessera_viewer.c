@@ -53,6 +53,7 @@ static void usage(FILE *f) {
             "  --isa NAME        SIMD target: auto | scalar | sse4 | avx2 | avx512 | neon\n"
             "  --threads N       worker threads (default: one per core)\n"
             "  --msaa N          samples per pixel: 1 (default) or 4\n"
+            TS_CLI_POST_HELP
             "  --no-vsync        swap without waiting for the vertical blank (to measure)\n"
             "  --frames N        draw N frames, then exit (default: until the window closes)\n"
             "  --resize-storm K  with --frames: resize the window every K frames through\n"
@@ -84,6 +85,13 @@ static void usage(FILE *f) {
 }
 
 #define fail(...) ts_cli_fail(PROG, __VA_ARGS__)
+
+/* A post-processing backend that cannot run here was replaced by cpu. */
+static void warn_post_fallback(const ts_renderer *r) {
+    const char *note;
+    ts_renderer_post(r, &note);
+    if (note[0]) ts_cli_warn((void *)PROG, note);
+}
 
 
 static double now_s(void) {
@@ -120,7 +128,7 @@ static int parse(int argc, char **argv, options *o) {
     o->width = 1280;
     o->height = 720;
     bool model_given = false;
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1, took; i < argc; i++) {
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage(stdout);
@@ -177,6 +185,14 @@ static int parse(int argc, char **argv, options *o) {
                 if (strcmp(val, "1") && strcmp(val, "4")) return fail("--msaa %s: expected 1 or 4", val);
                 o->desc.msaa = atoi(val);
             }
+        } else if ((took = ts_cli_post_option(PROG, a, val, &o->desc.post)) != 0) {
+            if (took < 0) return 1;
+            i += took - 1;
+            /* The gl backend makes an EGL context of its own current on the
+             * render thread, where the window's context must stay current. */
+            if (o->desc.post.backend == TS_POST_GL)
+                return fail("--post gl: not in the window yet (its context would replace the window's); "
+                            "use cpu or cuda here, or gl with tessera-render");
         } else if (a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, PROG ": error: unknown option %s (see --help)\n", a);
             return 2;
@@ -239,6 +255,7 @@ static int run_headless(const options *o, const ts_model *m, const char *why) {
     ts_renderer *r = NULL;
     ts_error err = {0};
     if (ts_renderer_create(&desc, &r, &err) != TS_OK) return fail("%s", err.message);
+    warn_post_fallback(r);
     ts_view_desc view = o->view;
     ts_result res = TS_OK;
     for (long i = 0; i < frames && res == TS_OK; i++) {
@@ -270,7 +287,9 @@ typedef struct viewer {
 static ts_result make_renderer(viewer *v, ts_error *err) {
     v->desc.present = ts_gl_presenter_callbacks(v->presenter);
     v->renderer_frames = 0;
-    return ts_renderer_create(&v->desc, &v->r, err);
+    ts_result res = ts_renderer_create(&v->desc, &v->r, err);
+    if (res == TS_OK) warn_post_fallback(v->r);
+    return res;
 }
 
 /* Main thread, after the window's size changed: frames from the next one
