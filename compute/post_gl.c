@@ -241,9 +241,19 @@ static bool make_current(gl_post *s) {
 
 /* ---- programs ----------------------------------------------------------- */
 
+/* A compiler log as one line (a ts_error's message is one): line breaks
+ * become ";", the last one goes. */
+static void one_line(char *log) {
+    size_t n = strlen(log);
+    while (n && (log[n - 1] == '\n' || log[n - 1] == ' ')) log[--n] = '\0';
+    for (char *c = log; *c; c++)
+        if (*c == '\n') *c = ';';
+}
+
 /* Compiles and links one pass: "#version 430", post.h's constants,
- * post_common.glsl, then the pass's source. 0 with the compiler's log in
- * err when it fails. */
+ * post_common.glsl, then the pass's source (#line makes the compiler's
+ * line numbers those of each file). 0 with the compiler's log in err when
+ * it fails. */
 static GLuint build_program(const char *name, const char *src, ts_error *err) {
     char defines[512];
     /* %.9g prints every float exactly enough to read back the same value. */
@@ -268,8 +278,8 @@ static GLuint build_program(const char *name, const char *src, ts_error *err) {
     if (!ok) {
         glGetShaderInfoLog(sh, sizeof log, NULL, log);
         glDeleteShader(sh);
-        ts_error_set(err, TS_ERR_UNSUPPORTED, "post gl: %s does not compile (source 1: post_common.glsl, 2: %s): %s",
-                     name, name, log);
+        one_line(log);
+        ts_error_set(err, TS_ERR_UNSUPPORTED, "post gl: %s does not compile: %s", name, log);
         return 0;
     }
     prog = glCreateProgram();
@@ -280,6 +290,7 @@ static GLuint build_program(const char *name, const char *src, ts_error *err) {
     if (!ok) {
         glGetProgramInfoLog(prog, sizeof log, NULL, log);
         glDeleteProgram(prog);
+        one_line(log);
         ts_error_set(err, TS_ERR_UNSUPPORTED, "post gl: %s does not link: %s", name, log);
         return 0;
     }
