@@ -42,6 +42,13 @@ if(NOT TS_WITH_GL)
 endif()
 message(STATUS "post-processing gl backend: building (OpenGL 4.3 compute shaders through EGL)")
 
+# The headless EGL context the backend runs on; tessera-gl opens its own with
+# it too (demos/peer_gl.cmake, included after this file).
+add_library(ts_egl STATIC ${PROJECT_SOURCE_DIR}/compute/egl_headless.c)
+target_include_directories(ts_egl PUBLIC ${PROJECT_SOURCE_DIR}/compute)
+target_link_libraries(ts_egl PUBLIC ts_glad)
+ts_target_warnings(ts_egl)
+
 set(_ts_post_shaders
   ${PROJECT_SOURCE_DIR}/shaders/post_common.glsl
   ${PROJECT_SOURCE_DIR}/shaders/post_bright.comp
@@ -62,4 +69,4 @@ target_sources(tessera PRIVATE ${PROJECT_SOURCE_DIR}/compute/post_gl.c ${_ts_pos
 target_include_directories(tessera PRIVATE ${_ts_post_gen})
 # post.c dispatches to the backend only where it is built.
 target_compile_definitions(tessera PRIVATE TS_HAVE_POST_GL)
-target_link_libraries(tessera PRIVATE ts_glad)
+target_link_libraries(tessera PRIVATE ts_egl ts_glad)

@@ -17,25 +17,22 @@
  * context is made current on it again if something else took its place. */
 #include "post_backends.h"
 
-#include <glad/egl.h>
 #include <glad/gl.h>
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "egl_headless.h"
 #include "error.h"
 #include "post_shaders.h"
 
-#define MAX_DEVICES 32
 #define GROUP 8 /* local_size_x and _y of every post_*.comp */
 
 enum { PASS_BRIGHT, PASS_BLUR, PASS_COMPOSITE, PASS_FXAA, PASS_COUNT };
 
 typedef struct gl_post {
-    EGLDisplay dpy;
-    EGLContext ctx;
+    ts_egl egl;
     GLuint prog[PASS_COUNT];
     GLuint hdr, bloom[2], ldr; /* textures */
     GLuint out;                /* the RGBA8 readback buffer */
@@ -60,22 +57,6 @@ static const char *gl_error_name(GLenum e) {
     }
 }
 
-static const char *egl_error_name(EGLint e) {
-    switch (e) {
-    case EGL_SUCCESS: return "EGL_SUCCESS";
-    case EGL_NOT_INITIALIZED: return "EGL_NOT_INITIALIZED";
-    case EGL_BAD_ACCESS: return "EGL_BAD_ACCESS";
-    case EGL_BAD_ALLOC: return "EGL_BAD_ALLOC";
-    case EGL_BAD_ATTRIBUTE: return "EGL_BAD_ATTRIBUTE";
-    case EGL_BAD_CONFIG: return "EGL_BAD_CONFIG";
-    case EGL_BAD_CONTEXT: return "EGL_BAD_CONTEXT";
-    case EGL_BAD_DISPLAY: return "EGL_BAD_DISPLAY";
-    case EGL_BAD_MATCH: return "EGL_BAD_MATCH";
-    case EGL_BAD_PARAMETER: return "EGL_BAD_PARAMETER";
-    default: return "EGL error";
-    }
-}
-
 /* The first GL error since the last check (the rest are drained), or
  * GL_NO_ERROR. */
 static GLenum gl_error(void) {
@@ -92,151 +73,10 @@ static ts_result check_gl(const char *step, ts_error *err) {
                         gl_error_name(e));
 }
 
-/* Appends "; " and a formatted note to `buf` (size n), truncating quietly:
- * why each EGL display could not be used. */
-TS_PRINTF(3, 4) static void note(char *buf, size_t n, const char *fmt, ...) {
-    size_t len = strlen(buf);
-    if (len + 3 >= n) return;
-    if (len) {
-        strcpy(buf + len, "; ");
-        len += 2;
-    }
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf + len, n - len, fmt, ap);
-    va_end(ap);
-}
-
-/* ---- EGL: a display and an OpenGL 4.3 core context without surfaces ------ */
-
-static bool has_word(const char *list, const char *name) {
-    size_t n = strlen(name);
-    for (const char *p = list; p && (p = strstr(p, name)) != NULL; p += n)
-        if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0')) return true;
-    return false;
-}
-
-static bool env_true(const char *name) {
-    const char *v = getenv(name);
-    return v && *v && strcmp(v, "0") != 0 && strcmp(v, "false") != 0;
-}
-
-static EGLDisplay platform_display(EGLenum platform, void *native) {
-    if (GLAD_EGL_EXT_platform_base && eglGetPlatformDisplayEXT) return eglGetPlatformDisplayEXT(platform, native, NULL);
-    if (GLAD_EGL_VERSION_1_5 && eglGetPlatformDisplay) return eglGetPlatformDisplay(platform, native, NULL);
-    return EGL_NO_DISPLAY;
-}
-
-static GLADapiproc load_gl(const char *name) { return (GLADapiproc)eglGetProcAddress(name); }
-
-/* Initializes `dpy`, creates an OpenGL 4.3 core context on it, makes it
- * current with no surface and loads GL. On failure notes why under the
- * label `what` and returns false. The display is left initialized either
- * way: EGL displays are shared by everything in the process that opens the
- * same one (the peer, another instance), and eglTerminate would take their
- * contexts with it. */
-static bool try_display(gl_post *s, EGLDisplay dpy, const char *what, char *why, size_t n) {
-    if (dpy == EGL_NO_DISPLAY) {
-        note(why, n, "%s: no display (%s)", what, egl_error_name(eglGetError()));
-        return false;
-    }
-    EGLint major = 0, minor = 0;
-    if (!eglInitialize(dpy, &major, &minor)) {
-        note(why, n, "%s: eglInitialize failed (%s)", what, egl_error_name(eglGetError()));
-        return false;
-    }
-    const char *problem = NULL;
-    EGLConfig config = EGL_NO_CONFIG_KHR;
-    if (!gladLoaderLoadEGL(dpy)) problem = "cannot load its EGL functions";
-    else if (!GLAD_EGL_KHR_surfaceless_context) problem = "no EGL_KHR_surfaceless_context";
-    else if (!(major > 1 || minor >= 5) && !GLAD_EGL_KHR_create_context)
-        problem = "neither EGL 1.5 nor EGL_KHR_create_context";
-    else if (!eglBindAPI(EGL_OPENGL_API)) problem = "eglBindAPI(EGL_OPENGL_API) failed";
-    if (!problem && !GLAD_EGL_KHR_no_config_context) {
-        /* Any config that renders OpenGL: nothing is drawn to a surface. */
-        const EGLint attrs[] = {EGL_RENDERABLE_TYPE, EGL_OPENGL_BIT, EGL_SURFACE_TYPE, 0, EGL_NONE};
-        EGLint count = 0;
-        if (!eglChooseConfig(dpy, attrs, &config, 1, &count) || count < 1) problem = "no config renders OpenGL";
-    }
-    if (!problem) {
-        const EGLint attrs[] = {EGL_CONTEXT_MAJOR_VERSION,       4,
-                                EGL_CONTEXT_MINOR_VERSION,       3,
-                                EGL_CONTEXT_OPENGL_PROFILE_MASK, EGL_CONTEXT_OPENGL_CORE_PROFILE_BIT,
-                                EGL_NONE};
-        s->ctx = eglCreateContext(dpy, config, EGL_NO_CONTEXT, attrs);
-        if (s->ctx == EGL_NO_CONTEXT) problem = "cannot create an OpenGL 4.3 core context";
-        else if (!eglMakeCurrent(dpy, EGL_NO_SURFACE, EGL_NO_SURFACE, s->ctx))
-            problem = "cannot make the context current without a surface";
-    }
-    if (!problem) {
-        int version = gladLoadGL(load_gl);
-        if (!version) problem = "cannot load the GL functions";
-        else if (GLAD_VERSION_MAJOR(version) * 10 + GLAD_VERSION_MINOR(version) < 43)
-            problem = "the context is older than OpenGL 4.3 (compute shaders)";
-    }
-    if (problem) {
-        note(why, n, "%s (EGL %d.%d): %s (%s)", what, (int)major, (int)minor, problem, egl_error_name(eglGetError()));
-        if (s->ctx != EGL_NO_CONTEXT) {
-            eglMakeCurrent(dpy, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
-            eglDestroyContext(dpy, s->ctx);
-            s->ctx = EGL_NO_CONTEXT;
-        }
-        return false;
-    }
-    s->dpy = dpy;
-    return true;
-}
-
-/* EGL_EXT_platform_device's devices in the driver's order (a GPU driver's
- * before Mesa's under glvnd); LIBGL_ALWAYS_SOFTWARE keeps Mesa's software
- * device only. */
-static bool open_device_platform(gl_post *s, char *why, size_t n) {
-    if (!GLAD_EGL_EXT_platform_device || !eglQueryDevicesEXT || !(GLAD_EGL_EXT_platform_base || GLAD_EGL_VERSION_1_5)) {
-        note(why, n, "device platform: not supported by this libEGL");
-        return false;
-    }
-    EGLDeviceEXT devices[MAX_DEVICES];
-    EGLint count = 0;
-    if (!eglQueryDevicesEXT(MAX_DEVICES, devices, &count) || count < 1) {
-        note(why, n, "device platform: no devices");
-        return false;
-    }
-    bool software_only = env_true("LIBGL_ALWAYS_SOFTWARE"), tried = false;
-    for (EGLint i = 0; i < count; i++) {
-        const char *ext = eglQueryDeviceStringEXT ? eglQueryDeviceStringEXT(devices[i], EGL_EXTENSIONS) : NULL;
-        if (software_only && !(ext && has_word(ext, "EGL_MESA_device_software"))) continue;
-        tried = true;
-        char what[32];
-        snprintf(what, sizeof what, "device %d", (int)i);
-        if (try_display(s, platform_display(EGL_PLATFORM_DEVICE_EXT, devices[i]), what, why, n)) return true;
-        gladLoaderLoadEGL(EGL_NO_DISPLAY); /* the display's load replaced the client extension flags */
-    }
-    if (!tried) note(why, n, "device platform: no software device among %d", (int)count);
-    return false;
-}
-
-/* The first display that gives a GL 4.3 core context: a device, Mesa's
- * surfaceless platform, the default display. */
-static bool egl_open(gl_post *s, char *why, size_t n) {
-    if (!gladLoaderLoadEGL(EGL_NO_DISPLAY)) {
-        note(why, n, "cannot load libEGL.so.1");
-        return false;
-    }
-    if (open_device_platform(s, why, n)) return true;
-    if (GLAD_EGL_MESA_platform_surfaceless) {
-        if (try_display(s, platform_display(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY), "surfaceless platform",
-                        why, n))
-            return true;
-        gladLoaderLoadEGL(EGL_NO_DISPLAY);
-    } else {
-        note(why, n, "surfaceless platform: not supported by this libEGL");
-    }
-    return try_display(s, eglGetDisplay(EGL_DEFAULT_DISPLAY), "default display", why, n);
-}
-
 /* The context current on this thread again, if something took its place. */
 static bool make_current(gl_post *s) {
-    return eglGetCurrentContext() == s->ctx || eglMakeCurrent(s->dpy, EGL_NO_SURFACE, EGL_NO_SURFACE, s->ctx);
+    return eglGetCurrentContext() == s->egl.ctx ||
+           eglMakeCurrent(s->egl.dpy, EGL_NO_SURFACE, EGL_NO_SURFACE, s->egl.ctx);
 }
 
 /* ---- programs ----------------------------------------------------------- */
@@ -356,22 +196,14 @@ static ts_result grow_work(gl_post *s, int w, int h, ts_error *err) {
 void ts_post_gl_destroy(void *state) {
     gl_post *s = state;
     if (!s) return;
-    if (s->ctx != EGL_NO_CONTEXT && make_current(s)) {
+    if (make_current(s)) {
         for (int i = 0; i < PASS_COUNT; i++) glDeleteProgram(s->prog[i]);
         glDeleteTextures(1, &s->hdr);
         glDeleteTextures(2, s->bloom);
         glDeleteTextures(1, &s->ldr);
         glDeleteBuffers(1, &s->out);
     }
-    if (s->ctx != EGL_NO_CONTEXT) {
-        eglMakeCurrent(s->dpy, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
-        eglDestroyContext(s->dpy, s->ctx);
-    }
-    /* Neither eglTerminate nor unloading libEGL: the display may be shared
-     * (try_display), and both would make Mesa unmap its driver with memory
-     * its globals still hold, which LeakSanitizer then cannot attribute.
-     * The process's exit frees them. */
-    eglReleaseThread();
+    ts_egl_close(&s->egl);
     free(s);
 }
 
@@ -379,11 +211,9 @@ ts_result ts_post_gl_create(int w, int h, void **state, ts_error *err) {
     *state = NULL;
     gl_post *s = calloc(1, sizeof *s);
     if (!s) return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "post gl: out of memory");
-    s->dpy = EGL_NO_DISPLAY;
-    s->ctx = EGL_NO_CONTEXT;
     char why[1024] = "";
-    if (!egl_open(s, why, sizeof why)) {
-        /* eglReleaseThread is in libEGL, which may not have loaded */
+    if (!ts_egl_open(&s->egl, 4, 3, why, sizeof why)) {
+        ts_egl_close(&s->egl);
         free(s);
         return ts_error_set(err, TS_ERR_UNSUPPORTED, "post gl: no OpenGL 4.3 context: %s", why);
     }
@@ -417,7 +247,7 @@ void ts_post_gl_tile(void *state, const float *hdr, size_t stride, int x, int y,
     if (s->tile_error.code != TS_OK || w <= 0 || h <= 0) return; /* the frame reports the first failure */
     if (!make_current(s)) {
         ts_error_set(&s->tile_error, TS_ERR_SYSTEM, "post gl: a tile at %d,%d: cannot make the context current (%s)", x,
-                     y, egl_error_name(eglGetError()));
+                     y, ts_egl_error_name(eglGetError()));
         return;
     }
     if (grow_hdr(s, x + w, y + h, &s->tile_error) != TS_OK) return;
@@ -456,7 +286,7 @@ ts_result ts_post_gl_frame(void *state, const ts_post_params *p, int w, int h, c
     if (w <= 0 || h <= 0) return TS_OK;
     if (!make_current(s))
         return ts_error_set(err, TS_ERR_SYSTEM, "post gl: cannot make the context current (%s)",
-                            egl_error_name(eglGetError()));
+                            ts_egl_error_name(eglGetError()));
     ts_result r = grow_hdr(s, w, h, err); /* only if tiles did not cover the frame */
     if (r == TS_OK) r = grow_work(s, w, h, err);
     if (r != TS_OK) return r;
