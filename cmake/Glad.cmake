@@ -1,5 +1,5 @@
 # Glad.cmake — the OpenGL peer's dependencies: decides TS_WITH_GL and, when
-# it is on, generates glad (an OpenGL 3.3 core loader and an EGL 1.5 loader)
+# it is on, generates glad (an OpenGL 4.3 core loader and an EGL 1.5 loader)
 # into the build tree with Debian's python3-glad and builds it as ts_glad.
 #
 # Included from the root CMakeLists.txt after cmake/Dependencies.cmake (which
@@ -66,9 +66,12 @@ if(NOT _ts_glad_dir)
 endif()
 message(STATUS "tessera-gl: building the OpenGL peer (glad from ${_ts_glad_dir})")
 
-# What the peer uses, and nothing more: GL 3.3 core without extensions, EGL
-# 1.5 with the extensions for headless displays and context-only rendering.
-set(TS_GLAD_APIS "gl:core=3.3,egl=1.5")
+# What the peer uses, and nothing more: GL core without extensions, EGL 1.5
+# with the extensions for headless displays and context-only rendering. The
+# peer and the presenter ask for 3.3 contexts; 4.3 is for the compute
+# shaders of the post-processing chain's gl backend (cmake/PostGL.cmake).
+# One loader for all of them: a second glad would define the same symbols.
+set(TS_GLAD_APIS "gl:core=4.3,egl=1.5")
 set(TS_GLAD_EXTENSIONS
   EGL_EXT_platform_base EGL_EXT_platform_device EGL_MESA_platform_surfaceless
   EGL_EXT_device_base EGL_EXT_device_enumeration EGL_EXT_device_query
@@ -92,7 +95,7 @@ add_custom_command(
   COMMAND ${TS_GLAD_PYTHON} -m glad --quiet --reproducible --api ${TS_GLAD_APIS}
           --extensions ${_ts_glad_ext} --out-path ${TS_GLAD_OUT} c --loader
   DEPENDS ${_ts_glad_inputs} ${CMAKE_CURRENT_LIST_FILE}
-  COMMENT "Generating the glad GL 3.3 core and EGL 1.5 loaders"
+  COMMENT "Generating the glad GL 4.3 core and EGL 1.5 loaders"
   VERBATIM)
 
 add_library(ts_glad STATIC ${TS_GLAD_OUT}/src/gl.c ${TS_GLAD_OUT}/src/egl.c)

@@ -5,16 +5,15 @@
  * context, which live on the main thread only. */
 #define _POSIX_C_SOURCE 200809L
 
-#include <glad/egl.h>
 #include <glad/gl.h>
 
 #include "tessera.h"
 
 #include "cli_args.h"
+#include "egl_headless.h"
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +24,6 @@
 #define PROG "tessera-gl"
 #define MAX_FRAMES 100000
 #define EXIT_NO_GL 77 /* CTest SKIP_RETURN_CODE: no EGL or GL on this machine */
-#define MAX_DEVICES 32
 
 static void usage(FILE *f) {
     fprintf(f,
@@ -61,22 +59,6 @@ static void usage(FILE *f) {
 #define fail(...) ts_cli_fail(PROG, __VA_ARGS__)
 
 
-/* Appends "; " and a formatted note to `buf` (size n), truncating quietly:
- * the reasons each display could not be used, for the "no OpenGL" line. */
-__attribute__((format(printf, 3, 4))) static void note(char *buf, size_t n, const char *fmt,
-                                                       ...) {
-    size_t len = strlen(buf);
-    if (len + 3 >= n) return;
-    if (len) {
-        strcpy(buf + len, "; ");
-        len += 2;
-    }
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf + len, n - len, fmt, ap);
-    va_end(ap);
-}
-
 static double now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -94,185 +76,6 @@ static const char *display_name(const char *model) {
         return model + strlen(TS_BUILTIN_PREFIX);
     const char *slash = strrchr(model, '/');
     return slash ? slash + 1 : model;
-}
-
-/* ---- EGL: a display and a context without surfaces ---------------------- */
-
-typedef struct egl_state {
-    bool loaded; /* libEGL opened by glad */
-    EGLDisplay dpy;
-    EGLContext ctx;
-} egl_state;
-
-static const char *egl_error_name(EGLint e) {
-    switch (e) {
-    case EGL_SUCCESS: return "EGL_SUCCESS";
-    case EGL_NOT_INITIALIZED: return "EGL_NOT_INITIALIZED";
-    case EGL_BAD_ACCESS: return "EGL_BAD_ACCESS";
-    case EGL_BAD_ALLOC: return "EGL_BAD_ALLOC";
-    case EGL_BAD_ATTRIBUTE: return "EGL_BAD_ATTRIBUTE";
-    case EGL_BAD_CONFIG: return "EGL_BAD_CONFIG";
-    case EGL_BAD_CONTEXT: return "EGL_BAD_CONTEXT";
-    case EGL_BAD_DISPLAY: return "EGL_BAD_DISPLAY";
-    case EGL_BAD_MATCH: return "EGL_BAD_MATCH";
-    case EGL_BAD_PARAMETER: return "EGL_BAD_PARAMETER";
-    default: return "EGL error";
-    }
-}
-
-/* Whether the space-separated list `list` holds the word `name`. */
-static bool has_word(const char *list, const char *name) {
-    size_t n = strlen(name);
-    for (const char *p = list; p && (p = strstr(p, name)) != NULL; p += n)
-        if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0')) return true;
-    return false;
-}
-
-static bool env_true(const char *name) {
-    const char *v = getenv(name);
-    return v && *v && strcmp(v, "0") != 0 && strcmp(v, "false") != 0;
-}
-
-static EGLDisplay platform_display(EGLenum platform, void *native) {
-    if (GLAD_EGL_EXT_platform_base && eglGetPlatformDisplayEXT)
-        return eglGetPlatformDisplayEXT(platform, native, NULL);
-    if (GLAD_EGL_VERSION_1_5 && eglGetPlatformDisplay)
-        return eglGetPlatformDisplay(platform, native, NULL);
-    return EGL_NO_DISPLAY;
-}
-
-static GLADapiproc load_gl(const char *name) {
-    return (GLADapiproc)eglGetProcAddress(name);
-}
-
-/* Initializes `dpy`, creates a GL 3.3 core context on it and makes it
- * current with no surface. On failure terminates `dpy`, notes why (under
- * the label `what`) and returns false. */
-static bool try_display(egl_state *e, EGLDisplay dpy, const char *what, char *why, size_t n) {
-    if (dpy == EGL_NO_DISPLAY) {
-        note(why, n, "%s: no display (%s)", what, egl_error_name(eglGetError()));
-        return false;
-    }
-    EGLint major = 0, minor = 0;
-    if (!eglInitialize(dpy, &major, &minor)) {
-        note(why, n, "%s: eglInitialize failed (%s)", what, egl_error_name(eglGetError()));
-        return false;
-    }
-    /* The display's own extensions are known only once it is initialized. */
-    const char *problem = NULL;
-    EGLConfig config = EGL_NO_CONFIG_KHR;
-    if (!gladLoaderLoadEGL(dpy)) problem = "cannot load its EGL functions";
-    else if (!GLAD_EGL_KHR_surfaceless_context) problem = "no EGL_KHR_surfaceless_context";
-    else if (!(major > 1 || minor >= 5) && !GLAD_EGL_KHR_create_context)
-        problem = "neither EGL 1.5 nor EGL_KHR_create_context";
-    else if (!eglBindAPI(EGL_OPENGL_API)) problem = "eglBindAPI(EGL_OPENGL_API) failed";
-    if (!problem && !GLAD_EGL_KHR_no_config_context) {
-        /* Any config that renders OpenGL: the frame buffer is our FBO, so
-         * the config's surface types and formats do not matter. */
-        const EGLint attrs[] = {EGL_RENDERABLE_TYPE, EGL_OPENGL_BIT, EGL_SURFACE_TYPE, 0,
-                                EGL_NONE};
-        EGLint count = 0;
-        if (!eglChooseConfig(dpy, attrs, &config, 1, &count) || count < 1)
-            problem = "no config renders OpenGL";
-    }
-    if (!problem) {
-        const EGLint attrs[] = {EGL_CONTEXT_MAJOR_VERSION, 3,
-                                EGL_CONTEXT_MINOR_VERSION, 3,
-                                EGL_CONTEXT_OPENGL_PROFILE_MASK,
-                                EGL_CONTEXT_OPENGL_CORE_PROFILE_BIT,
-                                EGL_NONE};
-        e->ctx = eglCreateContext(dpy, config, EGL_NO_CONTEXT, attrs);
-        if (e->ctx == EGL_NO_CONTEXT) problem = "cannot create an OpenGL 3.3 core context";
-        else if (!eglMakeCurrent(dpy, EGL_NO_SURFACE, EGL_NO_SURFACE, e->ctx))
-            problem = "cannot make the context current without a surface";
-    }
-    if (!problem) {
-        int version = gladLoadGL(load_gl);
-        if (!version) problem = "cannot load the GL functions";
-        else if (GLAD_VERSION_MAJOR(version) * 10 + GLAD_VERSION_MINOR(version) < 33)
-            problem = "the context is older than OpenGL 3.3";
-    }
-    if (problem) {
-        note(why, n, "%s (EGL %d.%d): %s (%s)", what, (int)major, (int)minor, problem,
-             egl_error_name(eglGetError()));
-        if (e->ctx != EGL_NO_CONTEXT) {
-            eglMakeCurrent(dpy, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
-            eglDestroyContext(dpy, e->ctx);
-            e->ctx = EGL_NO_CONTEXT;
-        }
-        eglTerminate(dpy);
-        return false;
-    }
-    e->dpy = dpy;
-    return true;
-}
-
-/* Devices from EGL_EXT_device_enumeration, in the order the driver lists
- * them (with glvnd: vendor by vendor, so a GPU driver's devices come before
- * Mesa's). LIBGL_ALWAYS_SOFTWARE keeps only Mesa's software device, so a
- * machine with a GPU can still be made to use llvmpipe. */
-static bool open_device_platform(egl_state *e, char *why, size_t n) {
-    if (!GLAD_EGL_EXT_platform_device || !eglQueryDevicesEXT ||
-        !(GLAD_EGL_EXT_platform_base || GLAD_EGL_VERSION_1_5)) {
-        note(why, n, "device platform: not supported by this libEGL");
-        return false;
-    }
-    EGLDeviceEXT devices[MAX_DEVICES];
-    EGLint count = 0;
-    if (!eglQueryDevicesEXT(MAX_DEVICES, devices, &count) || count < 1) {
-        note(why, n, "device platform: no devices");
-        return false;
-    }
-    bool software_only = env_true("LIBGL_ALWAYS_SOFTWARE");
-    bool tried = false;
-    for (EGLint i = 0; i < count; i++) {
-        const char *ext =
-            eglQueryDeviceStringEXT ? eglQueryDeviceStringEXT(devices[i], EGL_EXTENSIONS) : NULL;
-        if (software_only && !(ext && has_word(ext, "EGL_MESA_device_software"))) continue;
-        tried = true;
-        char what[48];
-        snprintf(what, sizeof what, "device %d", (int)i);
-        if (try_display(e, platform_display(EGL_PLATFORM_DEVICE_EXT, devices[i]), what, why, n))
-            return true;
-        /* The display's load overwrote the client extension flags. */
-        gladLoaderLoadEGL(EGL_NO_DISPLAY);
-    }
-    if (!tried) note(why, n, "device platform: no software device among %d", (int)count);
-    return false;
-}
-
-/* Opens the first display that gives a GL 3.3 core context; false with the
- * reasons in `why` when none does. */
-static bool egl_open(egl_state *e, char *why, size_t n) {
-    if (!gladLoaderLoadEGL(EGL_NO_DISPLAY)) {
-        note(why, n, "cannot load libEGL.so.1");
-        return false;
-    }
-    e->loaded = true;
-    if (open_device_platform(e, why, n)) return true;
-    if (GLAD_EGL_MESA_platform_surfaceless) {
-        if (try_display(e, platform_display(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY),
-                        "surfaceless platform", why, n))
-            return true;
-        gladLoaderLoadEGL(EGL_NO_DISPLAY);
-    } else {
-        note(why, n, "surfaceless platform: not supported by this libEGL");
-    }
-    return try_display(e, eglGetDisplay(EGL_DEFAULT_DISPLAY), "default display", why, n);
-}
-
-/* Releases the context. The display stays initialized and libEGL loaded
- * until the process exits, which frees both: eglTerminate makes Mesa dlclose
- * its driver and unloading libEGL unmaps glvnd, and either turns memory
- * their globals still hold into leak reports that LeakSanitizer can neither
- * attribute nor suppress (the module is gone). Only called at exit. */
-static void egl_close(egl_state *e) {
-    if (e->dpy != EGL_NO_DISPLAY) {
-        eglMakeCurrent(e->dpy, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
-        if (e->ctx != EGL_NO_CONTEXT) eglDestroyContext(e->dpy, e->ctx);
-    }
-    if (e->loaded) eglReleaseThread();
-    memset(e, 0, sizeof *e);
 }
 
 /* ---- shaders: the shading programs of shaders/ in GLSL 330 --------------- */
@@ -719,9 +522,9 @@ int main(int argc, char **argv) {
 
     int status = 0;
     char msg[1024] = "";
-    egl_state egl = {.dpy = EGL_NO_DISPLAY, .ctx = EGL_NO_CONTEXT};
+    ts_egl egl;
     gl_scene scene = {0};
-    if (!egl_open(&egl, msg, sizeof msg)) {
+    if (!ts_egl_open(&egl, 3, 3, msg, sizeof msg)) {
         fprintf(stderr, PROG ": error: no OpenGL: %s\n", msg);
         status = EXIT_NO_GL;
     } else if (!scene_create(&scene, &model, &view, width, height, msg, sizeof msg)) {
@@ -760,7 +563,7 @@ int main(int argc, char **argv) {
         }
     }
     if (egl.ctx != EGL_NO_CONTEXT) scene_destroy(&scene);
-    egl_close(&egl);
+    ts_egl_close(&egl);
     free(pixels);
     free(times);
     ts_model_free(&model);

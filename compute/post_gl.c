@@ -1,0 +1,352 @@
+/* post_gl.c — the post-processing chain as OpenGL 4.3 compute shaders
+ * (shaders/post_*.comp, embedded at build time), on an EGL context of its
+ * own with no surface: headless, so Mesa's llvmpipe runs it as well as a
+ * GPU does. The math is post_cpu.c's, operation for operation in 32-bit
+ * float (docs/POST.md, "The gl backend").
+ *
+ * Resources, all sized for the largest frame so far:
+ *   hdr      RGBA32F, the frame's HDR color: tiles are uploaded into it as
+ *            they arrive (ts_post_gl_tile), so the transfer overlaps the
+ *            raster of the other tiles
+ *   bloom    two RGBA32F half-size images: the bright pass writes [0], the
+ *            row blur [1], the column blur [0] again
+ *   ldr      RGBA32F, the tone-mapped frame FXAA reads
+ *   out      a shader storage buffer of packed RGBA8, w*h pixels, read back
+ *            with glGetBufferSubData
+ * Every call comes from the thread that created the state (post.h); the
+ * context is made current on it again if something else took its place. */
+#include "post_backends.h"
+
+#include <glad/gl.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "egl_headless.h"
+#include "error.h"
+#include "post_shaders.h"
+
+#define GROUP 8 /* local_size_x and _y of every post_*.comp */
+
+enum { PASS_BRIGHT, PASS_BLUR, PASS_COMPOSITE, PASS_FXAA, PASS_COUNT };
+
+typedef struct gl_post {
+    ts_egl egl;
+    GLuint prog[PASS_COUNT];
+    GLuint hdr, bloom[2], ldr; /* textures */
+    GLuint out;                /* the RGBA8 readback buffer */
+    int hdr_w, hdr_h;          /* hdr's size: tiles grow it, keeping what is in it */
+    int work_w, work_h;        /* bloom's and ldr's (full) size: frames grow it */
+    size_t out_bytes;
+    ts_error tile_error; /* the first failure in ts_post_gl_tile, reported by the next frame */
+} gl_post;
+
+/* ---- errors ------------------------------------------------------------- */
+
+static const char *gl_error_name(GLenum e) {
+    switch (e) {
+    case GL_INVALID_ENUM: return "GL_INVALID_ENUM";
+    case GL_INVALID_VALUE: return "GL_INVALID_VALUE";
+    case GL_INVALID_OPERATION: return "GL_INVALID_OPERATION";
+    case GL_INVALID_FRAMEBUFFER_OPERATION: return "GL_INVALID_FRAMEBUFFER_OPERATION";
+    case GL_OUT_OF_MEMORY: return "GL_OUT_OF_MEMORY";
+    case GL_STACK_UNDERFLOW: return "GL_STACK_UNDERFLOW";
+    case GL_STACK_OVERFLOW: return "GL_STACK_OVERFLOW";
+    default: return "an unknown GL error";
+    }
+}
+
+/* The first GL error since the last check (the rest are drained), or
+ * GL_NO_ERROR. */
+static GLenum gl_error(void) {
+    GLenum first = glGetError(), more;
+    for (int i = 0; i < 16 && (more = glGetError()) != GL_NO_ERROR; i++) (void)more;
+    return first;
+}
+
+/* TS_OK, or the GL error under the name of the step that made it. */
+static ts_result check_gl(const char *step, ts_error *err) {
+    GLenum e = gl_error();
+    if (e == GL_NO_ERROR) return TS_OK;
+    return ts_error_set(err, e == GL_OUT_OF_MEMORY ? TS_ERR_OUT_OF_MEMORY : TS_ERR_SYSTEM, "post gl: %s: %s", step,
+                        gl_error_name(e));
+}
+
+/* The context current on this thread again, if something took its place. */
+static bool make_current(gl_post *s) {
+    return eglGetCurrentContext() == s->egl.ctx ||
+           eglMakeCurrent(s->egl.dpy, EGL_NO_SURFACE, EGL_NO_SURFACE, s->egl.ctx);
+}
+
+/* ---- programs ----------------------------------------------------------- */
+
+/* A compiler log as one line (a ts_error's message is one): line breaks
+ * become ";", the last one goes. */
+static void one_line(char *log) {
+    size_t n = strlen(log);
+    while (n && (log[n - 1] == '\n' || log[n - 1] == ' ')) log[--n] = '\0';
+    for (char *c = log; *c; c++)
+        if (*c == '\n') *c = ';';
+}
+
+/* Compiles and links one pass: "#version 430", post.h's constants,
+ * post_common.glsl, then the pass's source (#line makes the compiler's
+ * line numbers those of each file). 0 with the compiler's log in err when
+ * it fails. */
+static GLuint build_program(const char *name, const char *src, ts_error *err) {
+    char defines[512];
+    /* %.9g prints every float exactly enough to read back the same value. */
+    snprintf(defines, sizeof defines,
+             "#version 430 core\n"
+             "#define TS_POST_MAX_RADIUS %d\n"
+             "#define TS_FXAA_EDGE_MIN %.9g\n"
+             "#define TS_FXAA_EDGE_REL %.9g\n"
+             "#define TS_FXAA_REDUCE_MUL %.9g\n"
+             "#define TS_FXAA_REDUCE_MIN %.9g\n"
+             "#define TS_FXAA_SPAN_MAX %.9g\n"
+             "#line 1 1\n",
+             TS_POST_MAX_RADIUS, (double)TS_FXAA_EDGE_MIN, (double)TS_FXAA_EDGE_REL, (double)TS_FXAA_REDUCE_MUL,
+             (double)TS_FXAA_REDUCE_MIN, (double)TS_FXAA_SPAN_MAX);
+    const char *parts[] = {defines, ts_post_src_common, "\n#line 1 2\n", src};
+    char log[1024] = "";
+    GLuint sh = glCreateShader(GL_COMPUTE_SHADER), prog = 0;
+    glShaderSource(sh, 4, parts, NULL);
+    glCompileShader(sh);
+    GLint ok = 0;
+    glGetShaderiv(sh, GL_COMPILE_STATUS, &ok);
+    if (!ok) {
+        glGetShaderInfoLog(sh, sizeof log, NULL, log);
+        glDeleteShader(sh);
+        one_line(log);
+        ts_error_set(err, TS_ERR_UNSUPPORTED, "post gl: %s does not compile: %s", name, log);
+        return 0;
+    }
+    prog = glCreateProgram();
+    glAttachShader(prog, sh);
+    glLinkProgram(prog);
+    glDeleteShader(sh); /* freed with the program */
+    glGetProgramiv(prog, GL_LINK_STATUS, &ok);
+    if (!ok) {
+        glGetProgramInfoLog(prog, sizeof log, NULL, log);
+        glDeleteProgram(prog);
+        one_line(log);
+        ts_error_set(err, TS_ERR_UNSUPPORTED, "post gl: %s does not link: %s", name, log);
+        return 0;
+    }
+    return prog;
+}
+
+/* ---- resources ---------------------------------------------------------- */
+
+/* A new RGBA32F texture of w x h, one level, read with texelFetch only. */
+static GLuint make_texture(int w, int h) {
+    GLuint t = 0;
+    glGenTextures(1, &t);
+    glBindTexture(GL_TEXTURE_2D, t);
+    glTexStorage2D(GL_TEXTURE_2D, 1, GL_RGBA32F, w, h);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+    glBindTexture(GL_TEXTURE_2D, 0);
+    return t;
+}
+
+/* hdr at least w x h. What tiles already put there is copied over: a
+ * larger frame's tiles grow it one by one. */
+static ts_result grow_hdr(gl_post *s, int w, int h, ts_error *err) {
+    if (w <= s->hdr_w && h <= s->hdr_h) return TS_OK;
+    int nw = w > s->hdr_w ? w : s->hdr_w, nh = h > s->hdr_h ? h : s->hdr_h;
+    GLuint t = make_texture(nw, nh);
+    if (s->hdr) {
+        glCopyImageSubData(s->hdr, GL_TEXTURE_2D, 0, 0, 0, 0, t, GL_TEXTURE_2D, 0, 0, 0, 0, s->hdr_w, s->hdr_h, 1);
+        glDeleteTextures(1, &s->hdr);
+    }
+    s->hdr = t;
+    s->hdr_w = nw, s->hdr_h = nh;
+    ts_result r = check_gl("allocating the HDR texture", err);
+    if (r != TS_OK) s->hdr_w = s->hdr_h = 0; /* try again next time */
+    return r;
+}
+
+/* bloom, ldr and out at least w x h (contents are per frame). */
+static ts_result grow_work(gl_post *s, int w, int h, ts_error *err) {
+    if (w > s->work_w || h > s->work_h) {
+        int nw = w > s->work_w ? w : s->work_w, nh = h > s->work_h ? h : s->work_h;
+        glDeleteTextures(2, s->bloom);
+        glDeleteTextures(1, &s->ldr);
+        for (int i = 0; i < 2; i++) s->bloom[i] = make_texture(ts_post_half(nw), ts_post_half(nh));
+        s->ldr = make_texture(nw, nh);
+        s->work_w = nw, s->work_h = nh;
+    }
+    size_t bytes = (size_t)w * (size_t)h * 4;
+    if (bytes > s->out_bytes) {
+        if (!s->out) glGenBuffers(1, &s->out);
+        glBindBuffer(GL_SHADER_STORAGE_BUFFER, s->out);
+        glBufferData(GL_SHADER_STORAGE_BUFFER, (GLsizeiptr)bytes, NULL, GL_DYNAMIC_READ);
+        glBindBuffer(GL_SHADER_STORAGE_BUFFER, 0);
+        s->out_bytes = bytes;
+    }
+    ts_result r = check_gl("allocating the frame's textures and readback buffer", err);
+    if (r != TS_OK) s->work_w = s->work_h = 0, s->out_bytes = 0;
+    return r;
+}
+
+/* ---- the backend -------------------------------------------------------- */
+
+void ts_post_gl_destroy(void *state) {
+    gl_post *s = state;
+    if (!s) return;
+    if (make_current(s)) {
+        for (int i = 0; i < PASS_COUNT; i++) glDeleteProgram(s->prog[i]);
+        glDeleteTextures(1, &s->hdr);
+        glDeleteTextures(2, s->bloom);
+        glDeleteTextures(1, &s->ldr);
+        glDeleteBuffers(1, &s->out);
+    }
+    ts_egl_close(&s->egl);
+    free(s);
+}
+
+ts_result ts_post_gl_create(int w, int h, void **state, ts_error *err) {
+    *state = NULL;
+    gl_post *s = calloc(1, sizeof *s);
+    if (!s) return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "post gl: out of memory");
+    char why[1024] = "";
+    if (!ts_egl_open(&s->egl, 4, 3, why, sizeof why)) {
+        ts_egl_close(&s->egl);
+        free(s);
+        return ts_error_set(err, TS_ERR_UNSUPPORTED, "post gl: no OpenGL 4.3 context: %s", why);
+    }
+    gl_error(); /* whatever loading left behind is not ours */
+    static const struct {
+        const char *name, *src;
+    } passes[PASS_COUNT] = {
+        [PASS_BRIGHT] = {"post_bright.comp", ts_post_src_bright},
+        [PASS_BLUR] = {"post_blur.comp", ts_post_src_blur},
+        [PASS_COMPOSITE] = {"post_composite.comp", ts_post_src_composite},
+        [PASS_FXAA] = {"post_fxaa.comp", ts_post_src_fxaa},
+    };
+    ts_result r = TS_OK;
+    for (int i = 0; i < PASS_COUNT && r == TS_OK; i++)
+        if (!(s->prog[i] = build_program(passes[i].name, passes[i].src, err))) r = TS_ERR_UNSUPPORTED;
+    if (r == TS_OK) r = grow_hdr(s, w > 0 ? w : 1, h > 0 ? h : 1, err);
+    if (r == TS_OK) r = grow_work(s, w > 0 ? w : 1, h > 0 ? h : 1, err);
+    if (r == TS_OK) r = check_gl("creating the programs", err);
+    if (r != TS_OK) {
+        ts_post_gl_destroy(s);
+        /* The caller falls back to cpu: any failure here means "cannot run". */
+        if (r != TS_ERR_UNSUPPORTED && err) err->code = TS_ERR_UNSUPPORTED;
+        return TS_ERR_UNSUPPORTED;
+    }
+    *state = s;
+    return TS_OK;
+}
+
+void ts_post_gl_tile(void *state, const float *hdr, size_t stride, int x, int y, int w, int h) {
+    gl_post *s = state;
+    if (s->tile_error.code != TS_OK || w <= 0 || h <= 0) return; /* the frame reports the first failure */
+    if (!make_current(s)) {
+        ts_error_set(&s->tile_error, TS_ERR_SYSTEM, "post gl: a tile at %d,%d: cannot make the context current (%s)", x,
+                     y, ts_egl_error_name(eglGetError()));
+        return;
+    }
+    if (grow_hdr(s, x + w, y + h, &s->tile_error) != TS_OK) return;
+    /* Rows `stride` floats apart: GL_UNPACK_ROW_LENGTH counts pixels. */
+    glPixelStorei(GL_UNPACK_ROW_LENGTH, (GLint)(stride / 4));
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+    glBindTexture(GL_TEXTURE_2D, s->hdr);
+    glTexSubImage2D(GL_TEXTURE_2D, 0, x, y, w, h, GL_RGBA, GL_FLOAT, hdr);
+    glBindTexture(GL_TEXTURE_2D, 0);
+    glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
+    char step[64];
+    snprintf(step, sizeof step, "uploading the tile at %d,%d", x, y);
+    check_gl(step, &s->tile_error);
+}
+
+/* glBindTextureUnit is 4.5: a 4.3 context binds the old way. */
+static void bind_texture(GLuint unit, GLuint texture) {
+    glActiveTexture(GL_TEXTURE0 + unit);
+    glBindTexture(GL_TEXTURE_2D, texture);
+}
+
+static void dispatch(int w, int h) {
+    glDispatchCompute((GLuint)((w + GROUP - 1) / GROUP), (GLuint)((h + GROUP - 1) / GROUP), 1);
+}
+
+ts_result ts_post_gl_frame(void *state, const ts_post_params *p, int w, int h, const float *hdr, uint8_t *out,
+                           ts_error *err) {
+    gl_post *s = state;
+    (void)hdr; /* every tile of it is in s->hdr already */
+    if (s->tile_error.code != TS_OK) {
+        ts_result r = s->tile_error.code;
+        if (err) *err = s->tile_error;
+        memset(&s->tile_error, 0, sizeof s->tile_error);
+        return r;
+    }
+    if (w <= 0 || h <= 0) return TS_OK;
+    if (!make_current(s))
+        return ts_error_set(err, TS_ERR_SYSTEM, "post gl: cannot make the context current (%s)",
+                            ts_egl_error_name(eglGetError()));
+    ts_result r = grow_hdr(s, w, h, err); /* only if tiles did not cover the frame */
+    if (r == TS_OK) r = grow_work(s, w, h, err);
+    if (r != TS_OK) return r;
+    int w2 = ts_post_half(w), h2 = ts_post_half(h);
+
+    if (p->bloom) {
+        glUseProgram(s->prog[PASS_BRIGHT]);
+        glUniform2i(0, w, h);
+        glUniform1f(1, p->exposure);
+        glUniform1f(2, p->bloom_threshold);
+        bind_texture(0, s->hdr);
+        glBindImageTexture(0, s->bloom[0], 0, GL_FALSE, 0, GL_WRITE_ONLY, GL_RGBA32F);
+        dispatch(w2, h2);
+        if ((r = check_gl("bright pass", err)) != TS_OK) return r;
+
+        glUseProgram(s->prog[PASS_BLUR]);
+        glUniform2i(0, w2, h2);
+        glUniform1i(2, p->bloom_radius);
+        glUniform1fv(3, 2 * p->bloom_radius + 1, p->bloom_weights);
+        for (int pass = 0; pass < 2; pass++) { /* rows bloom[0] -> [1], columns [1] -> [0] */
+            glMemoryBarrier(GL_TEXTURE_FETCH_BARRIER_BIT | GL_SHADER_IMAGE_ACCESS_BARRIER_BIT);
+            glUniform2i(1, pass == 0, pass == 1);
+            bind_texture(0, s->bloom[pass]);
+            glBindImageTexture(0, s->bloom[1 - pass], 0, GL_FALSE, 0, GL_WRITE_ONLY, GL_RGBA32F);
+            dispatch(w2, h2);
+        }
+        if ((r = check_gl("bloom blur", err)) != TS_OK) return r;
+        glMemoryBarrier(GL_TEXTURE_FETCH_BARRIER_BIT | GL_SHADER_IMAGE_ACCESS_BARRIER_BIT);
+    }
+
+    glUseProgram(s->prog[PASS_COMPOSITE]);
+    glUniform2i(0, w, h);
+    glUniform1f(1, p->exposure);
+    glUniform1i(2, p->bloom);
+    glUniform1f(3, p->bloom_strength);
+    glUniform1i(4, p->tonemap);
+    bind_texture(0, s->hdr);
+    bind_texture(1, s->bloom[0]);
+    glBindImageTexture(0, s->ldr, 0, GL_FALSE, 0, GL_WRITE_ONLY, GL_RGBA32F);
+    dispatch(w, h);
+    if ((r = check_gl("composite and tone map", err)) != TS_OK) return r;
+    glMemoryBarrier(GL_TEXTURE_FETCH_BARRIER_BIT | GL_SHADER_IMAGE_ACCESS_BARRIER_BIT);
+
+    /* FXAA's sample offsets as post_cpu.c's float arithmetic gives them. */
+    const float tap1 = 1.0f / 3.0f - 0.5f, tap2 = 2.0f / 3.0f - 0.5f;
+    glUseProgram(s->prog[PASS_FXAA]);
+    glUniform2i(0, w, h);
+    glUniform1i(1, p->fxaa);
+    glUniform1i(2, p->srgb);
+    glUniform2f(3, tap1, tap2);
+    bind_texture(0, s->hdr);
+    bind_texture(1, s->ldr);
+    glBindBufferBase(GL_SHADER_STORAGE_BUFFER, 0, s->out);
+    dispatch(w, h);
+    if ((r = check_gl("FXAA and encode", err)) != TS_OK) return r;
+
+    glMemoryBarrier(GL_BUFFER_UPDATE_BARRIER_BIT);
+    glBindBuffer(GL_SHADER_STORAGE_BUFFER, s->out);
+    glGetBufferSubData(GL_SHADER_STORAGE_BUFFER, 0, (GLsizeiptr)((size_t)w * (size_t)h * 4), out);
+    glBindBuffer(GL_SHADER_STORAGE_BUFFER, 0);
+    glUseProgram(0);
+    return check_gl("reading the frame back", err);
+}
