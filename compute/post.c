@@ -65,10 +65,12 @@ struct ts_post {
     void *gpu; /* gl, cuda: the backend's state */
 };
 
+#if !defined(TS_HAVE_POST_GL) || !defined(TS_HAVE_POST_CUDA)
 static ts_result not_built(ts_post_backend b, ts_error *err) {
     return ts_error_set(err, TS_ERR_UNSUPPORTED, "the %s backend was not built into this tessera",
                         ts_post_backend_name(b));
 }
+#endif
 
 ts_result ts_post_create(ts_post_backend backend, int w, int h, ts_post **out, ts_error *err) {
     *out = NULL;

@@ -179,10 +179,8 @@ void ts_ref_destroy(ts_ref_state *s) {
         pthread_mutex_destroy(&s->lock);
         ts_render_start_destroy(&s->start);
     }
-    free(s->color);
-    free(s->depth);
-    free(s->pixels);
-    free(s->resolved_depth);
+    ref_buffers b = {s->color, s->depth, s->resolved_depth, s->pixels, s->hdr};
+    buffers_free(&b);
     free(s->xformed);
     free(s);
 }

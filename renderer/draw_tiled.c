@@ -82,7 +82,9 @@ typedef struct target {
     uint32_t frame;     /* the frame drawn into it last */
     uint32_t received;  /* tiles of `frame` the consumer has seen; consumer only */
     bool complete;      /* guarded by ts_tiled.lock */
-    uint64_t start_ns, raster_end_ns, complete_ns;
+    /* When the draw started, its raster phase ended, its last tile reached
+     * the consumer, and the frame was complete (post-processed, if it is). */
+    uint64_t start_ns, raster_end_ns, arrived_ns, complete_ns;
     uint64_t present_ns; /* in the render thread's callbacks; consumer only until complete */
     uint64_t post_ns;    /* in the post-processing chain; likewise */
     ts_frame_stats stats;
@@ -181,7 +183,7 @@ static void *consumer_main(void *arg) {
         target *tg = &t->targets[msg.frame & 1];
         const size_t stride = (size_t)tg->width * 4;
         bool last = ++tg->received == tg->tile_count;
-        uint64_t done = last ? ts_now_ns() : 0;
+        uint64_t arrived = last ? ts_now_ns() : 0, done = arrived;
         ts_tile_rect rect = tile_rect(tg, msg.tile);
         if (tg->hdr) {
             /* Post-processing: the tile goes to the backend now (a GPU one
@@ -209,6 +211,7 @@ static void *consumer_main(void *arg) {
             }
             pthread_mutex_lock(&t->lock);
             tg->complete = true;
+            tg->arrived_ns = arrived;
             tg->complete_ns = done;
             pthread_cond_broadcast(&t->frame_done);
             pthread_mutex_unlock(&t->lock);
@@ -721,8 +724,7 @@ void ts_tiled_finish(ts_renderer *r) {
     target *tg = &t->targets[(t->frame_seq - 1) & 1];
     wait_complete(t, tg);
     tg->stats.post_ms = (double)tg->post_ns * 1e-6;
-    /* The frame is complete once post-processed: the chain's time is its own stage. */
-    tg->stats.queue_ms = ms(tg->raster_end_ns, tg->complete_ns) - tg->stats.post_ms;
+    tg->stats.queue_ms = ms(tg->raster_end_ns, tg->arrived_ns);
     tg->stats.total_ms = ms(tg->start_ns, tg->complete_ns);
     tg->stats.present_ms = (double)tg->present_ns * 1e-6;
     r->stats = tg->stats;
@@ -773,6 +775,7 @@ ts_result ts_tiled_resize(ts_renderer *r, int width, int height, ts_error *err) 
         fresh[i].stats = tg->stats;
         fresh[i].start_ns = tg->start_ns;
         fresh[i].raster_end_ns = tg->raster_end_ns;
+        fresh[i].arrived_ns = tg->arrived_ns;
         fresh[i].complete_ns = tg->complete_ns;
         fresh[i].present_ns = tg->present_ns;
         fresh[i].post_ns = tg->post_ns;
