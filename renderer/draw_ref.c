@@ -18,13 +18,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct ts_ref_state {
-    int samples;     /* per pixel */
-    float *color;    /* linear RGBA per sample: ((y * width + x) * samples + s) * 4 */
-    float *depth;    /* window depth per sample, cleared to 1 */
-    uint8_t *pixels; /* resolved 8-bit output, filled lazily */
-    float *hdr;      /* post-processing: each pixel's resolved linear color, RGBA */
+/* The frame-sized buffers, as one set so that a resize can make a new set
+ * before it lets the old one go. */
+typedef struct ref_buffers {
+    float *color;          /* linear RGBA per sample: ((y * width + x) * samples + s) * 4 */
+    float *depth;          /* window depth per sample, cleared to 1 */
     float *resolved_depth; /* multisampled: per pixel, the nearest sample */
+    uint8_t *pixels;       /* resolved 8-bit output, filled lazily */
+    float *hdr;            /* post-processing: each pixel's resolved linear color, RGBA */
+} ref_buffers;
+
+struct ts_ref_state {
+    int samples; /* per pixel */
+    ref_buffers buf;
     bool pixels_valid;
     ts_clip_vert *xformed; /* per-vertex scratch, grown as models need */
     size_t xformed_cap;
@@ -66,16 +72,16 @@ static void *render_main(void *arg) {
          * post-processing the chain writes the frame's pixels from its HDR
          * color first. */
         uint64_t spent = 0;
-        if (s->hdr) {
+        if (s->buf.hdr) {
             for (int y = 0; y < height; y += TS_TILE)
                 for (int x = 0; x < width; x += TS_TILE)
-                    ts_render_post_tile(&s->start, s->hdr + ((size_t)y * (size_t)width + (size_t)x) * 4,
+                    ts_render_post_tile(&s->start, s->buf.hdr + ((size_t)y * (size_t)width + (size_t)x) * 4,
                                         (size_t)width * 4, x, y, width - x < TS_TILE ? width - x : TS_TILE,
                                         height - y < TS_TILE ? height - y : TS_TILE);
-            s->post_ns = ts_render_post_frame(r, &s->start, width, height, s->hdr, s->pixels);
+            s->post_ns = ts_render_post_frame(r, &s->start, width, height, s->buf.hdr, s->buf.pixels);
         }
-        const float *depth = r->keep_depth ? (s->samples > 1 ? s->resolved_depth : s->depth) : NULL;
-        ts_present_frame pf = {.frame = frame, .rgba = s->pixels, .depth = depth, .width = width,
+        const float *depth = r->keep_depth ? (s->samples > 1 ? s->buf.resolved_depth : s->buf.depth) : NULL;
+        ts_present_frame pf = {.frame = frame, .rgba = s->buf.pixels, .depth = depth, .width = width,
                                .height = height, .stride = stride,
                                .tiles = (uint32_t)(((width + TS_TILE - 1) / TS_TILE) * ((height + TS_TILE - 1) / TS_TILE))};
         spent += ts_render_whole_frame(r, &pf);
@@ -89,14 +95,6 @@ static void *render_main(void *arg) {
     ts_render_thread_end(r, &s->start);
     return NULL;
 }
-
-/* The frame-sized buffers, as one set so that a resize can make a new set
- * before it lets the old one go. */
-typedef struct ref_buffers {
-    float *color, *depth, *resolved_depth;
-    uint8_t *pixels;
-    float *hdr; /* only with post-processing */
-} ref_buffers;
 
 static void buffers_free(ref_buffers *b) {
     free(b->color);
@@ -146,11 +144,7 @@ ts_result ts_ref_create(ts_renderer *r, ts_error *err) {
         return buffers_oom(err, r->width, r->height, r->samples, "");
     }
     s->samples = r->samples;
-    s->color = b.color;
-    s->depth = b.depth;
-    s->pixels = b.pixels;
-    s->resolved_depth = b.resolved_depth;
-    s->hdr = b.hdr;
+    s->buf = b;
     s->pixels_valid = true;
     r->ref = s;
     s->r = r;
@@ -179,8 +173,7 @@ void ts_ref_destroy(ts_ref_state *s) {
         pthread_mutex_destroy(&s->lock);
         ts_render_start_destroy(&s->start);
     }
-    ref_buffers b = {s->color, s->depth, s->resolved_depth, s->pixels, s->hdr};
-    buffers_free(&b);
+    buffers_free(&s->buf);
     free(s->xformed);
     free(s);
 }
@@ -220,7 +213,7 @@ static void shade_quad(void *user, const ts_tri_setup *tri, const ts_quad *q) {
          * triangle stays. The pixel is shaded once if any sample passes. */
         unsigned pass = 0;
         for (int k = 0; k < ns; k++)
-            if ((q->sample_mask[i] >> k & 1) && q->zs[i][k] < s->depth[p * (size_t)ns + (size_t)k])
+            if ((q->sample_mask[i] >> k & 1) && q->zs[i][k] < s->buf.depth[p * (size_t)ns + (size_t)k])
                 pass |= 1u << k;
         if (!pass) continue;
 
@@ -242,14 +235,14 @@ static void shade_quad(void *user, const ts_tri_setup *tri, const ts_quad *q) {
         for (int k = 0; k < ns; k++) {
             if (!(pass >> k & 1)) continue;
             size_t at = p * (size_t)ns + (size_t)k;
-            float *dst = &s->color[at * 4];
+            float *dst = &s->buf.color[at * 4];
             if (a >= 1.0f) {
                 memcpy(dst, src, sizeof src);
             } else {
                 for (int c = 0; c < 3; c++) dst[c] = src[c] * a + dst[c] * (1.0f - a);
                 dst[3] = a + dst[3] * (1.0f - a);
             }
-            s->depth[at] = q->zs[i][k];
+            s->buf.depth[at] = q->zs[i][k];
         }
     }
 }
@@ -259,8 +252,8 @@ static void shade_quad(void *user, const ts_tri_setup *tri, const ts_quad *q) {
 static void resolve_hdr(ts_ref_state *s, size_t pixels) {
     for (size_t p = 0; p < pixels; p++)
         for (int c = 0; c < 4; c++) {
-            const float *v = &s->color[p * (size_t)s->samples * 4 + (size_t)c];
-            s->hdr[p * 4 + (size_t)c] = s->samples == TS_MAX_SAMPLES ? (((v[0] + v[4]) + v[8]) + v[12]) * 0.25f : v[0];
+            const float *v = &s->buf.color[p * (size_t)s->samples * 4 + (size_t)c];
+            s->buf.hdr[p * 4 + (size_t)c] = s->samples == TS_MAX_SAMPLES ? (((v[0] + v[4]) + v[8]) + v[12]) * 0.25f : v[0];
         }
 }
 
@@ -280,9 +273,9 @@ ts_result ts_ref_draw(ts_renderer *r, const ts_frame_input *in, ts_error *err) {
     /* Clear: black, opaque; depth at the far plane. */
     size_t n = (size_t)r->width * (size_t)r->height * (size_t)s->samples;
     for (size_t i = 0; i < n; i++) {
-        s->color[i * 4 + 0] = s->color[i * 4 + 1] = s->color[i * 4 + 2] = 0.0f;
-        s->color[i * 4 + 3] = 1.0f;
-        s->depth[i] = 1.0f;
+        s->buf.color[i * 4 + 0] = s->buf.color[i * 4 + 1] = s->buf.color[i * 4 + 2] = 0.0f;
+        s->buf.color[i * 4 + 3] = 1.0f;
+        s->buf.depth[i] = 1.0f;
     }
     s->pixels_valid = false;
 
@@ -323,7 +316,7 @@ ts_result ts_ref_draw(ts_renderer *r, const ts_frame_input *in, ts_error *err) {
     uint32_t frame = r->frames_drawn++;
     if (s->thread_started) {
         ts_ref_pixels(r); /* resolves pixels and depth before the render thread reads them */
-        if (s->hdr) resolve_hdr(s, (size_t)r->width * (size_t)r->height);
+        if (s->buf.hdr) resolve_hdr(s, (size_t)r->width * (size_t)r->height);
         pthread_mutex_lock(&s->lock);
         s->frame = frame;
         s->width = r->width;
@@ -344,18 +337,13 @@ ts_result ts_ref_resize(ts_renderer *r, int width, int height, ts_error *err) {
      * frame, and the caller draws and resizes on one thread: nothing is in
      * flight here. */
     ref_buffers b = {0};
-    if (!buffers_alloc(&b, width, height, s->samples, s->hdr != NULL)) {
+    if (!buffers_alloc(&b, width, height, s->samples, s->buf.hdr != NULL)) {
         char what[64];
         snprintf(what, sizeof what, ": the renderer stays at %dx%d", r->width, r->height);
         return buffers_oom(err, width, height, s->samples, what);
     }
-    ref_buffers old = {s->color, s->depth, s->resolved_depth, s->pixels, s->hdr};
-    buffers_free(&old);
-    s->color = b.color;
-    s->depth = b.depth;
-    s->pixels = b.pixels;
-    s->resolved_depth = b.resolved_depth;
-    s->hdr = b.hdr;
+    buffers_free(&s->buf);
+    s->buf = b;
     s->pixels_valid = true;
     return TS_OK;
 }
@@ -375,20 +363,20 @@ const uint8_t *ts_ref_pixels(ts_renderer *r) {
     if (!s->pixels_valid) {
         size_t n = (size_t)r->width * (size_t)r->height;
         for (size_t p = 0; p < n; p++)
-            for (int c = 0; c < 4; c++) s->pixels[p * 4 + (size_t)c] = resolve_channel(s->color, p, s->samples, c);
+            for (int c = 0; c < 4; c++) s->buf.pixels[p * 4 + (size_t)c] = resolve_channel(s->buf.color, p, s->samples, c);
         if (s->samples > 1)
             for (size_t p = 0; p < n; p++) {
-                const float *z = &s->depth[p * (size_t)s->samples];
+                const float *z = &s->buf.depth[p * (size_t)s->samples];
                 float m = z[0];
                 for (int k = 1; k < s->samples; k++) m = z[k] < m ? z[k] : m;
-                s->resolved_depth[p] = m;
+                s->buf.resolved_depth[p] = m;
             }
         s->pixels_valid = true;
     }
-    return s->pixels;
+    return s->buf.pixels;
 }
 
 const float *ts_ref_depth(ts_renderer *r) {
     ts_ref_pixels(r); /* resolves */
-    return r->ref->samples > 1 ? r->ref->resolved_depth : r->ref->depth;
+    return r->ref->samples > 1 ? r->ref->buf.resolved_depth : r->ref->buf.depth;
 }
