@@ -25,6 +25,7 @@
 
 #include "egl_headless.h"
 #include "error.h"
+#include "gl_error.h"
 #include "post_shaders.h"
 
 #define GROUP 8 /* local_size_x and _y of every post_*.comp */
@@ -44,19 +45,6 @@ typedef struct gl_post {
 
 /* ---- errors ------------------------------------------------------------- */
 
-static const char *gl_error_name(GLenum e) {
-    switch (e) {
-    case GL_INVALID_ENUM: return "GL_INVALID_ENUM";
-    case GL_INVALID_VALUE: return "GL_INVALID_VALUE";
-    case GL_INVALID_OPERATION: return "GL_INVALID_OPERATION";
-    case GL_INVALID_FRAMEBUFFER_OPERATION: return "GL_INVALID_FRAMEBUFFER_OPERATION";
-    case GL_OUT_OF_MEMORY: return "GL_OUT_OF_MEMORY";
-    case GL_STACK_UNDERFLOW: return "GL_STACK_UNDERFLOW";
-    case GL_STACK_OVERFLOW: return "GL_STACK_OVERFLOW";
-    default: return "an unknown GL error";
-    }
-}
-
 /* The first GL error since the last check (the rest are drained), or
  * GL_NO_ERROR. */
 static GLenum gl_error(void) {
@@ -70,7 +58,7 @@ static ts_result check_gl(const char *step, ts_error *err) {
     GLenum e = gl_error();
     if (e == GL_NO_ERROR) return TS_OK;
     return ts_error_set(err, e == GL_OUT_OF_MEMORY ? TS_ERR_OUT_OF_MEMORY : TS_ERR_SYSTEM, "post gl: %s: %s", step,
-                        gl_error_name(e));
+                        ts_gl_error_name(e));
 }
 
 /* The context current on this thread again, if something took its place. */

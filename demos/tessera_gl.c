@@ -11,6 +11,7 @@
 
 #include "cli_args.h"
 #include "egl_headless.h"
+#include "gl_error.h"
 
 #include <errno.h>
 #include <math.h>
@@ -236,17 +237,6 @@ typedef struct gl_scene {
     GLint u_base_color, u_has_texture;
 } gl_scene;
 
-static const char *gl_error_name(GLenum e) {
-    switch (e) {
-    case GL_INVALID_ENUM: return "GL_INVALID_ENUM";
-    case GL_INVALID_VALUE: return "GL_INVALID_VALUE";
-    case GL_INVALID_OPERATION: return "GL_INVALID_OPERATION";
-    case GL_INVALID_FRAMEBUFFER_OPERATION: return "GL_INVALID_FRAMEBUFFER_OPERATION";
-    case GL_OUT_OF_MEMORY: return "GL_OUT_OF_MEMORY";
-    default: return "GL error";
-    }
-}
-
 /* Drains GL's error flags; true (with the first one named in msg) when
  * there was one. */
 static bool gl_failed(const char *during, char *msg, size_t n) {
@@ -254,7 +244,7 @@ static bool gl_failed(const char *during, char *msg, size_t n) {
     if (first == GL_NO_ERROR) return false;
     for (int i = 0; i < 16 && glGetError() != GL_NO_ERROR; i++) {
     }
-    snprintf(msg, n, "%s during %s", gl_error_name(first), during);
+    snprintf(msg, n, "%s during %s", ts_gl_error_name(first), during);
     return true;
 }
 

@@ -12,6 +12,7 @@
 #include <glad/gl.h>
 
 #include "present_gl.h"
+#include "gl_error.h"
 
 #include "error.h"
 
@@ -58,17 +59,6 @@ struct ts_gl_presenter {
 
 /* ---- errors -------------------------------------------------------------- */
 
-static const char *gl_error_name(GLenum e) {
-    switch (e) {
-    case GL_INVALID_ENUM: return "GL_INVALID_ENUM";
-    case GL_INVALID_VALUE: return "GL_INVALID_VALUE";
-    case GL_INVALID_OPERATION: return "GL_INVALID_OPERATION";
-    case GL_INVALID_FRAMEBUFFER_OPERATION: return "GL_INVALID_FRAMEBUFFER_OPERATION";
-    case GL_OUT_OF_MEMORY: return "GL_OUT_OF_MEMORY";
-    default: return "unknown GL error";
-    }
-}
-
 /* Render thread: records the first error and publishes it (the release
  * store orders the message before `failed` for ts_gl_presenter_failed). */
 __attribute__((format(printf, 3, 4))) static void fail(ts_gl_presenter *p, ts_result code, const char *fmt, ...) {
@@ -91,7 +81,7 @@ static bool gl_ok(ts_gl_presenter *p, const char *call) {
     if (e == GL_NO_ERROR) return true;
     for (int i = 0; i < 16 && glGetError() != GL_NO_ERROR; i++) {
     }
-    fail(p, TS_ERR_SYSTEM, "OpenGL: %.*s failed: %s", (int)strcspn(call, "("), call, gl_error_name(e));
+    fail(p, TS_ERR_SYSTEM, "OpenGL: %.*s failed: %s", (int)strcspn(call, "("), call, ts_gl_error_name(e));
     return false;
 }
 
