@@ -1,6 +1,9 @@
 /* tessera_render.c — the headless CLI: renders a model (or a built-in
  * scene) with the studio camera, times the frames, writes the last one as a
- * PNG and prints one machine-readable summary line. */
+ * PNG and prints one machine-readable summary line. With --orbit N it
+ * renders a turn of N frames about the model, each written to its own
+ * numbered PNG; --frame-range A:B renders part of the turn, so that a long
+ * sequence can be split across processes or machines. */
 #define _POSIX_C_SOURCE 200809L
 
 #include "tessera.h"
@@ -18,6 +21,7 @@
 
 #define PROG "tessera-render"
 #define MAX_FRAMES 100000
+#define OUT_PATH_MAX 4096
 
 static void usage(FILE *f) {
     fprintf(f,
@@ -45,6 +49,12 @@ static void usage(FILE *f) {
             "  --reference       draw with the scalar single-threaded reference pipeline\n"
             TS_CLI_POST_HELP
             "  --out FILE.png    where to write the last frame (default: MODEL's name .png)\n"
+            "  --orbit N         render a full turn about the model in N frames (frame i at\n"
+            "                    yaw + 360*i/N), each once, each written to its own PNG: --out\n"
+            "                    is then a pattern with one %%d, %%05d or the like for the\n"
+            "                    frame number (default: MODEL's name _%%05d.png)\n"
+            "  --frame-range A:B with --orbit: render frames A to B only (both included,\n"
+            "                    numbered from 0), to split a turn across processes\n"
             "  -h, --help        show this help\n"
             "\n"
             "Prints: " PROG ": model=NAME tris=N size=WxH frames=N median_ms=T min_ms=T ...\n",
@@ -53,21 +63,78 @@ static void usage(FILE *f) {
 
 #define fail(...) ts_cli_fail(PROG, __VA_ARGS__)
 
+/* An orbit's output name: PREFIX, the frame number printed with at least
+ * `digits` digits (zero-padded when `zero`), SUFFIX. */
+typedef struct out_pattern {
+    const char *text;
+    size_t prefix_len;  /* the conversion starts here */
+    const char *suffix; /* after the conversion */
+    bool zero;
+    int digits;
+} out_pattern;
 
-/* The frame callback writes the last frame as PNG where the frame is
- * assembled (the renderer's render thread), outside the timed work. */
+/* Accepts exactly one %d, %Nd or %0Nd (N up to 9) and no other '%': the
+ * frame number is the only thing a name pattern can say, so a typo like
+ * %s or a second conversion is an error, not a surprise on disk. */
+static bool parse_out_pattern(const char *text, out_pattern *out) {
+    const char *pct = strchr(text, '%');
+    if (!pct) return false;
+    const char *c = pct + 1;
+    bool zero = *c == '0';
+    if (zero) c++;
+    int digits = 0;
+    if (*c >= '1' && *c <= '9') digits = *c++ - '0';
+    if (*c != 'd' || strchr(c + 1, '%')) return false;
+    *out = (out_pattern){.text = text, .prefix_len = (size_t)(pct - text), .suffix = c + 1,
+                         .zero = zero, .digits = digits};
+    return true;
+}
+
+/* False when the name does not fit in `size`. */
+static bool format_out(const out_pattern *p, long frame, char *buf, size_t size) {
+    int n = snprintf(buf, size, p->zero ? "%.*s%0*ld%s" : "%.*s%*ld%s", (int)p->prefix_len, p->text,
+                     p->digits, frame, p->suffix);
+    return n >= 0 && (size_t)n < size;
+}
+
+/* "A:B" with 0 <= A <= B < n. */
+static bool parse_frame_range(const char *s, long n, long *first, long *last) {
+    const char *colon = strchr(s, ':');
+    if (!colon || colon == s) return false;
+    char head[32];
+    size_t len = (size_t)(colon - s);
+    if (len >= sizeof head) return false;
+    memcpy(head, s, len);
+    head[len] = '\0';
+    return ts_cli_parse_int(head, 0, n - 1, first) && ts_cli_parse_int(colon + 1, *first, n - 1, last);
+}
+
+
+/* The frame callback writes the PNGs where the frame is assembled (the
+ * renderer's render thread), outside the timed work: the last frame, or with
+ * --orbit every frame, draw d being orbit frame `first` + d. */
 typedef struct png_job {
     const char *path;
-    uint32_t last; /* index of the frame to write */
+    uint32_t last;          /* index of the frame to write */
+    const out_pattern *orbit; /* NULL: write only `last`, to `path` */
+    long first;
     ts_result res;
     ts_error err;
 } png_job;
 
-static void write_last_frame(void *user, uint32_t frame, const uint8_t *rgba, const float *depth,
-                             int width, int height) {
+static void write_frame(void *user, uint32_t frame, const uint8_t *rgba, const float *depth,
+                        int width, int height) {
     (void)depth;
     png_job *job = user;
-    if (frame == job->last) job->res = ts_png_write(job->path, width, height, rgba, &job->err);
+    if (job->orbit) {
+        char path[OUT_PATH_MAX];
+        if (job->res != TS_OK) return; /* keep the first failure */
+        /* main checked that the largest frame number's name fits */
+        format_out(job->orbit, job->first + (long)frame, path, sizeof path);
+        job->res = ts_png_write(path, width, height, rgba, &job->err);
+    } else if (frame == job->last) {
+        job->res = ts_png_write(job->path, width, height, rgba, &job->err);
+    }
 }
 
 static double now_ms(void) {
@@ -91,7 +158,8 @@ static const char *display_name(const char *model) {
 int main(int argc, char **argv) {
     const char *model_arg = NULL, *out = NULL;
     int width = 1920, height = 1080;
-    long frames = 1;
+    long frames = 1, orbit = 0;
+    const char *range = NULL, *frames_arg = NULL;
     ts_view_desc view = {0};
     ts_renderer_desc desc = {0};
 
@@ -107,7 +175,8 @@ int main(int argc, char **argv) {
             desc.reference = true;
         } else if (!strcmp(a, "--size") || !strcmp(a, "--yaw") || !strcmp(a, "--pitch") || !strcmp(a, "--zoom") ||
                    !strcmp(a, "--shading") || !strcmp(a, "--frames") || !strcmp(a, "--out") ||
-                   !strcmp(a, "--isa") || !strcmp(a, "--threads") || !strcmp(a, "--msaa")) {
+                   !strcmp(a, "--isa") || !strcmp(a, "--threads") || !strcmp(a, "--msaa") ||
+                   !strcmp(a, "--orbit") || !strcmp(a, "--frame-range")) {
             if (!val) return fail("%s needs a value", a);
             i++;
             if (!strcmp(a, "--size")) {
@@ -127,6 +196,12 @@ int main(int argc, char **argv) {
             } else if (!strcmp(a, "--frames")) {
                 if (!ts_cli_parse_int(val, 1, MAX_FRAMES, &frames))
                     return fail("--frames %s: expected a whole number from 1 to %d", val, MAX_FRAMES);
+                frames_arg = val;
+            } else if (!strcmp(a, "--orbit")) {
+                if (!ts_cli_parse_int(val, 1, MAX_FRAMES, &orbit))
+                    return fail("--orbit %s: expected a whole number of frames from 1 to %d", val, MAX_FRAMES);
+            } else if (!strcmp(a, "--frame-range")) {
+                range = val;
             } else if (!strcmp(a, "--isa")) {
                 if (!ts_isa_parse(val, &desc.isa))
                     return fail("--isa %s: expected auto, scalar, sse4, avx2, avx512 or neon", val);
@@ -162,8 +237,29 @@ int main(int argc, char **argv) {
     if (!out) {
         const char *dot = strrchr(name, '.');
         int stem = dot && dot != name ? (int)(dot - name) : (int)strlen(name);
-        snprintf(default_out, sizeof default_out, "%.*s.png", stem, name);
+        snprintf(default_out, sizeof default_out, orbit ? "%.*s_%%05d.png" : "%.*s.png", stem, name);
         out = default_out;
+    }
+
+    /* An orbit renders frames first..last of its turn, each once. */
+    out_pattern pattern;
+    long first = 0;
+    if (range && !orbit) return fail("--frame-range %s needs --orbit N (the turn it is part of)", range);
+    if (orbit) {
+        long last = orbit - 1;
+        char probe[OUT_PATH_MAX];
+        if (frames_arg)
+            return fail("--frames %s with --orbit: an orbit renders each of its frames once; "
+                        "use --frame-range A:B for part of it", frames_arg);
+        if (range && !parse_frame_range(range, orbit, &first, &last))
+            return fail("--frame-range %s: expected A:B, whole numbers with 0 <= A <= B <= %ld "
+                        "(--orbit %ld numbers its frames from 0)", range, orbit - 1, orbit);
+        if (!parse_out_pattern(out, &pattern))
+            return fail("--out %s: with --orbit, the name needs one %%d (or %%05d and the like) for "
+                        "the frame number and no other %%", out);
+        if (!format_out(&pattern, last, probe, sizeof probe))
+            return fail("--out %s: the file name is too long", out);
+        frames = last - first + 1;
     }
 
     ts_error err = {0};
@@ -175,9 +271,10 @@ int main(int argc, char **argv) {
     /* Draws are numbered from 0: the warm-up, then the timed frames. */
     png_job job = {.path = out, .last = (uint32_t)frames, .res = TS_ERR_INVALID_ARG,
                    .err.message = "the last frame never completed"};
+    if (orbit) job = (png_job){.orbit = &pattern, .first = first, .res = TS_OK};
     desc.width = width;
     desc.height = height;
-    desc.on_frame = write_last_frame;
+    desc.on_frame = write_frame;
     desc.on_frame_user = &job;
     res = ts_renderer_create(&desc, &r, &err);
     if (res != TS_OK) {
@@ -196,8 +293,11 @@ int main(int argc, char **argv) {
     }
     bool progress = isatty(STDERR_FILENO);
     double start = now_ms();
-    for (long f = -1; f < frames && res == TS_OK; f++) { /* f = -1: warm-up */
-        res = ts_renderer_draw(r, &model, &view, &err);
+    /* f = -1: the warm-up (not with --orbit, whose every frame is written) */
+    for (long f = orbit ? 0 : -1; f < frames && res == TS_OK; f++) {
+        ts_view_desc v = view;
+        if (orbit) v.yaw_deg = view.yaw_deg + 360.0f * (float)(first + f) / (float)orbit;
+        res = ts_renderer_draw(r, &model, &v, &err);
         ts_frame_stats st;
         ts_renderer_stats(r, &st); /* waits for the frame; its time excludes the PNG */
         if (f >= 0) times[f] = st.total_ms;
