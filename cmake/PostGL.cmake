@@ -44,15 +44,17 @@ message(STATUS "post-processing gl backend: building (OpenGL 4.3 compute shaders
 
 # The headless EGL context the backend runs on; tessera-gl opens its own with
 # it too (demos/peer_gl.cmake, included after this file).
-# GL error names for every GL user (the presenter links it in viewer.cmake).
-add_library(ts_gl_error STATIC ${PROJECT_SOURCE_DIR}/compute/gl_error.c)
-target_include_directories(ts_gl_error PUBLIC ${PROJECT_SOURCE_DIR}/compute)
-target_link_libraries(ts_gl_error PRIVATE ts_glad)
-ts_target_warnings(ts_gl_error)
+# What every GL user shares (the presenter links it in viewer.cmake): GL
+# error names, building a program from GLSL sources.
+add_library(ts_gl_util STATIC ${PROJECT_SOURCE_DIR}/compute/gl_error.c
+                              ${PROJECT_SOURCE_DIR}/compute/gl_program.c)
+target_include_directories(ts_gl_util PUBLIC ${PROJECT_SOURCE_DIR}/compute)
+target_link_libraries(ts_gl_util PRIVATE ts_glad)
+ts_target_warnings(ts_gl_util)
 
 add_library(ts_egl STATIC ${PROJECT_SOURCE_DIR}/compute/egl_headless.c)
 target_include_directories(ts_egl PUBLIC ${PROJECT_SOURCE_DIR}/compute)
-target_link_libraries(ts_egl PUBLIC ts_glad ts_gl_error)
+target_link_libraries(ts_egl PUBLIC ts_glad ts_gl_util)
 ts_target_warnings(ts_egl)
 
 set(_ts_post_shaders

@@ -12,6 +12,7 @@
 #include "cli_args.h"
 #include "egl_headless.h"
 #include "gl_error.h"
+#include "gl_program.h"
 
 #include <errno.h>
 #include <math.h>
@@ -179,51 +180,12 @@ static const char *const mode_defines[] = {
 _Static_assert(sizeof mode_defines / sizeof mode_defines[0] == TS_SHADING_COUNT,
                "one define per shading mode");
 
-/* Compiles one stage; on failure writes the first line of the info log to
- * `msg` and returns 0. */
-static GLuint compile(GLenum stage, int count, const char *const *parts, char *msg, size_t n) {
-    GLuint s = glCreateShader(stage);
-    glShaderSource(s, count, parts, NULL);
-    glCompileShader(s);
-    GLint ok = GL_FALSE;
-    glGetShaderiv(s, GL_COMPILE_STATUS, &ok);
-    if (ok) return s;
-    char log[1024] = "";
-    glGetShaderInfoLog(s, (GLsizei)sizeof log, NULL, log);
-    log[strcspn(log, "\r\n")] = '\0';
-    snprintf(msg, n, "the %s shader does not compile: %s",
-             stage == GL_VERTEX_SHADER ? "vertex" : "fragment", log);
-    glDeleteShader(s);
-    return 0;
-}
-
 static GLuint build_program(ts_shading shading, char *msg, size_t n) {
     const char *vs_parts[] = {vertex_src};
     const char *fs_parts[] = {"#version 330 core\n", mode_defines[shading], fragment_src};
-    GLuint vs = compile(GL_VERTEX_SHADER, 1, vs_parts, msg, n);
-    if (!vs) return 0;
-    GLuint fs = compile(GL_FRAGMENT_SHADER, 3, fs_parts, msg, n);
-    if (!fs) {
-        glDeleteShader(vs);
-        return 0;
-    }
-    GLuint p = glCreateProgram();
-    glAttachShader(p, vs);
-    glAttachShader(p, fs);
-    glLinkProgram(p);
-    glDeleteShader(vs); /* flagged; freed with the program */
-    glDeleteShader(fs);
-    GLint ok = GL_FALSE;
-    glGetProgramiv(p, GL_LINK_STATUS, &ok);
-    if (!ok) {
-        char log[1024] = "";
-        glGetProgramInfoLog(p, (GLsizei)sizeof log, NULL, log);
-        log[strcspn(log, "\r\n")] = '\0';
-        snprintf(msg, n, "the shaders do not link: %s", log);
-        glDeleteProgram(p);
-        return 0;
-    }
-    return p;
+    const ts_gl_stage stages[] = {{GL_VERTEX_SHADER, "the vertex shader", 1, vs_parts},
+                                  {GL_FRAGMENT_SHADER, "the fragment shader", 3, fs_parts}};
+    return ts_gl_program(stages, 2, msg, n);
 }
 
 /* ---- the scene on the GPU ----------------------------------------------- */

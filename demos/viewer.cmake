@@ -36,7 +36,7 @@ message(STATUS "tessera-viewer: building the SDL2 window (SDL ${SDL2_VERSION})")
 
 add_library(ts_present_gl STATIC ${PROJECT_SOURCE_DIR}/renderer/present_gl.c)
 target_include_directories(ts_present_gl PUBLIC ${PROJECT_SOURCE_DIR}/renderer)
-target_link_libraries(ts_present_gl PUBLIC tessera PkgConfig::SDL2 PRIVATE ts_glad ts_gl_error)
+target_link_libraries(ts_present_gl PUBLIC tessera PkgConfig::SDL2 PRIVATE ts_glad ts_gl_util)
 ts_target_warnings(ts_present_gl)
 
 add_executable(tessera-viewer ${CMAKE_CURRENT_LIST_DIR}/tessera_viewer.c ${CMAKE_CURRENT_LIST_DIR}/cli_args.c)

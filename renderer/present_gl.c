@@ -13,6 +13,7 @@
 
 #include "present_gl.h"
 #include "gl_error.h"
+#include "gl_program.h"
 
 #include "error.h"
 
@@ -118,44 +119,13 @@ static const char *const fragment_src =
     "    color = texelFetch(frame, clamp(ivec2(at), ivec2(0), size - 1), 0);\n"
     "}\n";
 
-static GLuint compile(ts_gl_presenter *p, GLenum stage, const char *src) {
-    GLuint s = glCreateShader(stage);
-    if (!gl_ok(p, "glCreateShader()") || !s) return 0;
-    GL_RET(0, glShaderSource(s, 1, &src, NULL));
-    GL_RET(0, glCompileShader(s));
-    GLint ok = GL_FALSE;
-    GL_RET(0, glGetShaderiv(s, GL_COMPILE_STATUS, &ok));
-    if (ok) return s;
-    char log[512] = "";
-    glGetShaderInfoLog(s, (GLsizei)sizeof log, NULL, log);
-    log[strcspn(log, "\r\n")] = '\0';
-    fail(p, TS_ERR_UNSUPPORTED, "OpenGL: the %s shader does not compile: %s",
-         stage == GL_VERTEX_SHADER ? "vertex" : "fragment", log);
-    glDeleteShader(s);
-    return 0;
-}
-
 static bool build_program(ts_gl_presenter *p) {
-    GLuint vs = compile(p, GL_VERTEX_SHADER, vertex_src);
-    GLuint fs = vs ? compile(p, GL_FRAGMENT_SHADER, fragment_src) : 0;
-    if (!vs || !fs) {
-        if (vs) glDeleteShader(vs);
-        return false;
-    }
-    p->program = glCreateProgram();
-    if (!gl_ok(p, "glCreateProgram()")) return false;
-    GL_RET(false, glAttachShader(p->program, vs));
-    GL_RET(false, glAttachShader(p->program, fs));
-    GL_RET(false, glLinkProgram(p->program));
-    GL_RET(false, glDeleteShader(vs)); /* flagged; freed with the program */
-    GL_RET(false, glDeleteShader(fs));
-    GLint ok = GL_FALSE;
-    GL_RET(false, glGetProgramiv(p->program, GL_LINK_STATUS, &ok));
-    if (!ok) {
-        char log[512] = "";
-        glGetProgramInfoLog(p->program, (GLsizei)sizeof log, NULL, log);
-        log[strcspn(log, "\r\n")] = '\0';
-        fail(p, TS_ERR_UNSUPPORTED, "OpenGL: the shaders do not link: %s", log);
+    const ts_gl_stage stages[] = {{GL_VERTEX_SHADER, "the vertex shader", 1, &vertex_src},
+                                  {GL_FRAGMENT_SHADER, "the fragment shader", 1, &fragment_src}};
+    char why[400];
+    p->program = ts_gl_program(stages, 2, why, sizeof why);
+    if (!p->program) {
+        fail(p, TS_ERR_UNSUPPORTED, "OpenGL: %s", why);
         return false;
     }
     GL_RET(false, glUseProgram(p->program));
