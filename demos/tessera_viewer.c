@@ -26,6 +26,7 @@
 #define EXIT_NO_WINDOW 77 /* --require-window without a window (CTest SKIP_RETURN_CODE) */
 #define DEFAULT_SPIN 0.5  /* degrees of yaw per frame when running until closed */
 #define DRAG_DEG_PER_PIXEL 0.4
+#define HUD_KEYS "keys: h HUD  v tile view  p post  r reset\n      1-5 shading  m msaa  i isa  t threads"
 #define TITLE_EVERY_S 0.5
 #define PAUSED_WAIT_MS 100 /* while minimized: how long one wait for events lasts */
 #define STORM_SETTLE 3     /* --resize-storm: frames drawn at --size at the end */
@@ -55,6 +56,9 @@ static void usage(FILE *f) {
             "  --msaa N          samples per pixel: 1 (default) or 4\n"
             TS_CLI_POST_HELP
             "  --no-vsync        swap without waiting for the vertical blank (to measure)\n"
+            "  --hud, --no-hud   show the HUD (frames per second, where the time goes) in\n"
+            "                    the frame, or not (default: shown, but not with --frames)\n"
+            "  --tile-view       start in the tile view (key v)\n"
             "  --frames N        draw N frames, then exit (default: until the window closes)\n"
             "  --resize-storm K  with --frames: resize the window every K frames through\n"
             "                    sizes from 1x1 up (odd ones too), minimize and restore it\n"
@@ -68,9 +72,15 @@ static void usage(FILE *f) {
             "\n"
             "keys and mouse:\n"
             "  drag              orbit (yaw and pitch)     wheel   zoom\n"
+            "  right or middle drag, or shift+drag          pan\n"
             "  1 2 3 4 5         studio, unlit, normals, depth, textured shading\n"
             "  m                 multisampling on/off (4x)  i       next SIMD target\n"
             "  t                 worker threads: 1, 2, ... one per core, 1, ...\n"
+            "  p                 post-processing: none, cpu, cuda, none, ... (a backend\n"
+            "                    that cannot run here falls back to cpu, with a warning)\n"
+            "  h                 HUD on/off                 v       tile view on/off: each\n"
+            "                    tile tinted by its worker (border) and its cost (inside),\n"
+            "                    the window drawn as the tiles arrive\n"
             "  space             stop/start spinning        r       reset the view\n"
             "  Escape            quit (as closing the window)\n"
             "\n"
@@ -119,6 +129,8 @@ typedef struct options {
     long resize_storm; /* resize the window every this many frames; 0: never */
     const char *screenshot;
     bool require_window;
+    int hud; /* 1 shown, 0 hidden, -1 not said: shown unless --frames */
+    bool tile_view;
 } options;
 
 /* Returns -1 when the arguments are good, else the exit status. */
@@ -127,6 +139,7 @@ static int parse(int argc, char **argv, options *o) {
     o->model = "builtin:showcase";
     o->width = 1280;
     o->height = 720;
+    o->hud = -1;
     bool model_given = false;
     for (int i = 1, took; i < argc; i++) {
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -139,6 +152,10 @@ static int parse(int argc, char **argv, options *o) {
             o->no_vsync = true;
         } else if (!strcmp(a, "--require-window")) {
             o->require_window = true;
+        } else if (!strcmp(a, "--hud") || !strcmp(a, "--no-hud")) {
+            o->hud = !strcmp(a, "--hud");
+        } else if (!strcmp(a, "--tile-view")) {
+            o->tile_view = true;
         } else if (!strcmp(a, "--size") || !strcmp(a, "--yaw") || !strcmp(a, "--pitch") || !strcmp(a, "--zoom") ||
                    !strcmp(a, "--shading") || !strcmp(a, "--frames") || !strcmp(a, "--screenshot") ||
                    !strcmp(a, "--isa") || !strcmp(a, "--threads") || !strcmp(a, "--msaa") || !strcmp(a, "--spin") ||
@@ -208,6 +225,7 @@ static int parse(int argc, char **argv, options *o) {
         return fail("--resize-storm needs --frames N with N above %d (the last frames come back to --size)",
                     STORM_SETTLE);
     if (!o->spin_given) o->spin = o->frames ? 0.0 : DEFAULT_SPIN;
+    if (o->hud < 0) o->hud = !o->frames; /* a screenshot of --frames is the plain frame */
     if (o->view.zoom == 0.0f) o->view.zoom = 1.0f;
     return -1;
 }
@@ -282,6 +300,7 @@ typedef struct viewer {
     bool empty;               /* the drawable has no pixels (some systems, minimized) */
     bool resize_warned;
     int resizes, pauses; /* renderer resizes; times drawing stopped for a minimized window */
+    bool hud, tile_view;
 } viewer;
 
 static ts_result make_renderer(viewer *v, ts_error *err) {
@@ -345,24 +364,56 @@ static ts_isa next_isa(ts_isa cur) {
     return cur;
 }
 
-static void update_title(viewer *v, const ts_view_desc *view, double fps) {
-    ts_frame_stats st;
-    ts_renderer_stats(v->r, &st); /* waits for the last frame: twice a second */
+/* The title and the HUD: frames per second and where a frame's time goes
+ * (fps < 0: not measured yet). */
+static void update_status(viewer *v, const ts_view_desc *view, double fps) {
+    ts_frame_stats st = {0};
+    if (fps >= 0.0) ts_renderer_stats(v->r, &st); /* waits for the last frame: twice a second */
+    const char *post_note;
+    ts_post_backend post = ts_renderer_post(v->r, &post_note);
     char title[512];
     snprintf(title, sizeof title,
              PROG ": %s | %.1f fps | frame %.2f ms: vertex %.2f, geometry %.2f, raster %.2f, queue %.2f"
-                  " | present %.2f ms | %s, %d threads, msaa %d, %s",
-             display_name(v->o->model), fps, st.total_ms, st.vertex_ms, st.geometry_ms, st.raster_ms, st.queue_ms,
-             st.present_ms, ts_isa_name(ts_renderer_isa(v->r)), ts_renderer_threads(v->r), ts_renderer_msaa(v->r),
+                  " | present %.2f ms | post %s %.2f ms | %s, %d threads, msaa %d, %s",
+             display_name(v->o->model), fps < 0.0 ? 0.0 : fps, st.total_ms, st.vertex_ms, st.geometry_ms,
+             st.raster_ms, st.queue_ms, st.present_ms, ts_post_backend_name(post), st.post_ms,
+             ts_isa_name(ts_renderer_isa(v->r)), ts_renderer_threads(v->r), ts_renderer_msaa(v->r),
              ts_shading_name(view->shading));
     SDL_SetWindowTitle(v->window, title);
+    if (!v->hud) {
+        ts_gl_presenter_set_hud(v->presenter, NULL);
+        return;
+    }
+    char hud[1024];
+    snprintf(hud, sizeof hud,
+             "%s  %dx%d  %.1f fps%s\n"
+             "frame %.2f ms   vertex %.2f  geometry %.2f  raster %.2f  queue %.2f\n"
+             "render thread: present %.2f ms  post %.2f ms (%s%s)\n"
+             "%s  %d threads  msaa %d  %s shading%s\n"
+             "%s",
+             display_name(v->o->model), v->desc.width, v->desc.height, fps < 0.0 ? 0.0 : fps,
+             fps < 0.0 ? " (measuring)" : "", st.total_ms, st.vertex_ms, st.geometry_ms, st.raster_ms,
+             st.queue_ms, st.present_ms, st.post_ms, ts_post_backend_name(post),
+             post_note[0] ? ", fallen back" : "", ts_isa_name(ts_renderer_isa(v->r)), ts_renderer_threads(v->r),
+             ts_renderer_msaa(v->r), ts_shading_name(view->shading), v->tile_view ? "  tile view" : "", HUD_KEYS);
+    ts_gl_presenter_set_hud(v->presenter, hud);
+}
+
+/* The next post-processing backend the p key asks for. gl is left out: its
+ * context would replace the window's on the render thread. */
+static ts_post_backend next_post(ts_post_backend cur) {
+    switch (cur) {
+    case TS_POST_NONE: return TS_POST_CPU;
+    case TS_POST_CPU: return TS_POST_CUDA;
+    default: return TS_POST_NONE;
+    }
 }
 
 static int run_window(viewer *v) {
     const options *o = v->o;
     ts_view_desc view = o->view;
     double base_yaw = o->view.yaw_deg, spin = o->spin;
-    bool spinning = true, running = true, rebuild = false;
+    bool spinning = true, running = true, rebuild = false, status_now = false;
     bool minimized = false, resized = false;
     uint64_t n = 0, spin_frames = 0; /* frames drawn; frames spun */
     uint64_t storm_last = 0;         /* the frame count at the storm's last step */
@@ -370,6 +421,11 @@ static int run_window(viewer *v) {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     if (cores < 1) cores = 1;
     ts_error err = {0};
+
+    v->hud = o->hud;
+    v->tile_view = o->tile_view;
+    ts_gl_presenter_set_tile_view(v->presenter, v->tile_view);
+    update_status(v, &view, -1.0);
 
     double start = now_s(), title_at = start;
     uint64_t title_frames = 0;
@@ -416,7 +472,17 @@ static int run_window(viewer *v) {
                 }
                 break;
             case SDL_MOUSEMOTION:
-                if (e.motion.state & SDL_BUTTON_LMASK) {
+                if ((e.motion.state & (SDL_BUTTON_RMASK | SDL_BUTTON_MMASK)) ||
+                    ((e.motion.state & SDL_BUTTON_LMASK) && (SDL_GetModState() & KMOD_SHIFT))) {
+                    /* Pan: the picture follows the pointer (a pan of 1 is
+                     * half the window; motion is in window coordinates). */
+                    int ww, wh;
+                    SDL_GetWindowSize(v->window, &ww, &wh);
+                    float px = view.pan_x + 2.0f * (float)e.motion.xrel / (float)(ww > 0 ? ww : 1);
+                    float py = view.pan_y - 2.0f * (float)e.motion.yrel / (float)(wh > 0 ? wh : 1);
+                    view.pan_x = fmaxf(-TS_MAX_PAN, fminf(TS_MAX_PAN, px));
+                    view.pan_y = fmaxf(-TS_MAX_PAN, fminf(TS_MAX_PAN, py));
+                } else if (e.motion.state & SDL_BUTTON_LMASK) {
                     base_yaw += DRAG_DEG_PER_PIXEL * e.motion.xrel;
                     float pitch = view.pitch_deg + (float)(DRAG_DEG_PER_PIXEL * e.motion.yrel);
                     view.pitch_deg = pitch > 90.0f ? 90.0f : pitch < -90.0f ? -90.0f : pitch;
@@ -442,6 +508,16 @@ static int run_window(viewer *v) {
                 } else if (k == SDLK_t) {
                     v->desc.threads = (int)(ts_renderer_threads(v->r) % cores) + 1;
                     rebuild = true;
+                } else if (k == SDLK_p) {
+                    v->desc.post.backend = next_post(v->desc.post.backend);
+                    rebuild = true;
+                } else if (k == SDLK_h) {
+                    v->hud = !v->hud;
+                    status_now = true;
+                } else if (k == SDLK_v) {
+                    v->tile_view = !v->tile_view;
+                    ts_gl_presenter_set_tile_view(v->presenter, v->tile_view);
+                    status_now = true;
                 } else if (k == SDLK_SPACE) {
                     spinning = !spinning;
                 } else if (k == SDLK_r) {
@@ -480,6 +556,12 @@ static int run_window(viewer *v) {
             v->r = NULL;
             if (make_renderer(v, &err) != TS_OK) return fail("%s", err.message);
             rebuild = false;
+            status_now = true;
+        }
+        if (status_now) {
+            /* Settings changed: the HUD says so before the next figures. */
+            update_status(v, &view, -1.0);
+            status_now = false;
         }
         if (o->frames && n + 1 == (uint64_t)o->frames) {
             if (o->resize_storm && (v->desc.width != o->width || v->desc.height != o->height))
@@ -497,7 +579,7 @@ static int run_window(viewer *v) {
         if (o->frames && n == (uint64_t)o->frames) break;
         double t = now_s();
         if (t - title_at >= TITLE_EVERY_S) {
-            update_title(v, &view, (double)title_frames / (t - title_at));
+            update_status(v, &view, (double)title_frames / (t - title_at));
             title_at = t;
             title_frames = 0;
         }

@@ -34,7 +34,8 @@ if(_ts_viewer_missing)
 endif()
 message(STATUS "tessera-viewer: building the SDL2 window (SDL ${SDL2_VERSION})")
 
-add_library(ts_present_gl STATIC ${PROJECT_SOURCE_DIR}/renderer/present_gl.c)
+add_library(ts_present_gl STATIC ${PROJECT_SOURCE_DIR}/renderer/present_gl.c
+                                 ${PROJECT_SOURCE_DIR}/renderer/present_hud.c)
 target_include_directories(ts_present_gl PUBLIC ${PROJECT_SOURCE_DIR}/renderer)
 target_link_libraries(ts_present_gl PUBLIC tessera PkgConfig::SDL2 PRIVATE ts_glad ts_gl_util)
 ts_target_warnings(ts_present_gl)

@@ -6,17 +6,26 @@
  * the first tile of a frame of another size (the renderer was resized)
  * reallocates it before that tile is uploaded. Everything GL here runs on the render
  * thread; the main thread only reads the atomics and, after a frame is
- * complete, the captured pixels. */
+ * complete, the captured pixels, and hands over the HUD's text (under a
+ * mutex) and the tile view switch (an atomic).
+ *
+ * The tile view tints each tile as it is uploaded: a border in the color of
+ * the worker that rendered it, and its inside toward that color by its cost
+ * (the dearest tile of the last frame gets the strongest tint). The window
+ * is then also drawn and swapped every eighth of a frame's tiles, so the
+ * tiles can be seen arriving as they finish. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <glad/gl.h>
 
 #include "present_gl.h"
+#include "present_hud.h"
 #include "gl_error.h"
 #include "gl_program.h"
 
 #include "error.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -26,6 +35,9 @@
 #define DEFAULT_PBOS 16
 #define MAX_PBOS 256
 #define NO_CAPTURE UINT32_MAX
+#define HUD_TEXT 2048
+#define TILE_VIEW_STEPS 8 /* presents per frame in the tile view */
+#define TILE_VIEW_BORDER 2 /* pixels */
 
 struct ts_gl_presenter {
     SDL_Window *window;
@@ -37,6 +49,9 @@ struct ts_gl_presenter {
     _Atomic uint32_t capture;      /* frame to read back, or NO_CAPTURE */
     atomic_bool failed;            /* error is set (release) before this is */
     ts_error error;                /* the first error; render thread until `failed` */
+    atomic_bool tile_view;
+    pthread_mutex_t hud_lock;      /* guards hud_text */
+    char hud_text[HUD_TEXT];       /* "": no HUD */
 
     /* Render thread only, from begin to end. Written before ts_renderer_create
      * returns (begin runs inside it, and its result is handed over under a
@@ -50,6 +65,11 @@ struct ts_gl_presenter {
     int next_pbo;
     char gl_renderer[128];
     bool vsync_on;
+    ts_hud hud;
+    char hud_drawn[HUD_TEXT];  /* the render thread's copy of hud_text */
+    uint32_t frame_tiles;      /* tiles of the frame being received so far */
+    uint32_t last_tiles;       /* how many the last complete frame had */
+    uint64_t cost_max, last_cost_max; /* the dearest tile's cost: this frame, the last */
 
     /* Written on the render thread while the captured frame is drawn; read by
      * the main thread once the renderer says the frame is complete. */
@@ -157,6 +177,7 @@ static void release_gl(ts_gl_presenter *p) {
     glDeleteTextures(1, &p->texture);
     glDeleteVertexArrays(1, &p->vao);
     if (p->program) glDeleteProgram(p->program);
+    ts_hud_release(&p->hud);
     SDL_GL_MakeCurrent(p->window, NULL);
     SDL_GL_DeleteContext(p->ctx);
     p->ctx = NULL;
@@ -189,6 +210,11 @@ static ts_result on_begin(void *user, int width, int height, ts_error *err) {
     if (p->no_vsync) SDL_GL_SetSwapInterval(0);
 
     bool ok = build_program(p);
+    if (ok) {
+        char why[400];
+        ok = ts_hud_create(&p->hud, why, sizeof why);
+        if (!ok) fail(p, TS_ERR_UNSUPPORTED, "OpenGL: %s", why);
+    }
     if (ok) {
         glGenVertexArrays(1, &p->vao);
         ok = gl_ok(p, "glGenVertexArrays()");
@@ -261,6 +287,51 @@ static bool resize_texture(ts_gl_presenter *p, int width, int height) {
     return true;
 }
 
+/* Draws the texture (a frame of fw x fh) to the whole window, of *dw x *dh
+ * pixels (the drawable size; the frame's while none was set), and the HUD
+ * over it when it has text. */
+static bool draw_window(ts_gl_presenter *p, int fw, int fh, int *dw_out, int *dh_out) {
+    uint64_t d = atomic_load_explicit(&p->drawable, memory_order_relaxed);
+    int dw = (int)(d >> 32), dh = (int)(d & 0xffffffffu);
+    if (dw <= 0 || dh <= 0) dw = fw, dh = fh;
+    *dw_out = dw;
+    *dh_out = dh;
+    GL_RET(false, glUseProgram(p->program)); /* the HUD binds its own */
+    GL_RET(false, glBindVertexArray(p->vao));
+    GL_RET(false, glViewport(0, 0, dw, dh));
+    GL_RET(false, glUniform2f(p->u_scale, (float)fw / (float)dw, (float)fh / (float)dh));
+    GL_RET(false, glUniform2f(p->u_viewport, (float)dw, (float)dh));
+    GL_RET(false, glDrawArrays(GL_TRIANGLES, 0, 3));
+    char why[200];
+    if (p->hud_drawn[0] && !ts_hud_draw(&p->hud, p->hud_drawn, dw, dh, why, sizeof why)) {
+        fail(p, TS_ERR_SYSTEM, "%s", why);
+        return false;
+    }
+    return true;
+}
+
+/* The tile view's colors, one per worker (modulo): far apart in hue. */
+static const uint8_t worker_colors[][3] = {{230, 60, 60},  {60, 200, 80},  {70, 120, 240}, {240, 200, 40},
+                                           {200, 70, 220}, {40, 210, 220}, {250, 140, 40}, {150, 150, 150}};
+#define WORKER_COLORS (sizeof worker_colors / sizeof worker_colors[0])
+
+/* Tints a tile's pixels (its copy in the upload buffer, rows packed): its
+ * worker's color on the border, and inside from 15% to 70% by its cost
+ * relative to the dearest tile of the last frame. */
+static void tint_tile(const ts_gl_presenter *p, uint8_t *px, const ts_present_tile *t) {
+    const uint8_t *c = worker_colors[t->worker % WORKER_COLORS];
+    double rel = p->last_cost_max ? (double)t->cost_ns / (double)p->last_cost_max : 0.0;
+    int inside = (int)(256.0 * (0.15 + 0.55 * (rel > 1.0 ? 1.0 : rel)));
+    for (int y = 0; y < t->h; y++)
+        for (int x = 0; x < t->w; x++) {
+            uint8_t *q = px + ((size_t)y * (size_t)t->w + (size_t)x) * 4;
+            bool border = x < TILE_VIEW_BORDER || y < TILE_VIEW_BORDER || x >= t->w - TILE_VIEW_BORDER ||
+                          y >= t->h - TILE_VIEW_BORDER;
+            int a = border ? 256 : inside;
+            for (int k = 0; k < 3; k++) q[k] = (uint8_t)((q[k] * (256 - a) + c[k] * a) >> 8);
+        }
+}
+
 /* Streams one tile: the next buffer of the ring is mapped with its old
  * contents invalidated (the driver hands out fresh storage instead of
  * waiting for a transfer still reading it), the tile's rows are copied in,
@@ -294,6 +365,8 @@ static void on_tile(void *user, const ts_present_tile *t) {
     /* The tile's pixels are complete and stable (the render thread's
      * contract: published by the tile queue's release push / acquire pop). */
     for (int y = 0; y < t->h; y++) memcpy(dst + (size_t)y * row, t->rgba + (size_t)y * t->stride, row);
+    bool tile_view = atomic_load_explicit(&p->tile_view, memory_order_relaxed);
+    if (tile_view) tint_tile(p, dst, t);
     GLboolean intact = glUnmapBuffer(GL_PIXEL_UNPACK_BUFFER);
     if (!gl_ok(p, "glUnmapBuffer(tile)")) return;
     if (!intact) {
@@ -303,6 +376,17 @@ static void on_tile(void *user, const ts_present_tile *t) {
     }
     /* Texture row y is frame row y (top first); the draw flips. */
     GL_RET(, glTexSubImage2D(GL_TEXTURE_2D, 0, t->x, t->y, t->w, t->h, GL_RGBA, GL_UNSIGNED_BYTE, (const void *)0));
+    p->frame_tiles++;
+    if (t->cost_ns > p->cost_max) p->cost_max = t->cost_ns;
+    uint32_t step = p->last_tiles / TILE_VIEW_STEPS;
+    if (tile_view && step > 0 && p->frame_tiles % step == 0 && p->frame_tiles < p->last_tiles) {
+        /* Part of the frame on screen: the new tiles over the last frame's. */
+        int dw, dh;
+        GL_RET(, glBindBuffer(GL_PIXEL_UNPACK_BUFFER, 0));
+        if (!draw_window(p, t->frame_width, t->frame_height, &dw, &dh)) return;
+        SDL_GL_SwapWindow(p->window);
+        gl_ok(p, "SDL_GL_SwapWindow()");
+    }
 }
 
 /* Draws the texture (every tile of the frame is in it) to the window,
@@ -318,14 +402,16 @@ static void on_frame(void *user, const ts_present_frame *f) {
              f->height, p->width, p->height);
         return;
     }
+    p->last_tiles = p->frame_tiles;
+    p->last_cost_max = p->cost_max;
+    p->frame_tiles = 0;
+    p->cost_max = 0;
     GL_RET(, glBindBuffer(GL_PIXEL_UNPACK_BUFFER, 0));
-    uint64_t d = atomic_load_explicit(&p->drawable, memory_order_relaxed);
-    int dw = (int)(d >> 32), dh = (int)(d & 0xffffffffu);
-    if (dw <= 0 || dh <= 0) dw = f->width, dh = f->height;
-    GL_RET(, glViewport(0, 0, dw, dh));
-    GL_RET(, glUniform2f(p->u_scale, (float)f->width / (float)dw, (float)f->height / (float)dh));
-    GL_RET(, glUniform2f(p->u_viewport, (float)dw, (float)dh));
-    GL_RET(, glDrawArrays(GL_TRIANGLES, 0, 3));
+    pthread_mutex_lock(&p->hud_lock);
+    memcpy(p->hud_drawn, p->hud_text, sizeof p->hud_drawn);
+    pthread_mutex_unlock(&p->hud_lock);
+    int dw, dh;
+    if (!draw_window(p, f->width, f->height, &dw, &dh)) return;
 
     if (atomic_load_explicit(&p->capture, memory_order_acquire) == f->frame) {
         size_t row = (size_t)dw * 4, bytes = row * (size_t)dh;
@@ -384,6 +470,11 @@ ts_result ts_gl_presenter_create(const ts_gl_presenter_desc *desc, ts_gl_present
     atomic_init(&p->drawable, 0);
     atomic_init(&p->capture, NO_CAPTURE);
     atomic_init(&p->failed, false);
+    atomic_init(&p->tile_view, false);
+    if (pthread_mutex_init(&p->hud_lock, NULL) != 0) {
+        free(p);
+        return ts_error_set(err, TS_ERR_SYSTEM, "cannot make the presenter's HUD lock");
+    }
     *out = p;
     return TS_OK;
 }
@@ -392,6 +483,7 @@ void ts_gl_presenter_destroy(ts_gl_presenter *p) {
     if (!p) return;
     free(p->captured);
     free(p->readback);
+    pthread_mutex_destroy(&p->hud_lock);
     free(p);
 }
 
@@ -413,6 +505,16 @@ const uint8_t *ts_gl_presenter_captured(ts_gl_presenter *p, int *width, int *hei
     *width = p->captured_w;
     *height = p->captured_h;
     return p->captured;
+}
+
+void ts_gl_presenter_set_hud(ts_gl_presenter *p, const char *text) {
+    pthread_mutex_lock(&p->hud_lock);
+    snprintf(p->hud_text, sizeof p->hud_text, "%s", text ? text : "");
+    pthread_mutex_unlock(&p->hud_lock);
+}
+
+void ts_gl_presenter_set_tile_view(ts_gl_presenter *p, bool on) {
+    atomic_store_explicit(&p->tile_view, on, memory_order_relaxed);
 }
 
 bool ts_gl_presenter_failed(ts_gl_presenter *p, ts_error *err) {

@@ -62,6 +62,18 @@ void ts_gl_presenter_capture(ts_gl_presenter *p, uint32_t frame);
  * when no frame was captured. */
 const uint8_t *ts_gl_presenter_captured(ts_gl_presenter *p, int *width, int *height);
 
+/* Any thread: text drawn over the frames from the next one on, top-left,
+ * lines split by '\n' (ASCII; about 2000 characters at most); NULL or ""
+ * for none. A screenshot (ts_gl_presenter_capture) shows it too. */
+void ts_gl_presenter_set_hud(ts_gl_presenter *p, const char *text);
+
+/* Any thread: the tile view on or off. Each tile is shown tinted by the
+ * worker that rendered it (a border in its color) and by its cost (the
+ * inside toward that color, more for dearer tiles), and the window is
+ * drawn every eighth of a frame's tiles, so the tiles can be seen arriving.
+ * Only what is shown changes: the frames the renderer hands on do not. */
+void ts_gl_presenter_set_tile_view(ts_gl_presenter *p, bool on);
+
 /* Any thread: whether the render thread met an error (a GL call that
  * failed, a swap that failed); the first one's message goes to err. After
  * an error the presenter does nothing more, and the renderer goes on. */

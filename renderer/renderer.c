@@ -162,6 +162,9 @@ ts_result ts_renderer_draw(ts_renderer *r, const ts_model *m, const ts_view_desc
     if (view->zoom != 0.0f && !(view->zoom >= TS_MIN_ZOOM && view->zoom <= TS_MAX_ZOOM))
         return ts_error_set(err, TS_ERR_INVALID_ARG, "zoom %g: expected 0 (the default, 1) or %g to %g",
                             (double)view->zoom, (double)TS_MIN_ZOOM, (double)TS_MAX_ZOOM);
+    if (!(fabsf(view->pan_x) <= TS_MAX_PAN && fabsf(view->pan_y) <= TS_MAX_PAN))
+        return ts_error_set(err, TS_ERR_INVALID_ARG, "pan (%g, %g): expected each from %g to %g",
+                            (double)view->pan_x, (double)view->pan_y, (double)-TS_MAX_PAN, (double)TS_MAX_PAN);
     /* The model is outside input too: a hand-built one with a stray index
      * would make the vertex loop read out of bounds. One linear pass, small
      * next to rasterizing. */

@@ -52,6 +52,10 @@ void ts_studio_setup(const ts_model *m, const ts_view_desc *view, int width, int
     float zoom = view->zoom > 0.0f ? view->zoom : 1.0f;
     proj.m[0] *= zoom;
     proj.m[5] *= zoom;
+    /* Pan shifts clip x and y by pan * w: the third column's x and y, as
+     * clip w is -z_view (exactly 0 by default: unchanged bit for bit). */
+    proj.m[8] -= view->pan_x;
+    proj.m[9] -= view->pan_y;
     ts_mat4 vp = ts_mat4_mul(proj, look);
     ts_vec3 light = ts_v3_normalize(ts_v3(1.0f, 1.0f, 1.0f));
     memcpy(out->model, model.m, sizeof out->model);

@@ -333,10 +333,16 @@ typedef struct ts_view_desc {
     /* Magnification about the frame's center: 0 (or 1) shows the whole
      * model, 2 twice as large; from TS_MIN_ZOOM to TS_MAX_ZOOM. */
     float zoom;
+    /* Moves the picture across the frame (a lens shift: the perspective
+     * and the shading stay those of the centered view): pan_x 1 moves it
+     * right by half the frame's width, pan_y 1 up by half its height; each
+     * from -TS_MAX_PAN to TS_MAX_PAN (0: centered). */
+    float pan_x, pan_y;
 } ts_view_desc;
 
 #define TS_MIN_ZOOM 0.01f
 #define TS_MAX_ZOOM 100.0f
+#define TS_MAX_PAN 100.0f
 
 /* The studio camera and light for a model, a view and a frame size: what
  * the renderer uses, exposed so other programs (an OpenGL comparison, say)

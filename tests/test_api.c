@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "test_check.h"
@@ -268,6 +269,65 @@ static void test_depth_optional(void) {
     ts_model_free(&m);
 }
 
+/* Pan moves the picture and nothing else: with pan (0.5, 0.5) pixel
+ * (x, y) shows what the centered view has at (x - W/4, y + H/4), up to
+ * coverage at edges (the moved vertices round differently); out-of-range
+ * and NaN pans are refused. */
+static void test_pan(void) {
+    enum { W = 128, H = 64, DX = W / 4, DY = H / 4 };
+    ts_model m;
+    ts_error err = {0};
+    CHECK(ts_model_builtin("cube", &m, &err) == TS_OK, "%s", err.message);
+    ts_renderer *a = NULL, *b = NULL;
+    ts_renderer_desc d = {.width = W, .height = H};
+    CHECK(ts_renderer_create(&d, &a, &err) == TS_OK, "%s", err.message);
+    CHECK(ts_renderer_create(&d, &b, &err) == TS_OK, "%s", err.message);
+    if (a && b) {
+        ts_view_desc centered = {.yaw_deg = 30.0f, .pitch_deg = 20.0f, .zoom = 0.4f};
+        ts_view_desc panned = centered;
+        panned.pan_x = 0.5f;
+        panned.pan_y = 0.5f;
+        CHECK(ts_renderer_draw(a, &m, &centered, &err) == TS_OK, "%s", err.message);
+        CHECK(ts_renderer_draw(b, &m, &panned, &err) == TS_OK, "%s", err.message);
+        const uint8_t *pa = ts_renderer_pixels(a), *pb = ts_renderer_pixels(b);
+        int compared = 0, moved = 0, still = 0; /* moved: wrong after the pan; still: wrong without */
+        for (int y = 0; y + DY < H; y++)
+            for (int x = DX; x < W; x++) {
+                const uint8_t *src = pa + ((size_t)(y + DY) * W + (size_t)(x - DX)) * 4;
+                const uint8_t *dst = pb + ((size_t)y * W + (size_t)x) * 4;
+                const uint8_t *same = pa + ((size_t)y * W + (size_t)x) * 4;
+                compared++;
+                for (int c = 0; c < 4; c++) {
+                    if (abs(src[c] - dst[c]) > 2) {
+                        moved++;
+                        break;
+                    }
+                }
+                for (int c = 0; c < 4; c++) {
+                    if (abs(src[c] - same[c]) > 2) {
+                        still++; /* would count as moved had the picture not moved */
+                        break;
+                    }
+                }
+            }
+        CHECK(moved * 100 <= compared, "pan: %d of %d pixels are not the centered view's, moved", moved, compared);
+        CHECK(still > 200 && moved * 10 < still, "pan: %d pixels differ from the moved view, %d from the unmoved "
+              "one: the picture did not move as it should", moved, still);
+        const float bad[][2] = {{NAN, 0.0f}, {0.0f, INFINITY}, {TS_MAX_PAN * 1.5f, 0.0f}, {0.0f, -TS_MAX_PAN * 1.5f}};
+        for (int i = 0; i < 4; i++) {
+            ts_view_desc v = centered;
+            v.pan_x = bad[i][0];
+            v.pan_y = bad[i][1];
+            ts_result res = ts_renderer_draw(a, &m, &v, &err);
+            CHECK(res == TS_ERR_INVALID_ARG && strstr(err.message, "pan"), "pan (%g, %g): got %s (%s)",
+                  (double)v.pan_x, (double)v.pan_y, ts_result_str(res), err.message);
+        }
+    }
+    ts_renderer_destroy(a);
+    ts_renderer_destroy(b);
+    ts_model_free(&m);
+}
+
 int main(void) {
     test_bad_models();
     test_bad_sizes();
@@ -275,6 +335,7 @@ int main(void) {
     test_frame_callback();
     test_frames_independent();
     test_depth_optional();
+    test_pan();
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures ? 1 : 0;
 }

@@ -5,6 +5,10 @@
  * window, as tessera-viewer does when a key changes a setting. The last
  * frame of each, read back from the window, must be the frame a headless
  * renderer of the same settings draws, within 1/255 per channel.
+ * Then what the presenter draws over the frames: the HUD (a dark box with
+ * text in the top-left corner, the rest of the window untouched) and the
+ * tile view (each tile's border in one color, its worker's), while the
+ * frames the renderer hands on stay the same.
  *
  * Run on a virtual X server (tests/xvfb_run.sh); without a display or a
  * window it exits 77 (CTest SKIP). */
@@ -21,6 +25,11 @@
 #define H 100
 #define FRAMES 4
 #define SKIP 77
+#define TILE 64
+#define HUD_BOTTOM 40 /* one line of the HUD, its box and margins, ends above this row */
+
+/* What the presenter draws besides the frame. */
+typedef enum extra { PLAIN, HUD, TILE_VIEW } extra;
 
 static int failures;
 
@@ -32,7 +41,7 @@ static void check(bool ok, const char *what, const char *detail) {
 
 /* Draws FRAMES turning frames with `desc` through the presenter, reads the
  * last back and compares it with a headless render of the same view. */
-static void run(ts_gl_presenter *p, const ts_model *m, ts_renderer_desc desc, const char *what) {
+static void run(ts_gl_presenter *p, const ts_model *m, ts_renderer_desc desc, extra x, const char *what) {
     ts_error err = {0};
     desc.width = W;
     desc.height = H;
@@ -42,6 +51,8 @@ static void run(ts_gl_presenter *p, const ts_model *m, ts_renderer_desc desc, co
         check(false, what, err.message);
         return;
     }
+    ts_gl_presenter_set_hud(p, x == HUD ? "HUD" : NULL);
+    ts_gl_presenter_set_tile_view(p, x == TILE_VIEW);
     ts_view_desc view = {.pitch_deg = 15.0f};
     for (uint32_t i = 0; i < FRAMES; i++) {
         view.yaw_deg = 11.0f * (float)i;
@@ -53,10 +64,14 @@ static void run(ts_gl_presenter *p, const ts_model *m, ts_renderer_desc desc, co
     const uint8_t *shot = ts_gl_presenter_captured(p, &cw, &ch);
     uint8_t *copy = shot && cw == W && ch == H ? malloc((size_t)W * H * 4) : NULL;
     if (copy) memcpy(copy, shot, (size_t)W * H * 4);
+    uint8_t *handed = malloc((size_t)W * H * 4); /* what the renderer hands on */
+    if (handed) memcpy(handed, ts_renderer_pixels(r), (size_t)W * H * 4);
     ts_renderer_destroy(r); /* joins the render thread, deletes its context */
     if (ts_gl_presenter_failed(p, &err)) check(false, what, err.message);
-    if (!copy) {
+    if (!copy || !handed) {
         check(false, what, "no screenshot of the window's size");
+        free(copy);
+        free(handed);
         return;
     }
 
@@ -67,18 +82,50 @@ static void run(ts_gl_presenter *p, const ts_model *m, ts_renderer_desc desc, co
         check(false, what, err.message);
     } else {
         const uint8_t *want = ts_renderer_pixels(h);
-        int worst = 0;
-        for (size_t i = 0; i < (size_t)W * H * 4; i++) {
+        check(memcmp(handed, want, (size_t)W * H * 4) == 0, what, "the frames handed on are not headless'");
+        /* The window against headless: everywhere (plain), below the HUD. */
+        size_t from = x == HUD ? (size_t)HUD_BOTTOM * W * 4 : 0;
+        int worst = 0, hud_changed = 0;
+        for (size_t i = from; i < (size_t)W * H * 4; i++) {
             int d = abs((int)want[i] - (int)copy[i]);
             worst = d > worst ? d : worst;
         }
-        char detail[64];
-        snprintf(detail, sizeof detail, "window differs from headless by %d/255", worst);
-        check(worst <= 1, what, detail);
-        if (worst <= 1) printf("ok %s (worst difference %d/255)\n", what, worst);
+        for (size_t i = 0; i < from; i += 4) hud_changed += memcmp(want + i, copy + i, 3) != 0;
+        char detail[128];
+        if (x != TILE_VIEW) {
+            snprintf(detail, sizeof detail, "window differs from headless by %d/255", worst);
+            check(worst <= 1, what, detail);
+        }
+        if (x == HUD) {
+            /* The box is opaque and dark: inside its margin, at (8, 8). */
+            const uint8_t *box = copy + ((size_t)8 * W + 8) * 4;
+            snprintf(detail, sizeof detail, "no HUD: %d pixels above row %d changed, (8, 8) is %d %d %d",
+                     hud_changed, HUD_BOTTOM, box[0], box[1], box[2]);
+            check(hud_changed > 200 && box[0] < 30 && box[1] < 30 && box[2] < 40, what, detail);
+        }
+        if (x == TILE_VIEW) {
+            /* Each tile's four border corners are its worker's color. */
+            int uniform = 0, tiles = 0;
+            for (int ty = 0; ty < H; ty += TILE)
+                for (int tx = 0; tx < W; tx += TILE) {
+                    int x1 = tx + TILE > W ? W - 1 : tx + TILE - 1, y1 = ty + TILE > H ? H - 1 : ty + TILE - 1;
+                    const uint8_t *c0 = copy + ((size_t)ty * W + (size_t)tx) * 4;
+                    const int corners[3][2] = {{x1, ty}, {tx, y1}, {x1, y1}};
+                    bool same = true;
+                    for (int k = 0; k < 3; k++)
+                        same &= memcmp(c0, copy + ((size_t)corners[k][1] * W + (size_t)corners[k][0]) * 4, 3) == 0;
+                    uniform += same;
+                    tiles++;
+                }
+            snprintf(detail, sizeof detail, "tile view: %d of %d tiles have one border color; worst %d/255",
+                     uniform, tiles, worst);
+            check(uniform == tiles && worst > 64, what, detail);
+        }
+        if (!failures) printf("ok %s (worst difference %d/255)\n", what, worst);
     }
     ts_renderer_destroy(h);
     free(copy);
+    free(handed);
 }
 
 int main(void) {
@@ -109,9 +156,11 @@ int main(void) {
         status = 1;
     } else {
         ts_gl_presenter_set_drawable_size(p, W, H);
-        run(p, &m, (ts_renderer_desc){.threads = 2}, "tiled, 2 threads");
-        run(p, &m, (ts_renderer_desc){.threads = 1, .msaa = 4}, "tiled, 1 thread, msaa 4");
-        run(p, &m, (ts_renderer_desc){.reference = true}, "reference");
+        run(p, &m, (ts_renderer_desc){.threads = 2}, PLAIN, "tiled, 2 threads");
+        run(p, &m, (ts_renderer_desc){.threads = 1, .msaa = 4}, PLAIN, "tiled, 1 thread, msaa 4");
+        run(p, &m, (ts_renderer_desc){.reference = true}, PLAIN, "reference");
+        run(p, &m, (ts_renderer_desc){.threads = 2}, HUD, "HUD over the frame");
+        run(p, &m, (ts_renderer_desc){.threads = 2}, TILE_VIEW, "tile view");
         status = failures ? 1 : 0;
         ts_model_free(&m);
     }
