@@ -40,6 +40,7 @@ static void usage(FILE *f) {
             TS_CLI_ZOOM_HELP
             "  --shading MODE    studio | unlit | normals | depth | textured (default studio)\n"
             "  --cull            drop back-facing (clockwise) triangles\n"
+            "  --wireframe       draw the triangles' edges over the shading\n"
             "  --frames N        render N timed frames after one warm-up (default 1)\n"
             "  --isa NAME        SIMD target: auto | scalar | sse4 | avx2 | avx512 | neon\n"
             "                    (default auto: $TESSERA_ISA if set, else the widest the\n"
@@ -171,6 +172,8 @@ int main(int argc, char **argv) {
             return 0;
         } else if (!strcmp(a, "--cull")) {
             view.cull_back = true;
+        } else if (!strcmp(a, "--wireframe")) {
+            view.wireframe = true;
         } else if (!strcmp(a, "--reference")) {
             desc.reference = true;
         } else if (!strcmp(a, "--size") || !strcmp(a, "--yaw") || !strcmp(a, "--pitch") || !strcmp(a, "--zoom") ||

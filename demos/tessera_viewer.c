@@ -26,7 +26,7 @@
 #define EXIT_NO_WINDOW 77 /* --require-window without a window (CTest SKIP_RETURN_CODE) */
 #define DEFAULT_SPIN 0.5  /* degrees of yaw per frame when running until closed */
 #define DRAG_DEG_PER_PIXEL 0.4
-#define HUD_KEYS "keys: h HUD  v tile view  p post  r reset\n      1-5 shading  m msaa  i isa  t threads"
+#define HUD_KEYS "keys: h HUD  v tile view  p post  r reset\n      1-5 shading  w wireframe  m msaa  i isa  t threads"
 #define TITLE_EVERY_S 0.5
 #define PAUSED_WAIT_MS 100 /* while minimized: how long one wait for events lasts */
 #define STORM_SETTLE 3     /* --resize-storm: frames drawn at --size at the end */
@@ -50,6 +50,7 @@ static void usage(FILE *f) {
             TS_CLI_ZOOM_HELP
             "  --shading MODE    studio | unlit | normals | depth | textured (default studio)\n"
             "  --cull            drop back-facing (clockwise) triangles\n"
+            "  --wireframe       draw the triangles' edges over the shading (key w)\n"
             "  --spin DEG        yaw added per frame (default %g; 0 with --frames)\n"
             "  --isa NAME        SIMD target: auto | scalar | sse4 | avx2 | avx512 | neon\n"
             "  --threads N       worker threads (default: one per core)\n"
@@ -78,6 +79,7 @@ static void usage(FILE *f) {
             "  t                 worker threads: 1, 2, ... one per core, 1, ...\n"
             "  p                 post-processing: none, cpu, cuda, none, ... (a backend\n"
             "                    that cannot run here falls back to cpu, with a warning)\n"
+            "  w                 wireframe on/off\n"
             "  h                 HUD on/off                 v       tile view on/off: each\n"
             "                    tile tinted by its worker (border) and its cost (inside),\n"
             "                    the window drawn as the tiles arrive\n"
@@ -148,6 +150,8 @@ static int parse(int argc, char **argv, options *o) {
             return 0;
         } else if (!strcmp(a, "--cull")) {
             o->view.cull_back = true;
+        } else if (!strcmp(a, "--wireframe")) {
+            o->view.wireframe = true;
         } else if (!strcmp(a, "--no-vsync")) {
             o->no_vsync = true;
         } else if (!strcmp(a, "--require-window")) {
@@ -389,13 +393,14 @@ static void update_status(viewer *v, const ts_view_desc *view, double fps) {
              "%s  %dx%d  %.1f fps%s\n"
              "frame %.2f ms   vertex %.2f  geometry %.2f  raster %.2f  queue %.2f\n"
              "render thread: present %.2f ms  post %.2f ms (%s%s)\n"
-             "%s  %d threads  msaa %d  %s shading%s\n"
+             "%s  %d threads  msaa %d  %s shading%s%s\n"
              "%s",
              display_name(v->o->model), v->desc.width, v->desc.height, fps < 0.0 ? 0.0 : fps,
              fps < 0.0 ? " (measuring)" : "", st.total_ms, st.vertex_ms, st.geometry_ms, st.raster_ms,
              st.queue_ms, st.present_ms, st.post_ms, ts_post_backend_name(post),
              post_note[0] ? ", fallen back" : "", ts_isa_name(ts_renderer_isa(v->r)), ts_renderer_threads(v->r),
-             ts_renderer_msaa(v->r), ts_shading_name(view->shading), v->tile_view ? "  tile view" : "", HUD_KEYS);
+             ts_renderer_msaa(v->r), ts_shading_name(view->shading), view->wireframe ? "  wireframe" : "",
+             v->tile_view ? "  tile view" : "", HUD_KEYS);
     ts_gl_presenter_set_hud(v->presenter, hud);
 }
 
@@ -511,6 +516,9 @@ static int run_window(viewer *v) {
                 } else if (k == SDLK_p) {
                     v->desc.post.backend = next_post(v->desc.post.backend);
                     rebuild = true;
+                } else if (k == SDLK_w) {
+                    view.wireframe = !view.wireframe;
+                    status_now = true;
                 } else if (k == SDLK_h) {
                     v->hud = !v->hud;
                     status_now = true;

@@ -34,11 +34,14 @@
 #include <math.h>
 
 /* What a shading function receives per TS_LANES pixels: the varyings
- * interpolated perspective-correctly, and uv differences across each quad
- * (pixel 1 - pixel 0, pixel 2 - pixel 0) for texture level of detail. */
+ * interpolated perspective-correctly, uv differences across each quad
+ * (pixel 1 - pixel 0, pixel 2 - pixel 0) for texture level of detail, and
+ * the perspective-correct barycentrics of stored vertices 1 and 2 (for the
+ * wireframe overlay; unused, they cost nothing once inlined). */
 typedef struct ts_frag_v {
     vf32 var[TS_MAX_VARYINGS];
     vf32 duv_dx[2], duv_dy[2];
+    vf32 bary[2];
 } ts_frag_v;
 
 typedef void (*ts_shade_v_fn)(const void *uniforms, const ts_frag_v *f, vf32 rgba[4]);
@@ -296,6 +299,8 @@ TS_INLINE uint32_t ts_rast_tile_triangle(ts_tile_buf *tb, ts_tile_rect rect, con
                     f.duv_dx[c] = vf_sub(vf_quad_lane(uv, 1), q0);
                     f.duv_dy[c] = vf_sub(vf_quad_lane(uv, 2), q0);
                 }
+                f.bary[0] = b1;
+                f.bary[1] = b2;
                 vf32 src[4];
                 shade(tri->uniforms, &f, src);
 

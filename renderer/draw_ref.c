@@ -205,6 +205,7 @@ static void shade_quad(void *user, const ts_tri_setup *tri, const ts_quad *q) {
         uv[i][0] = varying(tri, ds->tri, q, i, TS_VAR_UV);
         uv[i][1] = varying(tri, ds->tri, q, i, TS_VAR_UV + 1);
     }
+    const float *bary[2] = {q->b1, q->b2};
     const int ns = s->samples;
     for (int i = 0; i < 4; i++) {
         if (!(q->mask & (1u << i))) continue;
@@ -225,9 +226,13 @@ static void shade_quad(void *user, const ts_tri_setup *tri, const ts_quad *q) {
         for (int c = 0; c < 2; c++) {
             f.duv_dx[c] = uv[1][c] - uv[0][c];
             f.duv_dy[c] = uv[2][c] - uv[0][c];
+            f.bary[c] = bary[c][i];
+            f.dbary_dx[c] = bary[c][1] - bary[c][0];
+            f.dbary_dy[c] = bary[c][2] - bary[c][0];
         }
         float src[4];
         ds->shade(ds->uniforms, &f, src);
+        if (ds->uniforms->wireframe) ts_shade_wireframe(&f, src);
 
         /* Source-over (Porter-Duff): color = src * a + dst * (1 - a),
          * alpha = a + dst_alpha * (1 - a), so an opaque frame stays opaque. */

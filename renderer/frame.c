@@ -51,6 +51,7 @@ void ts_frame_input_init(ts_frame_input *in, const ts_model *m, const ts_view_de
         u->depth_far = st->depth_far;
         memcpy(u->base_color, mat->base_color, sizeof u->base_color);
         u->texture = mat->texture >= 0 ? &m->textures[mat->texture] : NULL;
+        u->wireframe = view->wireframe;
     }
 }
 

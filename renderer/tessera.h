@@ -338,6 +338,10 @@ typedef struct ts_view_desc {
      * right by half the frame's width, pan_y 1 up by half its height; each
      * from -TS_MAX_PAN to TS_MAX_PAN (0: centered). */
     float pan_x, pan_y;
+    /* Draws each triangle's edges, about a pixel wide, over its shading
+     * (edges the clipper made, where a triangle crosses the near plane or
+     * the guard band, show too). */
+    bool wireframe;
 } ts_view_desc;
 
 #define TS_MIN_ZOOM 0.01f

@@ -19,10 +19,10 @@
  * texture's and material's alpha can be anything. */
 #define RASTER_FN(prog, opaque)                                                                    \
     static uint32_t raster_##prog(ts_tile_buf *tb, ts_tile_rect rect, const ts_tile_tri *tri) {      \
-        return ts_rast_tile_triangle(tb, rect, tri, 1, TS_VAR_UV, opaque, prog##_v);                 \
+        return ts_rast_tile_triangle(tb, rect, tri, 1, TS_VAR_UV, opaque, prog##_w);                 \
     }                                                                                                \
     static uint32_t raster_##prog##_msaa(ts_tile_buf *tb, ts_tile_rect rect, const ts_tile_tri *tri) { \
-        return ts_rast_tile_triangle(tb, rect, tri, TS_MAX_SAMPLES, TS_VAR_UV, opaque, prog##_v);    \
+        return ts_rast_tile_triangle(tb, rect, tri, TS_MAX_SAMPLES, TS_VAR_UV, opaque, prog##_w);    \
     }
 RASTER_FN(studio, true)
 RASTER_FN(unlit, false)

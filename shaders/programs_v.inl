@@ -124,6 +124,31 @@ TS_INLINE void normals_v(const void *uniforms, const ts_frag_v *f, vf32 rgba[4])
     rgba[3] = vf_set1(1.0f);
 }
 
+/* ts_shade_wireframe on lanes (shaders/wireframe.c has the why), operation
+ * for operation. */
+TS_INLINE vf32 abs_v(vf32 x) { return vf_max(x, vf_sub(vf_set1(0.0f), x)); }
+
+TS_INLINE vf32 edge_px_v(vf32 b, vf32 dx, vf32 dy) {
+    vf32 w = vf_add(abs_v(dx), abs_v(dy));
+    return vf_select(vf_gt(w, vf_set1(0.0f)), vf_div(b, w), vf_set1(1e30f));
+}
+
+TS_INLINE void wireframe_v(const ts_frag_v *f, vf32 rgba[4]) {
+    vf32 b1 = f->bary[0], b2 = f->bary[1];
+    vf32 q1 = vf_quad_lane(b1, 0), q2 = vf_quad_lane(b2, 0);
+    vf32 dx1 = vf_sub(vf_quad_lane(b1, 1), q1), dy1 = vf_sub(vf_quad_lane(b1, 2), q1);
+    vf32 dx2 = vf_sub(vf_quad_lane(b2, 1), q2), dy2 = vf_sub(vf_quad_lane(b2, 2), q2);
+    vf32 zero = vf_set1(0.0f), one = vf_set1(1.0f);
+    vf32 b0 = vf_sub(vf_sub(one, b1), b2);
+    vf32 dx0 = vf_sub(zero, vf_add(dx1, dx2)), dy0 = vf_sub(zero, vf_add(dy1, dy2));
+    vf32 e = vf_min(edge_px_v(b0, dx0, dy0), edge_px_v(b1, dx1, dy1));
+    e = vf_min(e, edge_px_v(b2, dx2, dy2));
+    vf32 line = vf_min(vf_max(vf_sub(one, vf_add(e, e)), zero), one);
+    const float wire[3] = {TS_WIRE_R, TS_WIRE_G, TS_WIRE_B};
+    for (int c = 0; c < 3; c++) rgba[c] = vf_add(rgba[c], vf_mul(vf_sub(vf_set1(wire[c]), rgba[c]), line));
+    rgba[3] = vf_add(rgba[3], vf_mul(vf_sub(one, rgba[3]), line));
+}
+
 TS_INLINE void depth_v(const void *uniforms, const ts_frag_v *f, vf32 rgba[4]) {
     const ts_uniforms *u = uniforms;
     vf32 d = v3v_dot(v3v_sub(frag_v3(f, TS_VAR_WORLD), v3v_splat(u->eye)), v3v_splat(u->view_dir));
@@ -132,5 +157,19 @@ TS_INLINE void depth_v(const void *uniforms, const ts_frag_v *f, vf32 rgba[4]) {
     rgba[0] = rgba[1] = rgba[2] = v;
     rgba[3] = vf_set1(1.0f);
 }
+
+/* Each program as the kernels call it: its color, then the wireframe over
+ * it when the draw asks for one (a branch the whole triangle takes alike). */
+#define TS_WITH_WIREFRAME(prog)                                                                    \
+    TS_INLINE void prog##_w(const void *uniforms, const ts_frag_v *f, vf32 rgba[4]) {               \
+        prog##_v(uniforms, f, rgba);                                                               \
+        if (((const ts_uniforms *)uniforms)->wireframe) wireframe_v(f, rgba);                      \
+    }
+TS_WITH_WIREFRAME(studio)
+TS_WITH_WIREFRAME(unlit)
+TS_WITH_WIREFRAME(normals)
+TS_WITH_WIREFRAME(depth)
+TS_WITH_WIREFRAME(textured)
+#undef TS_WITH_WIREFRAME
 
 #endif

@@ -37,6 +37,7 @@ typedef struct ts_uniforms {
     float depth_far;       /* view distance shown black */
     float base_color[4];   /* material color, linear RGBA */
     const ts_texture *texture; /* base-color texture, or NULL */
+    bool wireframe;            /* edges over the shading (ts_shade_wireframe) */
 } ts_uniforms;
 
 /* Per-fragment inputs, perspective-correct. duv_dx/duv_dy are the
@@ -47,6 +48,10 @@ typedef struct ts_fragment {
     ts_vec3 normal; /* interpolated, not normalized */
     float uv[2];
     float duv_dx[2], duv_dy[2];
+    /* Perspective-correct barycentrics of the triangle's stored vertices 1
+     * and 2, and their differences across the quad, as for uv. */
+    float bary[2];
+    float dbary_dx[2], dbary_dy[2];
 } ts_fragment;
 
 typedef void (*ts_shade_fn)(const ts_uniforms *u, const ts_fragment *f, float rgba[4]);
@@ -57,6 +62,16 @@ void ts_shade_unlit(const ts_uniforms *u, const ts_fragment *f, float rgba[4]);
 void ts_shade_normals(const ts_uniforms *u, const ts_fragment *f, float rgba[4]);
 void ts_shade_depth(const ts_uniforms *u, const ts_fragment *f, float rgba[4]);
 void ts_shade_textured(const ts_uniforms *u, const ts_fragment *f, float rgba[4]);
+
+/* The wireframe overlay (shaders/wireframe.c), applied to a program's
+ * color when ts_uniforms.wireframe is set. */
+void ts_shade_wireframe(const ts_fragment *f, float rgba[4]);
+
+/* The wireframe's line color, linear RGB: an orange that stands out from
+ * the studio's grays. */
+#define TS_WIRE_R 1.0f
+#define TS_WIRE_G 0.55f
+#define TS_WIRE_B 0.1f
 
 /* Shared pieces. */
 

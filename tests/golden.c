@@ -29,7 +29,7 @@ typedef struct args {
 static int usage(void) {
     fprintf(stderr, "usage: test_golden --name N (--model SPEC | --actual FILE.png) --golden FILE.png "
                     "--outdir DIR [--size WxH] [--shading MODE] [--yaw DEG] [--pitch DEG] "
-                    "[--zoom Z] [--cull] [--msaa N] [--tolerance N] [--post BACKEND and its options]\n"
+                    "[--zoom Z] [--cull] [--wireframe] [--msaa N] [--tolerance N] [--post BACKEND and its options]\n"
                     "Exits 77 (skip) when the post-processing backend asked for cannot run here.\n");
     return 2;
 }
@@ -42,6 +42,10 @@ static bool parse_args(int argc, char **argv, args *a) {
         const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(k, "--cull")) {
             a->view.cull_back = true;
+            continue;
+        }
+        if (!strcmp(k, "--wireframe")) {
+            a->view.wireframe = true;
             continue;
         }
         int took = ts_cli_post_option("test_golden", k, v, &a->post);

@@ -93,8 +93,12 @@ int main(int argc, char **argv) {
             failures++;
             continue;
         }
-        for (int s = 0; s < TS_SHADING_COUNT; s++) {
-            ts_view_desc view = {.shading = (ts_shading)s, .yaw_deg = 30.0f, .pitch_deg = 20.0f};
+        /* Every shading mode, then studio and unlit with the wireframe over
+         * them (one opaque program, one that blends). */
+        for (int s = 0; s < TS_SHADING_COUNT + 2; s++) {
+            bool wire = s >= TS_SHADING_COUNT;
+            ts_shading shading = wire ? (s == TS_SHADING_COUNT ? TS_SHADING_STUDIO : TS_SHADING_UNLIT) : (ts_shading)s;
+            ts_view_desc view = {.shading = shading, .yaw_deg = 30.0f, .pitch_deg = 20.0f, .wireframe = wire};
             frame ref = {0};
             ts_renderer_desc rd = {.width = w, .height = h, .reference = true, .msaa = msaa, .keep_depth = true};
             if (!render(&rd, &m, &view, &ref)) {
@@ -112,8 +116,8 @@ int main(int argc, char **argv) {
                     ts_renderer_desc d = {.width = w, .height = h, .isa = (ts_isa)isa, .threads = threads,
                                           .msaa = msaa, .keep_depth = true};
                     char what[512];
-                    snprintf(what, sizeof what, "%s %s %s threads=%d msaa=%d", argv[mi],
-                             ts_shading_name((ts_shading)s), ts_isa_name((ts_isa)isa), threads, msaa);
+                    snprintf(what, sizeof what, "%s %s%s %s threads=%d msaa=%d", argv[mi], ts_shading_name(shading),
+                             wire ? "+wireframe" : "", ts_isa_name((ts_isa)isa), threads, msaa);
                     if (render(&d, &m, &view, &got))
                         compare(what, &ref, &got, (size_t)w * (size_t)h, w);
                     else
