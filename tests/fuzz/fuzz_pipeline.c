@@ -7,10 +7,14 @@
  * it. A crash, a sanitizer report, a hang or a difference is a finding.
  *
  * Input layout (short inputs are padded with zeros):
- *   byte 0      frame width - 1   (1..64 pixels)
- *   byte 1      frame height - 1
- *   byte 2      bit 0: cull back faces; bit 1: 4x MSAA; bits 2-4: shading;
- *               bits 5-7: yaw in steps of 45 degrees
+ *   byte 0      bits 0-5: frame width - 1 (1..64 pixels); bits 6-7: pan x
+ *   byte 1      bits 0-5: frame height - 1; bits 6-7: pan y (each pan one of
+ *               0, 0.37, -1.5, 40: none, a little, the picture half out,
+ *               far off the frame)
+ *   byte 2      bit 0: cull back faces; bit 1: 4x MSAA; bits 2-4: shading
+ *               (0-4 the modes in ts_shading's order, 5-7 the first three
+ *               with the wireframe over them); bits 5-7: yaw in steps of 45
+ *               degrees
  *   byte 3      zoom: 0 for the default view, else byte / 16
  *   bytes 4-5   vertex count (mod MAX_VERTS + 1)
  *   then        vertex_count * 8 floats (position, normal, uv), raw bits
@@ -68,13 +72,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size); /* libFuzzer calls
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     reader rd = {data, size};
-    int w = get8(&rd) % 64 + 1, h = get8(&rd) % 64 + 1;
+    static const float pans[4] = {0.0f, 0.37f, -1.5f, 40.0f};
+    uint8_t wb = get8(&rd), hb = get8(&rd);
+    int w = wb % 64 + 1, h = hb % 64 + 1;
     uint8_t flags = get8(&rd), zoom = get8(&rd);
+    int mode = flags >> 2 & 7;
     ts_view_desc view = {
-        .shading = (ts_shading)((flags >> 2 & 7) % TS_SHADING_COUNT),
+        .shading = (ts_shading)(mode % TS_SHADING_COUNT),
+        .wireframe = mode >= TS_SHADING_COUNT,
         .yaw_deg = 45.0f * (float)(flags >> 5),
         .cull_back = flags & 1,
         .zoom = zoom ? (float)zoom / 16.0f : 0.0f,
+        .pan_x = pans[wb >> 6],
+        .pan_y = pans[hb >> 6],
     };
     if (view.zoom != 0.0f && view.zoom < TS_MIN_ZOOM) view.zoom = TS_MIN_ZOOM;
 
