@@ -9,7 +9,9 @@
 
 #include "tessera.h"
 
+#include "bench_out.h"
 #include "bench_peer.h"
+#include "bench_sweep.h"
 #include "cli_args.h"
 
 #include <errno.h>
@@ -64,6 +66,20 @@ static void usage(FILE *f) {
             "                    its own maximum) is set to each thread count, replacing any\n"
             "                    value in the environment, so both sides get the same threads.\n"
             "                    Not with --msaa 4: the peer draws single-sampled.\n"
+            "  --sweep [PLAN]    the CPU-versus-GPU sweep instead of the rows above (only\n"
+            "                    --csv and --json go with it). PLAN: quick (one size, a\n"
+            "                    few seconds) or full (the default: 640x360 to 3840x2160,\n"
+            "                    a few minutes). builtin:showcase at each size, each chain\n"
+            "                    (none: exposure and encode only; tonemap; full) on each\n"
+            "                    backend (cpu on 1 thread and on all, gl and cuda per tile\n"
+            "                    and whole frame; one that cannot run here is reported\n"
+            "                    absent), the raster alone and the OpenGL peer: median\n"
+            "                    frame time and its split (raster, host post time, the\n"
+            "                    backend's device-timed upload, kernels and read-back),\n"
+            "                    the chain's pixels/s; then the crossover (the smallest\n"
+            "                    size where a GPU backend beats cpu on all threads) and\n"
+            "                    the overlap gain. The CSV and JSON carry the machine's\n"
+            "                    description; scripts/plot-bench charts the JSON.\n"
             "  -h, --help        show this help\n"
             "\n"
             "exit status: 0 on success; 1 on an error, or when a --peer gl run failed\n"
@@ -159,79 +175,38 @@ static void print_row(const row *r, bool peer) {
 
 /* ---- CSV and JSON: the same columns, in the same order ------------------- */
 
-/* A CSV field, quoted (RFC 4180) when it holds a comma, quote or line
- * break; nothing for NULL. */
-static void csv_str(FILE *f, const char *s) {
-    if (!s) return;
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
-static void csv_num(FILE *f, double v, int decimals) {
-    if (!isnan(v)) fprintf(f, "%.*f", decimals, v);
-}
-
-/* A JSON string with its quotes, or null for NULL. */
-static void json_str(FILE *f, const char *s) {
-    if (!s) {
-        fputs("null", f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
-        else if (c < 0x20) fprintf(f, "\\u%04x", c);
-        else fputc(c, f);
-    }
-    fputc('"', f);
-}
-
-static void json_num(FILE *f, double v, int decimals) {
-    if (isnan(v)) fputs("null", f);
-    else fprintf(f, "%.*f", decimals, v);
-}
-
 static void write_csv(FILE *f, const row *rows, int n) {
     fprintf(f, "scene,width,height,isa,pipeline,threads,msaa,frames,tris,median_ms,min_ms,vertex_ms,"
                "geometry_ms,raster_ms,queue_ms,post_ms,write_ms,tris_per_s,pixels_per_s,backend,"
                "renderer,vs_gl,zoom,post\n");
     for (int i = 0; i < n; i++) {
         const row *r = &rows[i];
-        csv_str(f, r->scene);
+        ts_csv_str(f, r->scene);
         fprintf(f, ",%d,%d,", r->width, r->height);
-        csv_str(f, r->isa);
+        ts_csv_str(f, r->isa);
         fputc(',', f);
-        csv_str(f, r->pipeline);
+        ts_csv_str(f, r->pipeline);
         fprintf(f, ",%d,%d,%d,%u", r->threads, r->msaa, r->frames, r->tris);
         const double ms[] = {r->median_ms,   r->min_ms,   r->vertex_ms, r->geometry_ms,
                              r->raster_ms,   r->queue_ms, r->post_ms,   r->write_ms};
         for (size_t k = 0; k < sizeof ms / sizeof ms[0]; k++) {
             fputc(',', f);
-            csv_num(f, ms[k], 4);
+            ts_csv_num(f, ms[k], 4);
         }
         fputc(',', f);
-        csv_num(f, r->tris_per_s, 0);
+        ts_csv_num(f, r->tris_per_s, 0);
         fputc(',', f);
-        csv_num(f, r->pixels_per_s, 0);
+        ts_csv_num(f, r->pixels_per_s, 0);
         fputc(',', f);
-        csv_str(f, r->backend);
+        ts_csv_str(f, r->backend);
         fputc(',', f);
-        csv_str(f, r->renderer[0] ? r->renderer : NULL);
+        ts_csv_str(f, r->renderer[0] ? r->renderer : NULL);
         fputc(',', f);
-        csv_num(f, r->vs_gl, 4);
+        ts_csv_num(f, r->vs_gl, 4);
         fputc(',', f);
-        csv_num(f, r->zoom, 4);
+        ts_csv_num(f, r->zoom, 4);
         fputc(',', f);
-        csv_str(f, r->post);
+        ts_csv_str(f, r->post);
         fputc('\n', f);
     }
 }
@@ -241,11 +216,11 @@ static void write_json(FILE *f, const row *rows, int n) {
     for (int i = 0; i < n; i++) {
         const row *r = &rows[i];
         fputs("  {\"scene\": ", f);
-        json_str(f, r->scene);
+        ts_json_str(f, r->scene);
         fprintf(f, ", \"width\": %d, \"height\": %d, \"isa\": ", r->width, r->height);
-        json_str(f, r->isa);
+        ts_json_str(f, r->isa);
         fputs(", \"pipeline\": ", f);
-        json_str(f, r->pipeline);
+        ts_json_str(f, r->pipeline);
         fprintf(f, ", \"threads\": %d, \"msaa\": %d, \"frames\": %d, \"tris\": %u", r->threads,
                 r->msaa, r->frames, r->tris);
         const struct {
@@ -261,18 +236,18 @@ static void write_json(FILE *f, const row *rows, int n) {
         };
         for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++) {
             fprintf(f, ", \"%s\": ", nums[k].key);
-            json_num(f, nums[k].v, nums[k].decimals);
+            ts_json_num(f, nums[k].v, nums[k].decimals);
         }
         fputs(", \"backend\": ", f);
-        json_str(f, r->backend);
+        ts_json_str(f, r->backend);
         fputs(", \"renderer\": ", f);
-        json_str(f, r->renderer[0] ? r->renderer : NULL);
+        ts_json_str(f, r->renderer[0] ? r->renderer : NULL);
         fputs(", \"vs_gl\": ", f);
-        json_num(f, r->vs_gl, 4);
+        ts_json_num(f, r->vs_gl, 4);
         fputs(", \"zoom\": ", f);
-        json_num(f, r->zoom, 4);
+        ts_json_num(f, r->zoom, 4);
         fputs(", \"post\": ", f);
-        json_str(f, r->post);
+        ts_json_str(f, r->post);
         fprintf(f, "}%s\n", i + 1 < n ? "," : "");
     }
     fprintf(f, "]\n");
@@ -426,6 +401,8 @@ int main(int argc, char **argv) {
     bool reference = false, peer = false;
     ts_view_desc view = {0};
     ts_post_desc post = {0};
+    const char *sweep = NULL; /* --sweep's plan */
+    int other_options = 0;    /* options that do not go with --sweep */
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -435,12 +412,24 @@ int main(int argc, char **argv) {
             return 0;
         } else if (!strcmp(a, "--reference")) {
             reference = true;
+            other_options++;
+            continue;
+        } else if (!strcmp(a, "--sweep")) {
+            /* The plan is optional: a next argument that is not an option. */
+            sweep = "full";
+            if (val && val[0] != '-') {
+                sweep = val;
+                i++;
+            }
+            if (!ts_sweep_plan_known(sweep))
+                return fail("--sweep %s: expected a plan, one of %s", sweep, ts_sweep_plan_list());
             continue;
         }
         int took = ts_cli_post_option(PROG, a, val, &post);
         if (took < 0) return 1;
         if (took > 0) {
             i += took - 1;
+            other_options++;
             continue;
         }
         if (!val) {
@@ -448,6 +437,7 @@ int main(int argc, char **argv) {
             return 2;
         }
         i++;
+        if (strcmp(a, "--csv") && strcmp(a, "--json")) other_options++;
         if (!strcmp(a, "--scene")) scene_arg = val;
         else if (!strcmp(a, "--size")) size_arg = val;
         else if (!strcmp(a, "--isa")) isa_arg = val;
@@ -476,6 +466,13 @@ int main(int argc, char **argv) {
             fprintf(stderr, PROG ": error: unknown option %s (see --help)\n", a);
             return 2;
         }
+    }
+
+    if (sweep) {
+        if (other_options)
+            return fail("--sweep %s: its scenes, sizes, chains and backends are fixed; only --csv and --json "
+                        "go with it", sweep);
+        return ts_sweep_run(sweep, csv, json);
     }
 
     char *scenes[MAX_LIST], *sizes[MAX_LIST], *isas[MAX_LIST], *threads[MAX_LIST];
