@@ -524,7 +524,7 @@ extern "C" void ts_post_cuda_describe(const void *state, char *out, size_t n) {
     }
     cudaDriverGetVersion(&driver);
     cudaRuntimeGetVersion(&runtime);
-    snprintf(out, n, "%s (compute %d.%d, %.1f GiB); CUDA driver %d.%d, runtime %d.%d", prop.name, prop.major,
+    snprintf(out, n, "%s (compute %d.%d, %.1f GiB), CUDA driver %d.%d, runtime %d.%d", prop.name, prop.major,
              prop.minor, (double)prop.totalGlobalMem / (1024.0 * 1024.0 * 1024.0), driver / 1000,
              driver % 1000 / 10, runtime / 1000, runtime % 1000 / 10);
 }

@@ -420,5 +420,5 @@ void ts_post_gl_describe(const void *state, char *out, size_t n) {
         return;
     }
     const char *renderer = (const char *)glGetString(GL_RENDERER), *version = (const char *)glGetString(GL_VERSION);
-    snprintf(out, n, "%s; OpenGL %s", renderer ? renderer : "?", version ? version : "?");
+    snprintf(out, n, "%s, OpenGL %s", renderer ? renderer : "?", version ? version : "?");
 }
