@@ -178,6 +178,7 @@ void ts_post_last_timing(const ts_post *p, ts_post_timing *out) {
     if (p->kind == TS_POST_CUDA) ts_post_cuda_timing(p->gpu, out);
 #endif
     if (p->kind == TS_POST_CPU) *out = p->cpu_timing;
+    out->backend = p->kind;
 }
 
 ts_result ts_post_backend_describe(ts_post_backend b, char *out, size_t n, ts_error *err) {

@@ -88,6 +88,7 @@ ts_result ts_post_frame(ts_post *post, const ts_post_params *p, int w, int h, co
  * clock. */
 typedef struct ts_post_timing {
     double upload_ms, kernel_ms, readback_ms;
+    ts_post_backend backend; /* the backend that made the frame (TS_POST_NONE: none did) */
 } ts_post_timing;
 
 /* The last ts_post_frame's figures (all zero before the first, or when it

@@ -244,6 +244,14 @@ static int measure(const ts_model *model, const char *scene, int w, int h, const
         ts_renderer_stats(r, &st); /* waits for the frame */
         double t1 = now_ms();
         if (f < 0) continue;
+        if (s->backend != TS_POST_NONE && st.post_backend != s->backend) {
+            /* It failed mid-run and gave way to cpu: its figures are not
+             * its own. */
+            snprintf(why, n, "the %s backend failed during the run and gave way to %s",
+                     ts_post_backend_name(s->backend), ts_post_backend_name(st.post_backend));
+            res = 0;
+            break;
+        }
         v[ST_TOTAL * frames + f] = t1 - t0;
         v[ST_RASTER * frames + f] = st.vertex_ms + st.geometry_ms + st.raster_ms;
         v[ST_QUEUE * frames + f] = st.queue_ms;
@@ -251,13 +259,6 @@ static int measure(const ts_model *model, const char *scene, int w, int h, const
         v[ST_UPLOAD * frames + f] = st.post_upload_ms;
         v[ST_KERNEL * frames + f] = st.post_kernel_ms;
         v[ST_READBACK * frames + f] = st.post_readback_ms;
-    }
-    /* A backend that failed mid-run gave way to cpu: its figures are not
-     * its own. */
-    if (res == 1 && ts_renderer_post(r, &note) != s->backend) {
-        snprintf(why, n, "the %s backend failed during the run and gave way to cpu",
-                 ts_post_backend_name(s->backend));
-        res = 0;
     }
     if (res == 1) {
         bool post = s->backend != TS_POST_NONE;

@@ -149,6 +149,7 @@ void ts_post_timing_to_stats(const ts_post_timing *t, ts_frame_stats *st) {
     st->post_upload_ms = t->upload_ms;
     st->post_kernel_ms = t->kernel_ms;
     st->post_readback_ms = t->readback_ms;
+    st->post_backend = t->backend;
 }
 
 /* A GPU backend that fails in the middle of a run (a lost device, a driver
@@ -172,11 +173,14 @@ uint64_t ts_render_post_frame(const ts_renderer *r, ts_render_start *s, int w, i
         s->post = NULL;
     }
     if (!s->post) ts_post_create(TS_POST_CPU, w, h, &s->post, &err);
-    if (!s->post || ts_post_frame(s->post, &r->post_params, w, h, hdr, rgba, &err) != TS_OK)
+    if (s->post && ts_post_frame(s->post, &r->post_params, w, h, hdr, rgba, &err) == TS_OK) {
+        ts_post_last_timing(s->post, timing); /* the cpu chain's, saying so */
+    } else {
         for (size_t i = 0; i < (size_t)w * (size_t)h * 4; i++) {
             float v = hdr[i];
             rgba[i] = (uint8_t)((v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f) * 255.0f + 0.5f);
         }
+    }
     return ts_now_ns() - t0;
 }
 

@@ -398,6 +398,10 @@ typedef struct ts_frame_stats {
      * raster), the chain's passes, and the read-back of the 8-bit result.
      * The cpu backend has no copies; post_kernel_ms is its chain's time. */
     double post_upload_ms, post_kernel_ms, post_readback_ms;
+    /* The backend that post-processed the frame: the one asked for, cpu
+     * once a GPU backend has failed mid-run and given way to it, or
+     * TS_POST_NONE (no chain, or none could run). */
+    ts_post_backend post_backend;
     uint64_t triangles; /* triangles set up (after clipping and culling) */
     uint64_t fragments; /* pixels shaded and written */
 } ts_frame_stats;

@@ -61,7 +61,10 @@ static void check_none_and_cpu(const ts_model *m) {
                       st.post_readback_ms == 0.0,
                   "%s, none: post %g, upload %g, kernel %g, readback %g: expected all 0", path, st.post_ms,
                   st.post_upload_ms, st.post_kernel_ms, st.post_readback_ms);
+        CHECK(st.post_backend == TS_POST_NONE, "%s, none: post_backend %s", path,
+              ts_post_backend_name(st.post_backend));
         CHECK(render(m, (ts_post_desc){.backend = TS_POST_CPU}, ref, &st, NULL, why, sizeof why), "cpu: %s", why);
+        CHECK(st.post_backend == TS_POST_CPU, "%s, cpu: post_backend %s", path, ts_post_backend_name(st.post_backend));
         CHECK(st.post_kernel_ms > 0.0 && st.post_kernel_ms <= st.post_ms,
               "%s, cpu: kernel %g ms, post %g ms: the chain's host time, within the post time", path,
               st.post_kernel_ms, st.post_ms);
@@ -103,6 +106,8 @@ static bool check_gpu(const ts_model *m, ts_post_backend b, char *why, size_t n)
             printf("%s, %s, %s: post %.3f ms; upload %.3f, kernels %.3f, read-back %.3f ms on the device\n",
                    ts_post_backend_name(b), ref ? "reference" : "tiled", what, st.post_ms, st.post_upload_ms,
                    st.post_kernel_ms, st.post_readback_ms);
+            CHECK(st.post_backend == b, "%s, %s: the frame was made by %s", ts_post_backend_name(b), what,
+                  ts_post_backend_name(st.post_backend));
             CHECK(st.post_upload_ms > 0.0 && st.post_kernel_ms > 0.0 && st.post_readback_ms > 0.0,
                   "%s, %s: upload %g, kernel %g, readback %g ms: expected all measured", ts_post_backend_name(b), what,
                   st.post_upload_ms, st.post_kernel_ms, st.post_readback_ms);
