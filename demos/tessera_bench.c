@@ -3,8 +3,9 @@
  * time, its split by stage, and throughput; --csv and --json write the same
  * rows for plotting. --peer gl times the OpenGL peer (tessera-gl, through
  * bench_peer.c) at the same scenes, sizes and thread counts and prints
- * tessera's time as a ratio of it. Numbers, not pass/fail: speed claims
- * come from here. */
+ * tessera's time as a ratio of it. --sweep runs the CPU-versus-GPU sweep
+ * of the post-processing backends instead (bench_sweep.c). Numbers, not
+ * pass/fail: speed claims come from here. */
 #define _POSIX_C_SOURCE 200809L
 
 #include "tessera.h"
