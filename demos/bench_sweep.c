@@ -21,11 +21,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #define PROG "tessera-bench"
-#define NO_VALUE ((double)NAN)
 
 /* ---- what is swept --------------------------------------------------- */
 
@@ -182,26 +180,10 @@ typedef struct sweep_row {
     double post_pixels_per_s; /* the frame's pixels / post_ms */
 } sweep_row;
 
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-/* A stage's median, NO_VALUE when it was never measured (every frame 0). */
+/* A stage's median, TS_NO_VALUE when it was never measured (every frame 0). */
 static double measured(double *v, int n) {
-    double m = median(v, n);
-    return m > 0.0 ? m : NO_VALUE;
-}
-
-static double now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+    double m = ts_bench_median(v, n);
+    return m > 0.0 ? m : TS_NO_VALUE;
 }
 
 enum { ST_TOTAL, ST_RASTER, ST_QUEUE, ST_POST, ST_UPLOAD, ST_KERNEL, ST_READBACK, ST_COUNT };
@@ -234,7 +216,7 @@ static int measure(const ts_model *model, const char *scene, int w, int h, const
     const ts_view_desc view = {0};
     int res = 1;
     for (int f = -1; f < frames; f++) { /* frame -1 warms up */
-        double t0 = now_ms();
+        double t0 = ts_bench_now_ms();
         if (ts_renderer_draw(r, model, &view, &err) != TS_OK) {
             snprintf(why, n, "%s", err.message);
             res = -1;
@@ -242,7 +224,7 @@ static int measure(const ts_model *model, const char *scene, int w, int h, const
         }
         ts_frame_stats st;
         ts_renderer_stats(r, &st); /* waits for the frame */
-        double t1 = now_ms();
+        double t1 = ts_bench_now_ms();
         if (f < 0) continue;
         if (s->backend != TS_POST_NONE && st.post_backend != s->backend) {
             /* It failed mid-run and gave way to cpu: its figures are not
@@ -263,7 +245,7 @@ static int measure(const ts_model *model, const char *scene, int w, int h, const
     if (res == 1) {
         bool post = s->backend != TS_POST_NONE;
         double *total = &v[ST_TOTAL * frames];
-        double med = median(total, frames), min = total[0]; /* sorted by median() */
+        double med = ts_bench_median(total, frames), min = total[0]; /* sorted by ts_bench_median() */
         *out = (sweep_row){
             .scene = scene,
             .width = w,
@@ -276,15 +258,15 @@ static int measure(const ts_model *model, const char *scene, int w, int h, const
             .frames = frames,
             .median_ms = med,
             .min_ms = min,
-            .raster_ms = median(&v[ST_RASTER * frames], frames),
-            .queue_ms = median(&v[ST_QUEUE * frames], frames),
-            .post_ms = post ? median(&v[ST_POST * frames], frames) : NO_VALUE,
+            .raster_ms = ts_bench_median(&v[ST_RASTER * frames], frames),
+            .queue_ms = ts_bench_median(&v[ST_QUEUE * frames], frames),
+            .post_ms = post ? ts_bench_median(&v[ST_POST * frames], frames) : TS_NO_VALUE,
             .upload_ms = measured(&v[ST_UPLOAD * frames], frames),
             .kernel_ms = measured(&v[ST_KERNEL * frames], frames),
             .readback_ms = measured(&v[ST_READBACK * frames], frames),
         };
         out->post_pixels_per_s =
-            post && out->post_ms > 0.0 ? (double)w * (double)h / (out->post_ms * 1e-3) : NO_VALUE;
+            post && out->post_ms > 0.0 ? (double)w * (double)h / (out->post_ms * 1e-3) : TS_NO_VALUE;
     }
     free(v);
     ts_renderer_destroy(r);
@@ -315,24 +297,18 @@ static ts_peer_status measure_peer(const char *scene_arg, const char *scene, int
         .frames = frames,
         .median_ms = res.median_ms,
         .min_ms = res.min_ms,
-        .raster_ms = NO_VALUE,
-        .queue_ms = NO_VALUE,
-        .post_ms = NO_VALUE,
-        .upload_ms = NO_VALUE,
-        .kernel_ms = NO_VALUE,
-        .readback_ms = NO_VALUE,
-        .post_pixels_per_s = NO_VALUE,
+        .raster_ms = TS_NO_VALUE,
+        .queue_ms = TS_NO_VALUE,
+        .post_ms = TS_NO_VALUE,
+        .upload_ms = TS_NO_VALUE,
+        .kernel_ms = TS_NO_VALUE,
+        .readback_ms = TS_NO_VALUE,
+        .post_pixels_per_s = TS_NO_VALUE,
     };
     return TS_PEER_OK;
 }
 
 /* ---- the table ------------------------------------------------------- */
-
-static const char *cell(char *buf, size_t n, double v, int decimals) {
-    if (isnan(v)) return "-";
-    snprintf(buf, n, "%.*f", decimals, v);
-    return buf;
-}
 
 static void print_header(void) {
     printf("%-18s %11s %-7s %-10s %3s  %9s %9s  %8s %8s %8s %8s %8s %8s  %9s\n", "scene", "size", "chain",
@@ -343,10 +319,11 @@ static void print_header(void) {
 static void print_row(const sweep_row *r) {
     char c[9][32];
     printf("%-18s %5dx%-5d %-7s %-10s %3d  %9s %9s  %8s %8s %8s %8s %8s %8s  %9s\n", r->scene, r->width,
-           r->height, r->chain, r->series, r->threads, cell(c[0], 32, r->median_ms, 3),
-           cell(c[1], 32, r->min_ms, 3), cell(c[2], 32, r->raster_ms, 3), cell(c[3], 32, r->queue_ms, 3),
-           cell(c[4], 32, r->post_ms, 3), cell(c[5], 32, r->upload_ms, 3), cell(c[6], 32, r->kernel_ms, 3),
-           cell(c[7], 32, r->readback_ms, 3), cell(c[8], 32, r->post_pixels_per_s * 1e-6, 1));
+           r->height, r->chain, r->series, r->threads, ts_bench_cell(c[0], 32, r->median_ms, 3),
+           ts_bench_cell(c[1], 32, r->min_ms, 3), ts_bench_cell(c[2], 32, r->raster_ms, 3),
+           ts_bench_cell(c[3], 32, r->queue_ms, 3), ts_bench_cell(c[4], 32, r->post_ms, 3),
+           ts_bench_cell(c[5], 32, r->upload_ms, 3), ts_bench_cell(c[6], 32, r->kernel_ms, 3),
+           ts_bench_cell(c[7], 32, r->readback_ms, 3), ts_bench_cell(c[8], 32, r->post_pixels_per_s * 1e-6, 1));
     fflush(stdout);
 }
 
@@ -579,7 +556,7 @@ static int configs_per_size(const machine *m) {
 }
 
 static void progress(bool tty, const plan *p, int done, int total, double t0, const char *what) {
-    double s = (now_ms() - t0) * 1e-3;
+    double s = (ts_bench_now_ms() - t0) * 1e-3;
     if (tty)
         fprintf(stderr, "\r" PROG ": sweep %s: %d/%d configurations, %dm%02ds, %-40s", p->name, done, total,
                 (int)s / 60, (int)s % 60, what);
@@ -610,13 +587,13 @@ int ts_sweep_run(const char *name, const char *csv, const char *json) {
         fprintf(stderr, PROG ": error: --sweep %s: expected one of %s\n", name ? name : "", ts_sweep_plan_list());
         return 2;
     }
-    double t0 = now_ms();
+    double t0 = ts_bench_now_ms();
     bool tty = isatty(STDERR_FILENO);
     machine m;
     describe_machine(&m);
     printf("sweep %s on %s (%d cores, %s, %d worker threads)\n", p->name, m.cpu, m.cores, m.isa, m.threads);
-    printf("  gl:   %s%s\n  cuda: %s%s\n", m.gl.present ? "" : "absent: ", m.gl.device, m.cuda.present ? "" : "absent: ",
-           m.cuda.device);
+    printf("  gl:   %s%s\n", m.gl.present ? "" : "absent: ", m.gl.device);
+    printf("  cuda: %s%s\n", m.cuda.present ? "" : "absent: ", m.cuda.device);
 
     int cap = p->nscenes * p->nsizes * (1 + NSERIES * CHAIN_COUNT);
     sweep_row *rows = calloc((size_t)cap, sizeof *rows);
@@ -687,7 +664,7 @@ int ts_sweep_run(const char *name, const char *csv, const char *json) {
         }
         ts_model_free(&model);
     }
-    double elapsed_s = (now_ms() - t0) * 1e-3;
+    double elapsed_s = (ts_bench_now_ms() - t0) * 1e-3;
 
     /* The findings, per scene. */
     const gpu_backend *gpus[2] = {&m.gl, &m.cuda};

@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #define PROG "tessera-bench"
@@ -102,27 +101,6 @@ static int split(char *s, char *out[MAX_LIST]) {
     return n;
 }
 
-static double now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-/* A value a row does not have: a stage that does not exist (yet), or one
- * that has no meaning for the row. "-" in the table, empty in the CSV, null
- * in the JSON; never a made-up 0, which would read as "took no time". */
-#define NO_VALUE ((double)NAN)
-
 typedef struct row {
     const char *backend; /* "tessera" or "gl" (the peer) */
     const char *scene;
@@ -131,25 +109,18 @@ typedef struct row {
     int threads, msaa, frames;
     unsigned tris;
     double median_ms, min_ms;
-    /* Median time per stage. post: the post-processing chain, NO_VALUE
+    /* Median time per stage. post: the post-processing chain, TS_NO_VALUE
      * without one; write (present or write-out) has no stage in the frame
-     * yet: NO_VALUE until it does. */
+     * yet: TS_NO_VALUE until it does. */
     double vertex_ms, geometry_ms, raster_ms, queue_ms, post_ms, write_ms;
     const char *post; /* the post-processing backend that ran ("none"); NULL in gl rows */
     double tris_per_s, pixels_per_s;
     /* tessera's median / the gl row's at the same scene, size and thread
-     * count; NO_VALUE without one (and in the gl rows). */
+     * count; TS_NO_VALUE without one (and in the gl rows). */
     double vs_gl;
     double zoom; /* the view's magnification (1: the whole model) */
     char renderer[256]; /* GL_RENDERER in the gl rows; empty in tessera's */
 } row;
-
-/* A number for the table, or "-" where the row has none. */
-static const char *cell(char *buf, size_t n, double v, int decimals) {
-    if (isnan(v)) return "-";
-    snprintf(buf, n, "%.*f", decimals, v);
-    return buf;
-}
 
 static void print_header(bool peer) {
     printf("%-22s %11s %-7s %-9s %3s %4s  %9s %9s  %8s %8s %8s %8s %8s  %8s %8s", "scene", "size",
@@ -164,12 +135,14 @@ static void print_row(const row *r, bool peer) {
     /* A gl row says so in the isa column: its ISA is the driver's business. */
     printf("%-22s %5dx%-5d %-7s %-9s %3d %4d  %9s %9s  %8s %8s %8s %8s %8s  %8s %8s", r->scene,
            r->width, r->height, r->isa ? r->isa : r->backend, r->pipeline ? r->pipeline : "-",
-           r->threads, r->msaa, cell(c[0], 32, r->median_ms, 3), cell(c[1], 32, r->min_ms, 3),
-           cell(c[2], 32, r->vertex_ms, 3), cell(c[3], 32, r->geometry_ms, 3),
-           cell(c[4], 32, r->raster_ms, 3), cell(c[5], 32, r->queue_ms, 3), cell(c[9], 32, r->post_ms, 3),
-           cell(c[6], 32, r->tris_per_s * 1e-6, 2), cell(c[7], 32, r->pixels_per_s * 1e-6, 2));
+           r->threads, r->msaa, ts_bench_cell(c[0], 32, r->median_ms, 3),
+           ts_bench_cell(c[1], 32, r->min_ms, 3), ts_bench_cell(c[2], 32, r->vertex_ms, 3),
+           ts_bench_cell(c[3], 32, r->geometry_ms, 3), ts_bench_cell(c[4], 32, r->raster_ms, 3),
+           ts_bench_cell(c[5], 32, r->queue_ms, 3), ts_bench_cell(c[9], 32, r->post_ms, 3),
+           ts_bench_cell(c[6], 32, r->tris_per_s * 1e-6, 2),
+           ts_bench_cell(c[7], 32, r->pixels_per_s * 1e-6, 2));
     if (peer)
-        printf("  %6s%s%s", cell(c[8], 32, r->vs_gl, 2), r->renderer[0] ? "  " : "", r->renderer);
+        printf("  %6s%s%s", ts_bench_cell(c[8], 32, r->vs_gl, 2), r->renderer[0] ? "  " : "", r->renderer);
     putchar('\n');
     fflush(stdout);
 }
@@ -275,14 +248,14 @@ static bool run_config(const ts_model *model, const char *scene, int w, int h, t
     ts_frame_stats st = {0};
     bool ok = t && stage[0] && stage[1] && stage[2] && stage[3] && stage[4];
     for (int f = -1; ok && f < frames; f++) {
-        double t0 = now_ms();
+        double t0 = ts_bench_now_ms();
         if (ts_renderer_draw(r, model, view, &err) != TS_OK) {
             fprintf(stderr, PROG ": %s: %s\n", scene, err.message);
             ok = false;
             break;
         }
         ts_renderer_stats(r, &st); /* waits for the frame */
-        double t1 = now_ms();
+        double t1 = ts_bench_now_ms();
         if (f < 0) continue;
         t[f] = t1 - t0;
         stage[0][f] = st.vertex_ms;
@@ -292,10 +265,10 @@ static bool run_config(const ts_model *model, const char *scene, int w, int h, t
         stage[4][f] = st.post_ms;
     }
     if (ok) {
-        /* median() sorts in place, so the minimum is t[0] only after it:
+        /* ts_bench_median() sorts in place, so the minimum is t[0] only after it:
          * the two are computed here, not in the initializer list below,
          * whose expressions C leaves unsequenced. */
-        double median_ms = median(t, frames);
+        double median_ms = ts_bench_median(t, frames);
         double min_ms = t[0];
         *out = (row){
             .backend = "tessera",
@@ -308,14 +281,14 @@ static bool run_config(const ts_model *model, const char *scene, int w, int h, t
             .msaa = ts_renderer_msaa(r),
             .frames = frames,
             .tris = ts_model_triangle_count(model),
-            .vertex_ms = median(stage[0], frames),
-            .geometry_ms = median(stage[1], frames),
-            .raster_ms = median(stage[2], frames),
-            .queue_ms = median(stage[3], frames),
-            .post_ms = post != TS_POST_NONE ? median(stage[4], frames) : NO_VALUE,
+            .vertex_ms = ts_bench_median(stage[0], frames),
+            .geometry_ms = ts_bench_median(stage[1], frames),
+            .raster_ms = ts_bench_median(stage[2], frames),
+            .queue_ms = ts_bench_median(stage[3], frames),
+            .post_ms = post != TS_POST_NONE ? ts_bench_median(stage[4], frames) : TS_NO_VALUE,
             .post = ts_post_backend_name(post),
-            .write_ms = NO_VALUE,
-            .vs_gl = NO_VALUE,
+            .write_ms = TS_NO_VALUE,
+            .vs_gl = TS_NO_VALUE,
             .zoom = view->zoom > 0.0f ? (double)view->zoom : 1.0,
             .median_ms = median_ms,
             .min_ms = min_ms,
@@ -326,7 +299,7 @@ static bool run_config(const ts_model *model, const char *scene, int w, int h, t
             /* The reference pipeline sets triangles up inside its raster
              * loop, hands the frame over without a queue and counts no
              * shaded pixels: its stats hold 0 for figures it does not have. */
-            out->geometry_ms = out->queue_ms = out->pixels_per_s = NO_VALUE;
+            out->geometry_ms = out->queue_ms = out->pixels_per_s = TS_NO_VALUE;
         }
     }
     for (int s = 0; s < 5; s++) free(stage[s]);
@@ -377,15 +350,15 @@ static ts_peer_status run_peer(const char *model_arg, const char *scene, int w, 
         .tris = res.tris,
         .median_ms = res.median_ms,
         .min_ms = res.min_ms,
-        .vertex_ms = NO_VALUE,
-        .geometry_ms = NO_VALUE,
-        .raster_ms = NO_VALUE,
-        .queue_ms = NO_VALUE,
-        .post_ms = NO_VALUE,
-        .write_ms = NO_VALUE,
+        .vertex_ms = TS_NO_VALUE,
+        .geometry_ms = TS_NO_VALUE,
+        .raster_ms = TS_NO_VALUE,
+        .queue_ms = TS_NO_VALUE,
+        .post_ms = TS_NO_VALUE,
+        .write_ms = TS_NO_VALUE,
         .tris_per_s = (double)res.tris / (res.median_ms * 1e-3),
-        .pixels_per_s = NO_VALUE,
-        .vs_gl = NO_VALUE,
+        .pixels_per_s = TS_NO_VALUE,
+        .vs_gl = TS_NO_VALUE,
         .zoom = view->zoom > 0.0f ? (double)view->zoom : 1.0,
     };
     snprintf(out->renderer, sizeof out->renderer, "%s", res.renderer);
