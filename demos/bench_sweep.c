@@ -27,11 +27,14 @@
 
 /* ---- what is swept --------------------------------------------------- */
 
+#define MAX_SCENES 2
+#define MAX_SIZES 5
+
 typedef struct plan {
     const char *name;
-    const char *scenes[2];
+    const char *scenes[MAX_SCENES];
     int nscenes;
-    int sizes[5][2];
+    int sizes[MAX_SIZES][2];
     int nsizes;
     /* Timed frames per configuration (after one warm-up): more where
      * frames are cheap, fewer at 2560x1440 and up, so the full plan stays
@@ -668,8 +671,8 @@ int ts_sweep_run(const char *name, const char *csv, const char *json) {
 
     /* The findings, per scene. */
     const gpu_backend *gpus[2] = {&m.gl, &m.cuda};
-    crossover cross[2 * CHAIN_COUNT * 2];
-    overlap ov[2 * CHAIN_COUNT * 5 * 2];
+    crossover cross[2 * CHAIN_COUNT * MAX_SCENES];
+    overlap ov[2 * CHAIN_COUNT * MAX_SIZES * MAX_SCENES];
     int ncross = 0, nov = 0;
     for (int sc = 0; sc < p->nscenes; sc++) {
         const char *scene = p->scenes[sc];
