@@ -13,7 +13,7 @@
 # must have its ratio to the peer (vs_gl).
 #
 # SWEEP: the files are a --sweep PLAN's instead (tests/check_sweep.cmake
-# checks them, with the helpers below).
+# checks them, with the functions below).
 
 cmake_minimum_required(VERSION 3.25) # list() keeps empty elements (CMP0007)
 
