@@ -1,11 +1,14 @@
 /* post.c — the chain's parameters and the backend instance the render
  * thread drives: the cpu chain here, the GPU ones through
  * post_backends.h where they were built. */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include "post_backends.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "error.h"
 
@@ -30,6 +33,9 @@ ts_result ts_post_params_make(const ts_post_desc *d, ts_post_params *out, ts_err
     memset(out, 0, sizeof *out);
     if ((unsigned)d->backend >= TS_POST_BACKEND_COUNT)
         return ts_error_set(err, TS_ERR_INVALID_ARG, "post: unknown backend %d", (int)d->backend);
+    if ((unsigned)d->upload >= TS_POST_UPLOAD_COUNT)
+        return ts_error_set(err, TS_ERR_INVALID_ARG, "post: unknown upload mode %d (0: per tile, 1: whole frame)",
+                            (int)d->upload);
     if (!in_range(d->exposure, 0.0f, 65504.0f))
         return ts_error_set(err, TS_ERR_INVALID_ARG, "post: exposure %g must be from 0 (the default, 1) to 65504", (double)d->exposure);
     if (!in_range(d->bloom_threshold, 0.0f, 65504.0f))
@@ -63,7 +69,15 @@ struct ts_post {
     float *scratch; /* cpu */
     size_t scratch_floats;
     void *gpu; /* gl, cuda: the backend's state */
+    ts_post_timing cpu_timing; /* cpu: the last frame's chain on the host clock */
 };
+
+/* The cpu chain's time: host clock (monotonic), in milliseconds. */
+static double host_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+}
 
 #if !defined(TS_HAVE_POST_GL) || !defined(TS_HAVE_POST_CUDA)
 static ts_result not_built(ts_post_backend b, ts_error *err) {
@@ -141,6 +155,7 @@ ts_result ts_post_frame(ts_post *p, const ts_post_params *params, int w, int h, 
 #ifdef TS_HAVE_POST_CUDA
     if (p->kind == TS_POST_CUDA) return ts_post_cuda_frame(p->gpu, params, w, h, hdr, out, err);
 #endif
+    memset(&p->cpu_timing, 0, sizeof p->cpu_timing);
     size_t need = ts_post_cpu_scratch_floats(w, h);
     if (need > p->scratch_floats) {
         float *more = realloc(p->scratch, need * sizeof *more);
@@ -148,6 +163,44 @@ ts_result ts_post_frame(ts_post *p, const ts_post_params *params, int w, int h, 
         p->scratch = more;
         p->scratch_floats = need;
     }
+    double t0 = host_ms();
     ts_post_cpu_run(params, w, h, hdr, out, p->scratch);
+    p->cpu_timing.kernel_ms = host_ms() - t0;
+    return TS_OK;
+}
+
+void ts_post_last_timing(const ts_post *p, ts_post_timing *out) {
+    memset(out, 0, sizeof *out);
+#ifdef TS_HAVE_POST_GL
+    if (p->kind == TS_POST_GL) ts_post_gl_timing(p->gpu, out);
+#endif
+#ifdef TS_HAVE_POST_CUDA
+    if (p->kind == TS_POST_CUDA) ts_post_cuda_timing(p->gpu, out);
+#endif
+    if (p->kind == TS_POST_CPU) *out = p->cpu_timing;
+    out->backend = p->kind;
+}
+
+ts_result ts_post_backend_describe(ts_post_backend b, char *out, size_t n, ts_error *err) {
+    if (out && n) out[0] = '\0';
+    if (!out || n == 0) return ts_error_set(err, TS_ERR_INVALID_ARG, "post: no room for the description");
+    if (b == TS_POST_NONE || (unsigned)b >= TS_POST_BACKEND_COUNT)
+        return ts_error_set(err, TS_ERR_INVALID_ARG, "post: backend %d runs nowhere", (int)b);
+    if (b == TS_POST_CPU) {
+        snprintf(out, n, "cpu");
+        return TS_OK;
+    }
+    /* A GPU backend says what it runs on once it runs: a small instance is
+     * made and asked. */
+    ts_post *p = NULL;
+    ts_result r = ts_post_create(b, 64, 64, &p, err);
+    if (r != TS_OK) return r;
+#ifdef TS_HAVE_POST_GL
+    if (b == TS_POST_GL) ts_post_gl_describe(p->gpu, out, n);
+#endif
+#ifdef TS_HAVE_POST_CUDA
+    if (b == TS_POST_CUDA) ts_post_cuda_describe(p->gpu, out, n);
+#endif
+    ts_post_destroy(p);
     return TS_OK;
 }

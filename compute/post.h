@@ -74,4 +74,25 @@ void ts_post_tile(ts_post *post, const float *hdr, size_t stride, int x, int y, 
 ts_result ts_post_frame(ts_post *post, const ts_post_params *p, int w, int h, const float *hdr,
                         uint8_t *out, ts_error *err);
 
+/* ---- timing ------------------------------------------------------------- */
+
+/* Where the last frame's post-processing time went, in milliseconds; zero
+ * means "not measured" (a stage the backend does not have, or a frame that
+ * failed). A GPU backend measures on the device, never with host clocks:
+ *   upload_ms    the frame's host-to-device copies, each timed on the device
+ *                and summed (with per-tile uploads most of it is hidden
+ *                behind the raster of the other tiles)
+ *   kernel_ms    the chain's passes, first to last, on the device
+ *   readback_ms  the copy of the 8-bit result back to the host
+ * The cpu backend has no copies: kernel_ms is its chain's time on the host
+ * clock. */
+typedef struct ts_post_timing {
+    double upload_ms, kernel_ms, readback_ms;
+    ts_post_backend backend; /* the backend that made the frame (TS_POST_NONE: none did) */
+} ts_post_timing;
+
+/* The last ts_post_frame's figures (all zero before the first, or when it
+ * failed). Read after the frame's read-back, so it never waits. */
+void ts_post_last_timing(const ts_post *post, ts_post_timing *out);
+
 #endif

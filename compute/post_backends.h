@@ -11,6 +11,10 @@
  *           so the transfer overlaps the raster of the other tiles
  *   frame   every tile is in: runs the chain, writes the 8-bit result
  *           (headless: read back into `out`)
+ *   timing  the last frame's device timings (post.h, ts_post_timing),
+ *           read after its read-back, so never waiting for the device
+ *   describe what it runs on, one line: the GL renderer and version, or
+ *           the CUDA device and driver
  *   destroy frees everything create made */
 #ifndef TS_POST_BACKENDS_H
 #define TS_POST_BACKENDS_H
@@ -23,6 +27,8 @@
                                int h);                                                                \
     ts_result ts_post_##name##_frame(void *state, const ts_post_params *p, int w, int h,              \
                                      const float *hdr, uint8_t *out, ts_error *err);                  \
+    void ts_post_##name##_timing(const void *state, ts_post_timing *out);                             \
+    void ts_post_##name##_describe(const void *state, char *out, size_t n);                           \
     void ts_post_##name##_destroy(void *state);
 
 #ifdef __cplusplus

@@ -249,6 +249,14 @@ typedef struct cuda_post {
     float4 *slot[SLOTS];
     cudaEvent_t done[SLOTS];
     int next; /* the slot the next tile uses: always the oldest */
+    /* Device timing (cudaEvent pairs on the stream, never waited for while
+     * tiles arrive: read once the frame's read-back has completed). One
+     * pair per copy of the frame being drawn, the pool grown by doubling;
+     * one pair around the kernels, one around the read-back. */
+    cudaEvent_t *copy_ev; /* [2 * i]: before copy i, [2 * i + 1]: after */
+    int copies, copy_cap;
+    cudaEvent_t chain_ev[2], readback_ev[2];
+    ts_post_timing timing; /* the last frame's */
     /* ts_post_cuda_tile cannot return an error: the first one is kept here
      * and reported by the next ts_post_cuda_frame. */
     ts_result failed;
@@ -318,6 +326,37 @@ static ts_result reserve_frame(cuda_post *c, int w, int h, ts_error *err) {
     return TS_OK;
 }
 
+/* The timing events for the frame's next copy, the pool grown by doubling;
+ * NULL (the copy goes untimed) when it cannot grow. */
+static const cudaEvent_t *next_copy_events(cuda_post *c) {
+    if (c->copies == c->copy_cap) {
+        int cap = c->copy_cap ? 2 * c->copy_cap : 256;
+        cudaEvent_t *more = (cudaEvent_t *)realloc(c->copy_ev, (size_t)cap * 2 * sizeof *more);
+        if (!more) return NULL;
+        c->copy_ev = more;
+        for (int i = 2 * c->copy_cap; i < 2 * cap; i++)
+            if (cudaEventCreate(&more[i]) != cudaSuccess) {
+                /* Keep the pairs made so far; this copy goes untimed. */
+                (void)cudaGetLastError();
+                for (int k = i & ~1; k < i; k++) cudaEventDestroy(more[k]);
+                c->copy_cap = i / 2;
+                return NULL;
+            }
+        c->copy_cap = cap;
+    }
+    return &c->copy_ev[2 * c->copies++];
+}
+
+/* Milliseconds between two completed events; 0 when CUDA cannot say. */
+static double elapsed_ms(cudaEvent_t a, cudaEvent_t b) {
+    float ms = 0.0f;
+    if (cudaEventElapsedTime(&ms, a, b) != cudaSuccess) {
+        (void)cudaGetLastError();
+        return 0.0;
+    }
+    return (double)ms;
+}
+
 /* Copies one piece of a tile, at most TILE x TILE, through the next staging
  * slot to the device HDR image at (x, y). `src` is its top-left pixel, rows
  * `stride` floats apart.
@@ -340,9 +379,12 @@ static ts_result upload_piece(cuda_post *c, const float *src, size_t stride, int
     float4 *slot = c->slot[s];
     for (int row = 0; row < h; row++)
         memcpy(&slot[(size_t)row * w], src + (size_t)row * stride, (size_t)w * sizeof *slot);
+    const cudaEvent_t *ev = next_copy_events(c);
+    if (ev) CU_TRY(cudaEventRecord(ev[0], c->stream));
     CU_TRY(cudaMemcpy2DAsync(c->hdr + (size_t)y * c->hdr_w + x, (size_t)c->hdr_w * sizeof *slot, slot,
                              (size_t)w * sizeof *slot, (size_t)w * sizeof *slot, (size_t)h, cudaMemcpyHostToDevice,
                              c->stream));
+    if (ev) CU_TRY(cudaEventRecord(ev[1], c->stream));
     CU_TRY(cudaEventRecord(c->done[s], c->stream));
     return TS_OK;
 }
@@ -381,6 +423,10 @@ static ts_result setup(cuda_post *c, int w, int h, ts_error *err) {
         CU_TRY(cudaHostAlloc((void **)&c->slot[s], (size_t)TILE * TILE * sizeof(float4), cudaHostAllocDefault));
         CU_TRY(cudaEventCreateWithFlags(&c->done[s], cudaEventDisableTiming));
     }
+    for (int i = 0; i < 2; i++) {
+        CU_TRY(cudaEventCreate(&c->chain_ev[i]));
+        CU_TRY(cudaEventCreate(&c->readback_ev[i]));
+    }
     ts_result r = grow_hdr(c, w, h, err);
     return r != TS_OK ? r : reserve_frame(c, w, h, err);
 }
@@ -396,6 +442,12 @@ extern "C" void ts_post_cuda_destroy(void *state) {
     for (int s = 0; s < SLOTS; s++) {
         if (c->done[s]) cudaEventDestroy(c->done[s]);
         if (c->slot[s]) cudaFreeHost(c->slot[s]);
+    }
+    for (int i = 0; i < 2 * c->copy_cap; i++) cudaEventDestroy(c->copy_ev[i]);
+    free(c->copy_ev);
+    for (int i = 0; i < 2; i++) {
+        if (c->chain_ev[i]) cudaEventDestroy(c->chain_ev[i]);
+        if (c->readback_ev[i]) cudaEventDestroy(c->readback_ev[i]);
     }
     cudaFree(c->hdr); /* cudaFree(NULL) does nothing */
     cudaFree(c->bloom);
@@ -437,16 +489,50 @@ extern "C" void ts_post_cuda_tile(void *state, const float *hdr, size_t stride, 
 
 static dim3 grid(int w, int h) { return dim3((unsigned)(w + BLOCK - 1) / BLOCK, (unsigned)(h + BLOCK - 1) / BLOCK); }
 
+static ts_result frame(cuda_post *c, const ts_post_params *p, int w, int h, const float *hdr, uint8_t *out,
+                       ts_error *err);
+
 extern "C" ts_result ts_post_cuda_frame(void *state, const ts_post_params *p, int w, int h, const float *hdr,
                                         uint8_t *out, ts_error *err) {
     cuda_post *c = (cuda_post *)state;
+    memset(&c->timing, 0, sizeof c->timing);
     if (c->failed != TS_OK) { /* a tile's upload failed: say so, start clean */
         ts_result r = c->failed;
         if (err) *err = c->error;
         c->failed = TS_OK;
         c->tile_pixels = 0;
+        c->copies = 0;
         return r;
     }
+    ts_result r = frame(c, p, w, h, hdr, out, err);
+    c->copies = 0; /* the next frame's copies start the pool again */
+    return r;
+}
+
+extern "C" void ts_post_cuda_timing(const void *state, ts_post_timing *out) {
+    *out = ((const cuda_post *)state)->timing;
+}
+
+extern "C" void ts_post_cuda_describe(const void *state, char *out, size_t n) {
+    (void)state;
+    int dev = 0, driver = 0, runtime = 0;
+    cudaDeviceProp prop;
+    if (cudaGetDevice(&dev) != cudaSuccess || cudaGetDeviceProperties(&prop, dev) != cudaSuccess) {
+        (void)cudaGetLastError();
+        snprintf(out, n, "CUDA device (no properties)");
+        return;
+    }
+    cudaDriverGetVersion(&driver);
+    cudaRuntimeGetVersion(&runtime);
+    snprintf(out, n, "%s (compute %d.%d, %.1f GiB), CUDA driver %d.%d, runtime %d.%d", prop.name, prop.major,
+             prop.minor, (double)prop.totalGlobalMem / (1024.0 * 1024.0 * 1024.0), driver / 1000,
+             driver % 1000 / 10, runtime / 1000, runtime % 1000 / 10);
+}
+
+/* The frame after its tiles: the rest of the upload, the chain, the
+ * read-back, then the device's timings of all of it. */
+static ts_result frame(cuda_post *c, const ts_post_params *p, int w, int h, const float *hdr, uint8_t *out,
+                       ts_error *err) {
     if (w < 1 || h < 1 || w > TS_MAX_FRAME_DIM || h > TS_MAX_FRAME_DIM)
         return ts_error_set(err, TS_ERR_INVALID_ARG, "cuda: a %dx%d frame is outside 1..%d", w, h, TS_MAX_FRAME_DIM);
     /* Fewer pixels came as tiles than the frame has (a caller that does not
@@ -458,6 +544,7 @@ extern "C" ts_result ts_post_cuda_frame(void *state, const ts_post_params *p, in
 
     int w2 = ts_post_half(w), h2 = ts_post_half(h);
     dim3 block(BLOCK, BLOCK);
+    CU_TRY(cudaEventRecord(c->chain_ev[0], c->stream));
     if (p->bloom) {
         bright_kernel<<<grid(w2, h2), block, 0, c->stream>>>(*p, c->hdr, c->hdr_w, w, h, c->bloom, w2, h2);
         if ((r = launched("bright", err)) != TS_OK) return r;
@@ -473,9 +560,16 @@ extern "C" ts_result ts_post_cuda_frame(void *state, const ts_post_params *p, in
         fxaa_kernel<<<grid(w, h), block, 0, c->stream>>>(*p, c->ldr, c->hdr, c->hdr_w, w, h, c->out);
         if ((r = launched("fxaa", err)) != TS_OK) return r;
     }
+    CU_TRY(cudaEventRecord(c->chain_ev[1], c->stream));
     /* Headless: the result comes back through pinned memory, then out. */
+    CU_TRY(cudaEventRecord(c->readback_ev[0], c->stream));
     CU_TRY(cudaMemcpyAsync(c->out_host, c->out, (size_t)w * (size_t)h * 4, cudaMemcpyDeviceToHost, c->stream));
+    CU_TRY(cudaEventRecord(c->readback_ev[1], c->stream));
     CU_TRY(cudaStreamSynchronize(c->stream));
     memcpy(out, c->out_host, (size_t)w * (size_t)h * 4);
+    /* The stream is idle: every event has completed, nothing here waits. */
+    for (int i = 0; i < c->copies; i++) c->timing.upload_ms += elapsed_ms(c->copy_ev[2 * i], c->copy_ev[2 * i + 1]);
+    c->timing.kernel_ms = elapsed_ms(c->chain_ev[0], c->chain_ev[1]);
+    c->timing.readback_ms = elapsed_ms(c->readback_ev[0], c->readback_ev[1]);
     return TS_OK;
 }

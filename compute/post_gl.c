@@ -13,6 +13,15 @@
  *   ldr      RGBA32F, the tone-mapped frame FXAA reads
  *   out      a shader storage buffer of packed RGBA8, w*h pixels, read back
  *            with glGetBufferSubData
+ *   queries  GL_TIMESTAMP timer queries (ARB_timer_query, core since
+ *            3.3), a pair around each upload, the passes and the read-back;
+ *            their results are read once the read-back has returned, when
+ *            the device is done with all of them, so timing never makes the
+ *            render thread wait. Timestamps rather than GL_TIME_ELAPSED:
+ *            llvmpipe runs compute and copies when they are issued, outside
+ *            the binned scene that its elapsed-time queries measure (which
+ *            then read 0), while it stamps a timestamp query as the
+ *            command stream reaches it, as a GPU does
  * Every call comes from the thread that created the state (post.h); the
  * context is made current on it again if something else took its place. */
 #include "post_backends.h"
@@ -41,6 +50,10 @@ typedef struct gl_post {
     int work_w, work_h;        /* bloom's and ldr's (full) size: frames grow it */
     size_t out_bytes;
     ts_error tile_error; /* the first failure in ts_post_gl_tile, reported by the next frame */
+    GLuint *upload_q; /* [2 i], [2 i + 1]: timestamps before and after upload i of the frame */
+    int upload_q_used, upload_q_cap; /* in pairs */
+    GLuint chain_q[2], readback_q[2];
+    ts_post_timing timing; /* the last frame's */
 } gl_post;
 
 /* ---- errors ------------------------------------------------------------- */
@@ -190,8 +203,12 @@ void ts_post_gl_destroy(void *state) {
         glDeleteTextures(2, s->bloom);
         glDeleteTextures(1, &s->ldr);
         glDeleteBuffers(1, &s->out);
+        if (s->upload_q_cap) glDeleteQueries(2 * s->upload_q_cap, s->upload_q);
+        glDeleteQueries(2, s->chain_q);
+        glDeleteQueries(2, s->readback_q);
     }
     ts_egl_close(&s->egl);
+    free(s->upload_q);
     free(s);
 }
 
@@ -219,7 +236,11 @@ ts_result ts_post_gl_create(int w, int h, void **state, ts_error *err) {
         if (!(s->prog[i] = build_program(passes[i].name, passes[i].src, err))) r = TS_ERR_UNSUPPORTED;
     if (r == TS_OK) r = grow_hdr(s, w > 0 ? w : 1, h > 0 ? h : 1, err);
     if (r == TS_OK) r = grow_work(s, w > 0 ? w : 1, h > 0 ? h : 1, err);
-    if (r == TS_OK) r = check_gl("creating the programs", err);
+    if (r == TS_OK) {
+        glGenQueries(2, s->chain_q);
+        glGenQueries(2, s->readback_q);
+    }
+    if (r == TS_OK) r = check_gl("creating the programs and timer queries", err);
     if (r != TS_OK) {
         ts_post_gl_destroy(s);
         /* The caller falls back to cpu: any failure here means "cannot run". */
@@ -228,6 +249,30 @@ ts_result ts_post_gl_create(int w, int h, void **state, ts_error *err) {
     }
     *state = s;
     return TS_OK;
+}
+
+/* The pair of timestamp queries for the next upload of this frame, the
+ * pool grown by doubling; NULL (the upload goes untimed) when it cannot
+ * grow. */
+static const GLuint *next_upload_queries(gl_post *s) {
+    if (s->upload_q_used == s->upload_q_cap) {
+        int cap = s->upload_q_cap ? 2 * s->upload_q_cap : 256;
+        GLuint *more = realloc(s->upload_q, (size_t)cap * 2 * sizeof *more);
+        if (!more) return NULL;
+        glGenQueries(2 * (cap - s->upload_q_cap), more + 2 * s->upload_q_cap);
+        s->upload_q = more;
+        s->upload_q_cap = cap;
+    }
+    return &s->upload_q[2 * s->upload_q_used++];
+}
+
+/* Milliseconds from one finished timestamp query to another; 0 when the
+ * clock did not move forward. */
+static double span_ms(const GLuint q[2]) {
+    GLuint64 t0 = 0, t1 = 0;
+    glGetQueryObjectui64v(q[0], GL_QUERY_RESULT, &t0);
+    glGetQueryObjectui64v(q[1], GL_QUERY_RESULT, &t1);
+    return t1 > t0 ? (double)(t1 - t0) * 1e-6 : 0.0;
 }
 
 void ts_post_gl_tile(void *state, const float *hdr, size_t stride, int x, int y, int w, int h) {
@@ -239,11 +284,14 @@ void ts_post_gl_tile(void *state, const float *hdr, size_t stride, int x, int y,
         return;
     }
     if (grow_hdr(s, x + w, y + h, &s->tile_error) != TS_OK) return;
+    const GLuint *q = next_upload_queries(s);
     /* Rows `stride` floats apart: GL_UNPACK_ROW_LENGTH counts pixels. */
     glPixelStorei(GL_UNPACK_ROW_LENGTH, (GLint)(stride / 4));
     glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
     glBindTexture(GL_TEXTURE_2D, s->hdr);
+    if (q) glQueryCounter(q[0], GL_TIMESTAMP);
     glTexSubImage2D(GL_TEXTURE_2D, 0, x, y, w, h, GL_RGBA, GL_FLOAT, hdr);
+    if (q) glQueryCounter(q[1], GL_TIMESTAMP);
     glBindTexture(GL_TEXTURE_2D, 0);
     glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
     char step[64];
@@ -261,23 +309,9 @@ static void dispatch(int w, int h) {
     glDispatchCompute((GLuint)((w + GROUP - 1) / GROUP), (GLuint)((h + GROUP - 1) / GROUP), 1);
 }
 
-ts_result ts_post_gl_frame(void *state, const ts_post_params *p, int w, int h, const float *hdr, uint8_t *out,
-                           ts_error *err) {
-    gl_post *s = state;
-    (void)hdr; /* every tile of it is in s->hdr already */
-    if (s->tile_error.code != TS_OK) {
-        ts_result r = s->tile_error.code;
-        if (err) *err = s->tile_error;
-        memset(&s->tile_error, 0, sizeof s->tile_error);
-        return r;
-    }
-    if (w <= 0 || h <= 0) return TS_OK;
-    if (!make_current(s))
-        return ts_error_set(err, TS_ERR_SYSTEM, "post gl: cannot make the context current (%s)",
-                            ts_egl_error_name(eglGetError()));
-    ts_result r = grow_hdr(s, w, h, err); /* only if tiles did not cover the frame */
-    if (r == TS_OK) r = grow_work(s, w, h, err);
-    if (r != TS_OK) return r;
+/* The passes over a w x h frame whose HDR color is in s->hdr, into s->out. */
+static ts_result run_chain(gl_post *s, const ts_post_params *p, int w, int h, ts_error *err) {
+    ts_result r;
     int w2 = ts_post_half(w), h2 = ts_post_half(h);
 
     if (p->bloom) {
@@ -329,12 +363,62 @@ ts_result ts_post_gl_frame(void *state, const ts_post_params *p, int w, int h, c
     bind_texture(1, s->ldr);
     glBindBufferBase(GL_SHADER_STORAGE_BUFFER, 0, s->out);
     dispatch(w, h);
-    if ((r = check_gl("FXAA and encode", err)) != TS_OK) return r;
+    return check_gl("FXAA and encode", err);
+}
+
+ts_result ts_post_gl_frame(void *state, const ts_post_params *p, int w, int h, const float *hdr, uint8_t *out,
+                           ts_error *err) {
+    gl_post *s = state;
+    (void)hdr; /* every tile of it is in s->hdr already */
+    memset(&s->timing, 0, sizeof s->timing);
+    int uploads = s->upload_q_used;
+    s->upload_q_used = 0; /* the next frame's uploads start the pool again */
+    if (s->tile_error.code != TS_OK) {
+        ts_result r = s->tile_error.code;
+        if (err) *err = s->tile_error;
+        memset(&s->tile_error, 0, sizeof s->tile_error);
+        return r;
+    }
+    if (w <= 0 || h <= 0) return TS_OK;
+    if (!make_current(s))
+        return ts_error_set(err, TS_ERR_SYSTEM, "post gl: cannot make the context current (%s)",
+                            ts_egl_error_name(eglGetError()));
+    ts_result r = grow_hdr(s, w, h, err); /* only if tiles did not cover the frame */
+    if (r == TS_OK) r = grow_work(s, w, h, err);
+    if (r != TS_OK) return r;
+
+    glQueryCounter(s->chain_q[0], GL_TIMESTAMP);
+    r = run_chain(s, p, w, h, err);
+    glQueryCounter(s->chain_q[1], GL_TIMESTAMP);
+    if (r != TS_OK) return r;
 
     glMemoryBarrier(GL_BUFFER_UPDATE_BARRIER_BIT);
+    glQueryCounter(s->readback_q[0], GL_TIMESTAMP);
     glBindBuffer(GL_SHADER_STORAGE_BUFFER, s->out);
     glGetBufferSubData(GL_SHADER_STORAGE_BUFFER, 0, (GLsizeiptr)((size_t)w * (size_t)h * 4), out);
     glBindBuffer(GL_SHADER_STORAGE_BUFFER, 0);
+    glQueryCounter(s->readback_q[1], GL_TIMESTAMP);
     glUseProgram(0);
-    return check_gl("reading the frame back", err);
+    if ((r = check_gl("reading the frame back", err)) != TS_OK) return r;
+
+    /* The read-back has returned, so the device has finished every command
+     * before it: these results are ready and reading them does not wait on
+     * more work. */
+    for (int i = 0; i < uploads; i++) s->timing.upload_ms += span_ms(&s->upload_q[2 * i]);
+    s->timing.kernel_ms = span_ms(s->chain_q);
+    s->timing.readback_ms = span_ms(s->readback_q);
+    if (check_gl("reading the timer queries", err) != TS_OK) memset(&s->timing, 0, sizeof s->timing);
+    return TS_OK;
+}
+
+void ts_post_gl_timing(const void *state, ts_post_timing *out) { *out = ((const gl_post *)state)->timing; }
+
+void ts_post_gl_describe(const void *state, char *out, size_t n) {
+    gl_post *s = (gl_post *)state;
+    if (!make_current(s)) {
+        snprintf(out, n, "OpenGL (context lost)");
+        return;
+    }
+    const char *renderer = (const char *)glGetString(GL_RENDERER), *version = (const char *)glGetString(GL_VERSION);
+    snprintf(out, n, "%s, OpenGL %s", renderer ? renderer : "?", version ? version : "?");
 }

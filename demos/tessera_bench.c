@@ -3,13 +3,16 @@
  * time, its split by stage, and throughput; --csv and --json write the same
  * rows for plotting. --peer gl times the OpenGL peer (tessera-gl, through
  * bench_peer.c) at the same scenes, sizes and thread counts and prints
- * tessera's time as a ratio of it. Numbers, not pass/fail: speed claims
- * come from here. */
+ * tessera's time as a ratio of it. --sweep runs the CPU-versus-GPU sweep
+ * of the post-processing backends instead (bench_sweep.c). Numbers, not
+ * pass/fail: speed claims come from here. */
 #define _POSIX_C_SOURCE 200809L
 
 #include "tessera.h"
 
+#include "bench_out.h"
 #include "bench_peer.h"
+#include "bench_sweep.h"
 #include "cli_args.h"
 
 #include <errno.h>
@@ -18,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #define PROG "tessera-bench"
@@ -64,6 +66,20 @@ static void usage(FILE *f) {
             "                    its own maximum) is set to each thread count, replacing any\n"
             "                    value in the environment, so both sides get the same threads.\n"
             "                    Not with --msaa 4: the peer draws single-sampled.\n"
+            "  --sweep [PLAN]    the CPU-versus-GPU sweep instead of the rows above (only\n"
+            "                    --csv and --json go with it). PLAN: quick (one size, a\n"
+            "                    few seconds) or full (the default: 640x360 to 3840x2160,\n"
+            "                    a few minutes). builtin:showcase at each size, each chain\n"
+            "                    (none: exposure and encode only; tonemap; full) on each\n"
+            "                    backend (cpu on 1 thread and on all, gl and cuda per tile\n"
+            "                    and whole frame; one that cannot run here is reported\n"
+            "                    absent), the raster alone and the OpenGL peer: median\n"
+            "                    frame time and its split (raster, host post time, the\n"
+            "                    backend's device-timed upload, kernels and read-back),\n"
+            "                    the chain's pixels/s; then the crossover (the smallest\n"
+            "                    size where a GPU backend beats cpu on all threads) and\n"
+            "                    the overlap gain. The CSV and JSON carry the machine's\n"
+            "                    description; scripts/plot-bench charts the JSON.\n"
             "  -h, --help        show this help\n"
             "\n"
             "exit status: 0 on success; 1 on an error, or when a --peer gl run failed\n"
@@ -85,27 +101,6 @@ static int split(char *s, char *out[MAX_LIST]) {
     return n;
 }
 
-static double now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-/* A value a row does not have: a stage that does not exist (yet), or one
- * that has no meaning for the row. "-" in the table, empty in the CSV, null
- * in the JSON; never a made-up 0, which would read as "took no time". */
-#define NO_VALUE ((double)NAN)
-
 typedef struct row {
     const char *backend; /* "tessera" or "gl" (the peer) */
     const char *scene;
@@ -114,25 +109,18 @@ typedef struct row {
     int threads, msaa, frames;
     unsigned tris;
     double median_ms, min_ms;
-    /* Median time per stage. post: the post-processing chain, NO_VALUE
+    /* Median time per stage. post: the post-processing chain, TS_NO_VALUE
      * without one; write (present or write-out) has no stage in the frame
-     * yet: NO_VALUE until it does. */
+     * yet: TS_NO_VALUE until it does. */
     double vertex_ms, geometry_ms, raster_ms, queue_ms, post_ms, write_ms;
     const char *post; /* the post-processing backend that ran ("none"); NULL in gl rows */
     double tris_per_s, pixels_per_s;
     /* tessera's median / the gl row's at the same scene, size and thread
-     * count; NO_VALUE without one (and in the gl rows). */
+     * count; TS_NO_VALUE without one (and in the gl rows). */
     double vs_gl;
     double zoom; /* the view's magnification (1: the whole model) */
     char renderer[256]; /* GL_RENDERER in the gl rows; empty in tessera's */
 } row;
-
-/* A number for the table, or "-" where the row has none. */
-static const char *cell(char *buf, size_t n, double v, int decimals) {
-    if (isnan(v)) return "-";
-    snprintf(buf, n, "%.*f", decimals, v);
-    return buf;
-}
 
 static void print_header(bool peer) {
     printf("%-22s %11s %-7s %-9s %3s %4s  %9s %9s  %8s %8s %8s %8s %8s  %8s %8s", "scene", "size",
@@ -147,58 +135,19 @@ static void print_row(const row *r, bool peer) {
     /* A gl row says so in the isa column: its ISA is the driver's business. */
     printf("%-22s %5dx%-5d %-7s %-9s %3d %4d  %9s %9s  %8s %8s %8s %8s %8s  %8s %8s", r->scene,
            r->width, r->height, r->isa ? r->isa : r->backend, r->pipeline ? r->pipeline : "-",
-           r->threads, r->msaa, cell(c[0], 32, r->median_ms, 3), cell(c[1], 32, r->min_ms, 3),
-           cell(c[2], 32, r->vertex_ms, 3), cell(c[3], 32, r->geometry_ms, 3),
-           cell(c[4], 32, r->raster_ms, 3), cell(c[5], 32, r->queue_ms, 3), cell(c[9], 32, r->post_ms, 3),
-           cell(c[6], 32, r->tris_per_s * 1e-6, 2), cell(c[7], 32, r->pixels_per_s * 1e-6, 2));
+           r->threads, r->msaa, ts_bench_cell(c[0], 32, r->median_ms, 3),
+           ts_bench_cell(c[1], 32, r->min_ms, 3), ts_bench_cell(c[2], 32, r->vertex_ms, 3),
+           ts_bench_cell(c[3], 32, r->geometry_ms, 3), ts_bench_cell(c[4], 32, r->raster_ms, 3),
+           ts_bench_cell(c[5], 32, r->queue_ms, 3), ts_bench_cell(c[9], 32, r->post_ms, 3),
+           ts_bench_cell(c[6], 32, r->tris_per_s * 1e-6, 2),
+           ts_bench_cell(c[7], 32, r->pixels_per_s * 1e-6, 2));
     if (peer)
-        printf("  %6s%s%s", cell(c[8], 32, r->vs_gl, 2), r->renderer[0] ? "  " : "", r->renderer);
+        printf("  %6s%s%s", ts_bench_cell(c[8], 32, r->vs_gl, 2), r->renderer[0] ? "  " : "", r->renderer);
     putchar('\n');
     fflush(stdout);
 }
 
 /* ---- CSV and JSON: the same columns, in the same order ------------------- */
-
-/* A CSV field, quoted (RFC 4180) when it holds a comma, quote or line
- * break; nothing for NULL. */
-static void csv_str(FILE *f, const char *s) {
-    if (!s) return;
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
-static void csv_num(FILE *f, double v, int decimals) {
-    if (!isnan(v)) fprintf(f, "%.*f", decimals, v);
-}
-
-/* A JSON string with its quotes, or null for NULL. */
-static void json_str(FILE *f, const char *s) {
-    if (!s) {
-        fputs("null", f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
-        else if (c < 0x20) fprintf(f, "\\u%04x", c);
-        else fputc(c, f);
-    }
-    fputc('"', f);
-}
-
-static void json_num(FILE *f, double v, int decimals) {
-    if (isnan(v)) fputs("null", f);
-    else fprintf(f, "%.*f", decimals, v);
-}
 
 static void write_csv(FILE *f, const row *rows, int n) {
     fprintf(f, "scene,width,height,isa,pipeline,threads,msaa,frames,tris,median_ms,min_ms,vertex_ms,"
@@ -206,32 +155,32 @@ static void write_csv(FILE *f, const row *rows, int n) {
                "renderer,vs_gl,zoom,post\n");
     for (int i = 0; i < n; i++) {
         const row *r = &rows[i];
-        csv_str(f, r->scene);
+        ts_csv_str(f, r->scene);
         fprintf(f, ",%d,%d,", r->width, r->height);
-        csv_str(f, r->isa);
+        ts_csv_str(f, r->isa);
         fputc(',', f);
-        csv_str(f, r->pipeline);
+        ts_csv_str(f, r->pipeline);
         fprintf(f, ",%d,%d,%d,%u", r->threads, r->msaa, r->frames, r->tris);
         const double ms[] = {r->median_ms,   r->min_ms,   r->vertex_ms, r->geometry_ms,
                              r->raster_ms,   r->queue_ms, r->post_ms,   r->write_ms};
         for (size_t k = 0; k < sizeof ms / sizeof ms[0]; k++) {
             fputc(',', f);
-            csv_num(f, ms[k], 4);
+            ts_csv_num(f, ms[k], 4);
         }
         fputc(',', f);
-        csv_num(f, r->tris_per_s, 0);
+        ts_csv_num(f, r->tris_per_s, 0);
         fputc(',', f);
-        csv_num(f, r->pixels_per_s, 0);
+        ts_csv_num(f, r->pixels_per_s, 0);
         fputc(',', f);
-        csv_str(f, r->backend);
+        ts_csv_str(f, r->backend);
         fputc(',', f);
-        csv_str(f, r->renderer[0] ? r->renderer : NULL);
+        ts_csv_str(f, r->renderer[0] ? r->renderer : NULL);
         fputc(',', f);
-        csv_num(f, r->vs_gl, 4);
+        ts_csv_num(f, r->vs_gl, 4);
         fputc(',', f);
-        csv_num(f, r->zoom, 4);
+        ts_csv_num(f, r->zoom, 4);
         fputc(',', f);
-        csv_str(f, r->post);
+        ts_csv_str(f, r->post);
         fputc('\n', f);
     }
 }
@@ -241,11 +190,11 @@ static void write_json(FILE *f, const row *rows, int n) {
     for (int i = 0; i < n; i++) {
         const row *r = &rows[i];
         fputs("  {\"scene\": ", f);
-        json_str(f, r->scene);
+        ts_json_str(f, r->scene);
         fprintf(f, ", \"width\": %d, \"height\": %d, \"isa\": ", r->width, r->height);
-        json_str(f, r->isa);
+        ts_json_str(f, r->isa);
         fputs(", \"pipeline\": ", f);
-        json_str(f, r->pipeline);
+        ts_json_str(f, r->pipeline);
         fprintf(f, ", \"threads\": %d, \"msaa\": %d, \"frames\": %d, \"tris\": %u", r->threads,
                 r->msaa, r->frames, r->tris);
         const struct {
@@ -261,18 +210,18 @@ static void write_json(FILE *f, const row *rows, int n) {
         };
         for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++) {
             fprintf(f, ", \"%s\": ", nums[k].key);
-            json_num(f, nums[k].v, nums[k].decimals);
+            ts_json_num(f, nums[k].v, nums[k].decimals);
         }
         fputs(", \"backend\": ", f);
-        json_str(f, r->backend);
+        ts_json_str(f, r->backend);
         fputs(", \"renderer\": ", f);
-        json_str(f, r->renderer[0] ? r->renderer : NULL);
+        ts_json_str(f, r->renderer[0] ? r->renderer : NULL);
         fputs(", \"vs_gl\": ", f);
-        json_num(f, r->vs_gl, 4);
+        ts_json_num(f, r->vs_gl, 4);
         fputs(", \"zoom\": ", f);
-        json_num(f, r->zoom, 4);
+        ts_json_num(f, r->zoom, 4);
         fputs(", \"post\": ", f);
-        json_str(f, r->post);
+        ts_json_str(f, r->post);
         fprintf(f, "}%s\n", i + 1 < n ? "," : "");
     }
     fprintf(f, "]\n");
@@ -299,14 +248,14 @@ static bool run_config(const ts_model *model, const char *scene, int w, int h, t
     ts_frame_stats st = {0};
     bool ok = t && stage[0] && stage[1] && stage[2] && stage[3] && stage[4];
     for (int f = -1; ok && f < frames; f++) {
-        double t0 = now_ms();
+        double t0 = ts_bench_now_ms();
         if (ts_renderer_draw(r, model, view, &err) != TS_OK) {
             fprintf(stderr, PROG ": %s: %s\n", scene, err.message);
             ok = false;
             break;
         }
         ts_renderer_stats(r, &st); /* waits for the frame */
-        double t1 = now_ms();
+        double t1 = ts_bench_now_ms();
         if (f < 0) continue;
         t[f] = t1 - t0;
         stage[0][f] = st.vertex_ms;
@@ -316,10 +265,10 @@ static bool run_config(const ts_model *model, const char *scene, int w, int h, t
         stage[4][f] = st.post_ms;
     }
     if (ok) {
-        /* median() sorts in place, so the minimum is t[0] only after it:
+        /* ts_bench_median() sorts in place, so the minimum is t[0] only after it:
          * the two are computed here, not in the initializer list below,
          * whose expressions C leaves unsequenced. */
-        double median_ms = median(t, frames);
+        double median_ms = ts_bench_median(t, frames);
         double min_ms = t[0];
         *out = (row){
             .backend = "tessera",
@@ -332,14 +281,14 @@ static bool run_config(const ts_model *model, const char *scene, int w, int h, t
             .msaa = ts_renderer_msaa(r),
             .frames = frames,
             .tris = ts_model_triangle_count(model),
-            .vertex_ms = median(stage[0], frames),
-            .geometry_ms = median(stage[1], frames),
-            .raster_ms = median(stage[2], frames),
-            .queue_ms = median(stage[3], frames),
-            .post_ms = post != TS_POST_NONE ? median(stage[4], frames) : NO_VALUE,
+            .vertex_ms = ts_bench_median(stage[0], frames),
+            .geometry_ms = ts_bench_median(stage[1], frames),
+            .raster_ms = ts_bench_median(stage[2], frames),
+            .queue_ms = ts_bench_median(stage[3], frames),
+            .post_ms = post != TS_POST_NONE ? ts_bench_median(stage[4], frames) : TS_NO_VALUE,
             .post = ts_post_backend_name(post),
-            .write_ms = NO_VALUE,
-            .vs_gl = NO_VALUE,
+            .write_ms = TS_NO_VALUE,
+            .vs_gl = TS_NO_VALUE,
             .zoom = view->zoom > 0.0f ? (double)view->zoom : 1.0,
             .median_ms = median_ms,
             .min_ms = min_ms,
@@ -350,7 +299,7 @@ static bool run_config(const ts_model *model, const char *scene, int w, int h, t
             /* The reference pipeline sets triangles up inside its raster
              * loop, hands the frame over without a queue and counts no
              * shaded pixels: its stats hold 0 for figures it does not have. */
-            out->geometry_ms = out->queue_ms = out->pixels_per_s = NO_VALUE;
+            out->geometry_ms = out->queue_ms = out->pixels_per_s = TS_NO_VALUE;
         }
     }
     for (int s = 0; s < 5; s++) free(stage[s]);
@@ -401,15 +350,15 @@ static ts_peer_status run_peer(const char *model_arg, const char *scene, int w, 
         .tris = res.tris,
         .median_ms = res.median_ms,
         .min_ms = res.min_ms,
-        .vertex_ms = NO_VALUE,
-        .geometry_ms = NO_VALUE,
-        .raster_ms = NO_VALUE,
-        .queue_ms = NO_VALUE,
-        .post_ms = NO_VALUE,
-        .write_ms = NO_VALUE,
+        .vertex_ms = TS_NO_VALUE,
+        .geometry_ms = TS_NO_VALUE,
+        .raster_ms = TS_NO_VALUE,
+        .queue_ms = TS_NO_VALUE,
+        .post_ms = TS_NO_VALUE,
+        .write_ms = TS_NO_VALUE,
         .tris_per_s = (double)res.tris / (res.median_ms * 1e-3),
-        .pixels_per_s = NO_VALUE,
-        .vs_gl = NO_VALUE,
+        .pixels_per_s = TS_NO_VALUE,
+        .vs_gl = TS_NO_VALUE,
         .zoom = view->zoom > 0.0f ? (double)view->zoom : 1.0,
     };
     snprintf(out->renderer, sizeof out->renderer, "%s", res.renderer);
@@ -426,6 +375,8 @@ int main(int argc, char **argv) {
     bool reference = false, peer = false;
     ts_view_desc view = {0};
     ts_post_desc post = {0};
+    const char *sweep = NULL; /* --sweep's plan */
+    int other_options = 0;    /* options that do not go with --sweep */
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -435,12 +386,24 @@ int main(int argc, char **argv) {
             return 0;
         } else if (!strcmp(a, "--reference")) {
             reference = true;
+            other_options++;
+            continue;
+        } else if (!strcmp(a, "--sweep")) {
+            /* The plan is optional: a next argument that is not an option. */
+            sweep = "full";
+            if (val && val[0] != '-') {
+                sweep = val;
+                i++;
+            }
+            if (!ts_sweep_plan_known(sweep))
+                return fail("--sweep %s: expected a plan, one of %s", sweep, ts_sweep_plan_list());
             continue;
         }
         int took = ts_cli_post_option(PROG, a, val, &post);
         if (took < 0) return 1;
         if (took > 0) {
             i += took - 1;
+            other_options++;
             continue;
         }
         if (!val) {
@@ -448,6 +411,7 @@ int main(int argc, char **argv) {
             return 2;
         }
         i++;
+        if (strcmp(a, "--csv") && strcmp(a, "--json")) other_options++;
         if (!strcmp(a, "--scene")) scene_arg = val;
         else if (!strcmp(a, "--size")) size_arg = val;
         else if (!strcmp(a, "--isa")) isa_arg = val;
@@ -476,6 +440,13 @@ int main(int argc, char **argv) {
             fprintf(stderr, PROG ": error: unknown option %s (see --help)\n", a);
             return 2;
         }
+    }
+
+    if (sweep) {
+        if (other_options)
+            return fail("--sweep %s: its scenes, sizes, chains and backends are fixed; only --csv and --json "
+                        "go with it", sweep);
+        return ts_sweep_run(sweep, csv, json);
     }
 
     char *scenes[MAX_LIST], *sizes[MAX_LIST], *isas[MAX_LIST], *threads[MAX_LIST];

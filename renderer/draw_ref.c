@@ -50,6 +50,7 @@ struct ts_ref_state {
     int width, height;   /* and its size (ts_ref_resize changes it between frames) */
     uint64_t present_ns; /* spent in the callbacks on the posted frame */
     uint64_t post_ns;    /* and in the post-processing chain */
+    ts_post_timing post_timing; /* the backend's own figures for it */
 };
 
 /* The render thread: `begin`, then each posted frame's tiles (rows of
@@ -78,7 +79,8 @@ static void *render_main(void *arg) {
                     ts_render_post_tile(&s->start, s->buf.hdr + ((size_t)y * (size_t)width + (size_t)x) * 4,
                                         (size_t)width * 4, x, y, width - x < TS_TILE ? width - x : TS_TILE,
                                         height - y < TS_TILE ? height - y : TS_TILE);
-            s->post_ns = ts_render_post_frame(r, &s->start, width, height, s->buf.hdr, s->buf.pixels);
+            s->post_ns = ts_render_post_frame(r, &s->start, width, height, s->buf.hdr, s->buf.pixels,
+                                              &s->post_timing);
         }
         const float *depth = r->keep_depth ? (s->samples > 1 ? s->buf.resolved_depth : s->buf.depth) : NULL;
         ts_present_frame pf = {.frame = frame, .rgba = s->buf.pixels, .depth = depth, .width = width,
@@ -331,6 +333,7 @@ ts_result ts_ref_draw(ts_renderer *r, const ts_frame_input *in, ts_error *err) {
         while (s->posted) pthread_cond_wait(&s->cond, &s->lock);
         r->stats.present_ms = (double)s->present_ns * 1e-6;
         r->stats.post_ms = (double)s->post_ns * 1e-6;
+        ts_post_timing_to_stats(&s->post_timing, &r->stats);
         pthread_mutex_unlock(&s->lock);
     }
     return TS_OK;

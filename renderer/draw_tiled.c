@@ -87,6 +87,7 @@ typedef struct target {
     uint64_t start_ns, raster_end_ns, arrived_ns, complete_ns;
     uint64_t present_ns; /* in the render thread's callbacks; consumer only until complete */
     uint64_t post_ns;    /* in the post-processing chain; likewise */
+    ts_post_timing post_timing; /* the backend's own figures; likewise */
     ts_frame_stats stats;
 } target;
 
@@ -203,7 +204,8 @@ static void *consumer_main(void *arg) {
                                    .width = tg->width, .height = tg->height, .stride = stride,
                                    .tiles = tg->tile_count};
             if (tg->hdr) {
-                tg->post_ns = ts_render_post_frame(r, &t->start, tg->width, tg->height, tg->hdr, tg->pixels);
+                tg->post_ns = ts_render_post_frame(r, &t->start, tg->width, tg->height, tg->hdr, tg->pixels,
+                                                   &tg->post_timing);
                 done = ts_now_ns(); /* the frame is complete once it is post-processed */
                 tg->present_ns += ts_render_whole_frame(r, &pf);
             } else {
@@ -676,6 +678,7 @@ ts_result ts_tiled_draw(ts_renderer *r, const ts_frame_input *in_caller, ts_erro
     tg->received = 0; /* the consumer is done with this target: it finished the frame */
     tg->present_ns = 0;
     tg->post_ns = 0;
+    memset(&tg->post_timing, 0, sizeof tg->post_timing);
     tg->complete = false;
     tg->start_ns = ts_now_ns();
 
@@ -724,6 +727,7 @@ void ts_tiled_finish(ts_renderer *r) {
     target *tg = &t->targets[(t->frame_seq - 1) & 1];
     wait_complete(t, tg);
     tg->stats.post_ms = (double)tg->post_ns * 1e-6;
+    ts_post_timing_to_stats(&tg->post_timing, &tg->stats);
     tg->stats.queue_ms = ms(tg->raster_end_ns, tg->arrived_ns);
     tg->stats.total_ms = ms(tg->start_ns, tg->complete_ns);
     tg->stats.present_ms = (double)tg->present_ns * 1e-6;
@@ -779,6 +783,7 @@ ts_result ts_tiled_resize(ts_renderer *r, int width, int height, ts_error *err) 
         fresh[i].complete_ns = tg->complete_ns;
         fresh[i].present_ns = tg->present_ns;
         fresh[i].post_ns = tg->post_ns;
+        fresh[i].post_timing = tg->post_timing;
         *tg = fresh[i];
     }
     set_size(t, width, height);

@@ -47,6 +47,7 @@ static void pin_self_to_last_core(void) {
 static ts_result make_post(const ts_renderer *r, ts_render_start *s, ts_error *err) {
     ts_post_backend want = r->post.backend;
     if (want == TS_POST_NONE) return TS_OK;
+    s->upload_whole_frame = r->post.upload == TS_POST_UPLOAD_FRAME;
     ts_error why = {0};
     ts_result res = ts_post_create(want, r->width, r->height, &s->post, &why);
     if (res != TS_ERR_UNSUPPORTED || want == TS_POST_CPU) {
@@ -141,7 +142,14 @@ uint64_t ts_render_whole_frame(const ts_renderer *r, const ts_present_frame *f) 
 }
 
 void ts_render_post_tile(ts_render_start *s, const float *hdr, size_t stride, int x, int y, int w, int h) {
-    if (s->post) ts_post_tile(s->post, hdr, stride, x, y, w, h);
+    if (s->post && !s->upload_whole_frame) ts_post_tile(s->post, hdr, stride, x, y, w, h);
+}
+
+void ts_post_timing_to_stats(const ts_post_timing *t, ts_frame_stats *st) {
+    st->post_upload_ms = t->upload_ms;
+    st->post_kernel_ms = t->kernel_ms;
+    st->post_readback_ms = t->readback_ms;
+    st->post_backend = t->backend;
 }
 
 /* A GPU backend that fails in the middle of a run (a lost device, a driver
@@ -149,21 +157,30 @@ void ts_render_post_tile(ts_render_start *s, const float *hdr, size_t stride, in
  * keep coming, post-processed. Should even the cpu chain lack memory, the
  * frame shows its HDR color clamped rather than stale pixels. */
 uint64_t ts_render_post_frame(const ts_renderer *r, ts_render_start *s, int w, int h, const float *hdr,
-                              uint8_t *rgba) {
+                              uint8_t *rgba, ts_post_timing *timing) {
     uint64_t t0 = ts_now_ns();
     ts_error err = {0};
-    if (s->post && ts_post_frame(s->post, &r->post_params, w, h, hdr, rgba, &err) == TS_OK)
+    memset(timing, 0, sizeof *timing);
+    /* Whole-frame upload: the frame goes to the backend as one rectangle
+     * now, after the raster, instead of tile by tile during it. */
+    if (s->post && s->upload_whole_frame) ts_post_tile(s->post, hdr, (size_t)w * 4, 0, 0, w, h);
+    if (s->post && ts_post_frame(s->post, &r->post_params, w, h, hdr, rgba, &err) == TS_OK) {
+        ts_post_last_timing(s->post, timing);
         return ts_now_ns() - t0;
+    }
     if (s->post && ts_post_kind(s->post) != TS_POST_CPU) {
         ts_post_destroy(s->post);
         s->post = NULL;
     }
     if (!s->post) ts_post_create(TS_POST_CPU, w, h, &s->post, &err);
-    if (!s->post || ts_post_frame(s->post, &r->post_params, w, h, hdr, rgba, &err) != TS_OK)
+    if (s->post && ts_post_frame(s->post, &r->post_params, w, h, hdr, rgba, &err) == TS_OK) {
+        ts_post_last_timing(s->post, timing); /* the cpu chain's, saying so */
+    } else {
         for (size_t i = 0; i < (size_t)w * (size_t)h * 4; i++) {
             float v = hdr[i];
             rgba[i] = (uint8_t)((v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f) * 255.0f + 0.5f);
         }
+    }
     return ts_now_ns() - t0;
 }
 

@@ -122,6 +122,9 @@ typedef struct ts_render_start {
      * renderer by ts_render_start_wait. */
     ts_post *post;
     char post_note[1024];
+    /* ts_post_desc.upload asks for the whole frame in one copy: tiles are
+     * not handed to the backend, ts_render_post_frame uploads the frame. */
+    bool upload_whole_frame;
 } ts_render_start;
 void ts_render_start_init(ts_render_start *s);
 void ts_render_start_destroy(ts_render_start *s);
@@ -144,10 +147,14 @@ uint64_t ts_render_whole_frame(const ts_renderer *r, const ts_present_frame *f);
 /* Render thread, post-processing: a finished tile of HDR color (rows
  * `stride` floats apart) for the backend, which may upload it at once;
  * then, when the frame is complete, the chain over the whole HDR frame
- * into `rgba`. Returns the nanoseconds the chain took. */
+ * into `rgba`. Returns the nanoseconds the chain took (host clock) and
+ * fills *timing with the backend's own figures (post.h; zero where not
+ * measured). */
 void ts_render_post_tile(ts_render_start *s, const float *hdr, size_t stride, int x, int y, int w, int h);
 uint64_t ts_render_post_frame(const ts_renderer *r, ts_render_start *s, int w, int h, const float *hdr,
-                              uint8_t *rgba);
+                              uint8_t *rgba, ts_post_timing *timing);
+/* Copies a frame's post timing into its stats. */
+void ts_post_timing_to_stats(const ts_post_timing *t, ts_frame_stats *st);
 /* Whether the reference path needs a render thread: something to run on it. */
 bool ts_render_thread_needed(const ts_renderer *r);
 

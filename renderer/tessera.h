@@ -256,6 +256,17 @@ typedef enum ts_post_backend {
 const char *ts_post_backend_name(ts_post_backend b); /* "none", "cpu", "gl", "cuda" */
 bool ts_post_backend_parse(const char *name, ts_post_backend *out);
 
+/* How a GPU backend gets the frame's HDR color. Per tile (the default),
+ * each tile is copied as it arrives, so the transfer overlaps the raster of
+ * the others; whole frame, the frame is copied in one go after the raster,
+ * as a renderer that hands over finished frames would: the benchmark's
+ * --sweep compares the two. The cpu backend reads the frame in place. */
+typedef enum ts_post_upload {
+    TS_POST_UPLOAD_TILES = 0,
+    TS_POST_UPLOAD_FRAME,
+    TS_POST_UPLOAD_COUNT
+} ts_post_upload;
+
 /* The chain, in order: exposure -> bloom (bright pass at half size,
  * separable Gaussian, added back) -> filmic tone map (ACES fit) -> FXAA ->
  * sRGB encode to 8 bits. With a backend other than none the raster keeps
@@ -268,7 +279,14 @@ typedef struct ts_post_desc {
     float bloom_strength;  /* how much of the blurred bright pass is added; 0: 0.3 */
     int bloom_radius;      /* Gaussian radius in half-size pixels, 1..TS_POST_MAX_RADIUS; 0: 8 */
     bool no_bloom, no_tonemap, no_fxaa, no_srgb; /* switch a stage off */
+    ts_post_upload upload; /* how a GPU backend gets the frame; 0: per tile */
 } ts_post_desc;
+
+/* What a GPU backend runs on, one line (the GL renderer and version; the
+ * CUDA device, its driver and runtime), written into out (n bytes); "cpu"
+ * for the cpu backend. Makes a small instance of the backend to ask it, so
+ * TS_ERR_UNSUPPORTED with the reason when it cannot run here. */
+ts_result ts_post_backend_describe(ts_post_backend b, char *out, size_t n, ts_error *err);
 
 #define TS_POST_MAX_RADIUS 32
 
@@ -384,6 +402,16 @@ typedef struct ts_frame_stats {
     double total_ms;    /* from the start of the draw until the frame was complete */
     double present_ms;  /* in the present callbacks (tile and frame) and on_frame, on the render thread */
     double post_ms;     /* in the post-processing chain, on the render thread (0 without) */
+    /* The post-processing backend's own figures for the frame (0: not
+     * measured, or no such stage). GPU backends time them on the device:
+     * the host-to-device copies (summed; per tile, mostly hidden behind the
+     * raster), the chain's passes, and the read-back of the 8-bit result.
+     * The cpu backend has no copies; post_kernel_ms is its chain's time. */
+    double post_upload_ms, post_kernel_ms, post_readback_ms;
+    /* The backend that post-processed the frame: the one asked for, cpu
+     * once a GPU backend has failed mid-run and given way to it, or
+     * TS_POST_NONE (no chain, or none could run). */
+    ts_post_backend post_backend;
     uint64_t triangles; /* triangles set up (after clipping and culling) */
     uint64_t fragments; /* pixels shaded and written */
 } ts_frame_stats;

@@ -6,14 +6,22 @@
 # the JSON, never 0. Fails with one line naming the file, row and column.
 #
 #   cmake -DCSV=FILE -DJSON=FILE -DROWS=N [-DGL_ROWS=M] -P tests/check_bench.cmake
+#   cmake -DCSV=FILE -DJSON=FILE -DSWEEP=PLAN -P tests/check_bench.cmake
 #
 # ROWS: how many tessera rows the bench must have written; GL_ROWS: how
 # many rows of the OpenGL peer (default 0). With gl rows, every tiled row
 # must have its ratio to the peer (vs_gl).
+#
+# SWEEP: the files are a --sweep PLAN's instead (tests/check_sweep.cmake
+# checks them, with the functions below).
 
 cmake_minimum_required(VERSION 3.25) # list() keeps empty elements (CMP0007)
 
-foreach(var CSV JSON ROWS)
+set(_required CSV JSON ROWS)
+if(DEFINED SWEEP)
+  set(_required CSV JSON)
+endif()
+foreach(var ${_required})
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "check_bench: -D${var}=... is required")
   endif()
@@ -165,6 +173,11 @@ function(csv_split line out)
   list(APPEND fields "${field}")
   set(${out} "${fields}" PARENT_SCOPE)
 endfunction()
+
+if(DEFINED SWEEP)
+  include(${CMAKE_CURRENT_LIST_DIR}/check_sweep.cmake)
+  return()
+endif()
 
 math(EXPR nrows "${ROWS} + ${GL_ROWS}")
 
