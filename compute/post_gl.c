@@ -35,6 +35,7 @@
 #include "egl_headless.h"
 #include "error.h"
 #include "gl_error.h"
+#include "gl_program.h"
 #include "post_shaders.h"
 
 #define GROUP 8 /* local_size_x and _y of every post_*.comp */
@@ -82,15 +83,6 @@ static bool make_current(gl_post *s) {
 
 /* ---- programs ----------------------------------------------------------- */
 
-/* A compiler log as one line (a ts_error's message is one): line breaks
- * become ";", the last one goes. */
-static void one_line(char *log) {
-    size_t n = strlen(log);
-    while (n && (log[n - 1] == '\n' || log[n - 1] == ' ')) log[--n] = '\0';
-    for (char *c = log; *c; c++)
-        if (*c == '\n') *c = ';';
-}
-
 /* Compiles and links one pass: "#version 430", post.h's constants,
  * post_common.glsl, then the pass's source (#line makes the compiler's
  * line numbers those of each file). 0 with the compiler's log in err when
@@ -110,31 +102,10 @@ static GLuint build_program(const char *name, const char *src, ts_error *err) {
              TS_POST_MAX_RADIUS, (double)TS_FXAA_EDGE_MIN, (double)TS_FXAA_EDGE_REL, (double)TS_FXAA_REDUCE_MUL,
              (double)TS_FXAA_REDUCE_MIN, (double)TS_FXAA_SPAN_MAX);
     const char *parts[] = {defines, ts_post_src_common, "\n#line 1 2\n", src};
-    char log[1024] = "";
-    GLuint sh = glCreateShader(GL_COMPUTE_SHADER), prog = 0;
-    glShaderSource(sh, 4, parts, NULL);
-    glCompileShader(sh);
-    GLint ok = 0;
-    glGetShaderiv(sh, GL_COMPILE_STATUS, &ok);
-    if (!ok) {
-        glGetShaderInfoLog(sh, sizeof log, NULL, log);
-        glDeleteShader(sh);
-        one_line(log);
-        ts_error_set(err, TS_ERR_UNSUPPORTED, "post gl: %s does not compile: %s", name, log);
-        return 0;
-    }
-    prog = glCreateProgram();
-    glAttachShader(prog, sh);
-    glLinkProgram(prog);
-    glDeleteShader(sh); /* freed with the program */
-    glGetProgramiv(prog, GL_LINK_STATUS, &ok);
-    if (!ok) {
-        glGetProgramInfoLog(prog, sizeof log, NULL, log);
-        glDeleteProgram(prog);
-        one_line(log);
-        ts_error_set(err, TS_ERR_UNSUPPORTED, "post gl: %s does not link: %s", name, log);
-        return 0;
-    }
+    const ts_gl_stage stage = {GL_COMPUTE_SHADER, name, 4, parts};
+    char why[600];
+    GLuint prog = ts_gl_program(&stage, 1, why, sizeof why);
+    if (!prog) ts_error_set(err, TS_ERR_UNSUPPORTED, "post gl: %s", why);
     return prog;
 }
 
