@@ -86,7 +86,8 @@ static ts_result not_built(ts_post_backend b, ts_error *err) {
 }
 #endif
 
-ts_result ts_post_create(ts_post_backend backend, int w, int h, ts_post **out, ts_error *err) {
+ts_result ts_post_create(ts_post_backend backend, int w, int h, bool on_current_gl, ts_post **out,
+                         ts_error *err) {
     *out = NULL;
     if (backend == TS_POST_NONE || (unsigned)backend >= TS_POST_BACKEND_COUNT)
         return ts_error_set(err, TS_ERR_INVALID_ARG, "post: no chain to run for backend %d", (int)backend);
@@ -97,14 +98,14 @@ ts_result ts_post_create(ts_post_backend backend, int w, int h, ts_post **out, t
     switch (backend) {
     case TS_POST_GL:
 #ifdef TS_HAVE_POST_GL
-        r = ts_post_gl_create(w, h, &p->gpu, err);
+        r = ts_post_gl_create(w, h, on_current_gl, &p->gpu, err);
 #else
         r = not_built(backend, err);
 #endif
         break;
     case TS_POST_CUDA:
 #ifdef TS_HAVE_POST_CUDA
-        r = ts_post_cuda_create(w, h, &p->gpu, err);
+        r = ts_post_cuda_create(w, h, on_current_gl, &p->gpu, err);
 #else
         r = not_built(backend, err);
 #endif
@@ -193,7 +194,7 @@ ts_result ts_post_backend_describe(ts_post_backend b, char *out, size_t n, ts_er
     /* A GPU backend says what it runs on once it runs: a small instance is
      * made and asked. */
     ts_post *p = NULL;
-    ts_result r = ts_post_create(b, 64, 64, &p, err);
+    ts_result r = ts_post_create(b, 64, 64, false, &p, err);
     if (r != TS_OK) return r;
 #ifdef TS_HAVE_POST_GL
     if (b == TS_POST_GL) ts_post_gl_describe(p->gpu, out, n);

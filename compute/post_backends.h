@@ -3,7 +3,8 @@
  * toolchain exists (TS_HAVE_POST_GL, TS_HAVE_POST_CUDA); all calls come
  * from the one thread that created the state.
  *
- *   create  makes the backend's context (or uses the current one), its
+ *   create  makes the backend's context (gl with on_current_gl: uses the
+ *           OpenGL context current on the thread; cuda ignores it), its
  *           buffers for frames up to w x h, and its programs; fails with
  *           TS_ERR_UNSUPPORTED and the reason when the machine cannot run
  *           it (no GPU, no driver)
@@ -22,7 +23,7 @@
 #include "post.h"
 
 #define TS_POST_BACKEND_DECLARE(name)                                                                  \
-    ts_result ts_post_##name##_create(int w, int h, void **state, ts_error *err);                     \
+    ts_result ts_post_##name##_create(int w, int h, bool on_current_gl, void **state, ts_error *err); \
     void ts_post_##name##_tile(void *state, const float *hdr, size_t stride, int x, int y, int w,     \
                                int h);                                                                \
     ts_result ts_post_##name##_frame(void *state, const ts_post_params *p, int w, int h,              \

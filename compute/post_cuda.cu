@@ -459,7 +459,8 @@ extern "C" void ts_post_cuda_destroy(void *state) {
     free(c);
 }
 
-extern "C" ts_result ts_post_cuda_create(int w, int h, void **state, ts_error *err) {
+extern "C" ts_result ts_post_cuda_create(int w, int h, bool on_current_gl, void **state, ts_error *err) {
+    (void)on_current_gl; /* results reach a window through the host (no interop yet) */
     *state = NULL;
     int n = 0;
     cudaError_t e = cudaGetDeviceCount(&n); /* no driver, no device: an error here, never a crash */

@@ -1,8 +1,13 @@
 /* post_gl.c — the post-processing chain as OpenGL 4.3 compute shaders
  * (shaders/post_*.comp, embedded at build time), on an EGL context of its
  * own with no surface: headless, so Mesa's llvmpipe runs it as well as a
- * GPU does. The math is post_cpu.c's, operation for operation in 32-bit
- * float (docs/POST.md, "The gl backend").
+ * GPU does. Or, in a window, on the window's context, current on the
+ * render thread already (on_current_gl): the thread then never switches
+ * contexts, and the state the window's presenter relies on is its own to
+ * set before each use (it binds its texture, program and buffers every
+ * time; this file leaves no pixel buffer bound for it and resets the pixel
+ * store it changes). The math is post_cpu.c's, operation for operation in
+ * 32-bit float (docs/POST.md, "The gl backend").
  *
  * Resources, all sized for the largest frame so far:
  *   hdr      RGBA32F, the frame's HDR color: tiles are uploaded into it as
@@ -44,6 +49,7 @@ enum { PASS_BRIGHT, PASS_BLUR, PASS_COMPOSITE, PASS_FXAA, PASS_COUNT };
 
 typedef struct gl_post {
     ts_egl egl;
+    bool own_context; /* egl is ours; else the context current at create is used */
     GLuint prog[PASS_COUNT];
     GLuint hdr, bloom[2], ldr; /* textures */
     GLuint out;                /* the RGBA8 readback buffer */
@@ -77,7 +83,7 @@ static ts_result check_gl(const char *step, ts_error *err) {
 
 /* The context current on this thread again, if something took its place. */
 static bool make_current(gl_post *s) {
-    return eglGetCurrentContext() == s->egl.ctx ||
+    return !s->own_context || eglGetCurrentContext() == s->egl.ctx ||
            eglMakeCurrent(s->egl.dpy, EGL_NO_SURFACE, EGL_NO_SURFACE, s->egl.ctx);
 }
 
@@ -178,20 +184,32 @@ void ts_post_gl_destroy(void *state) {
         glDeleteQueries(2, s->chain_q);
         glDeleteQueries(2, s->readback_q);
     }
-    ts_egl_close(&s->egl);
+    if (s->own_context) ts_egl_close(&s->egl);
     free(s->upload_q);
     free(s);
 }
 
-ts_result ts_post_gl_create(int w, int h, void **state, ts_error *err) {
+ts_result ts_post_gl_create(int w, int h, bool on_current_gl, void **state, ts_error *err) {
     *state = NULL;
     gl_post *s = calloc(1, sizeof *s);
     if (!s) return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "post gl: out of memory");
-    char why[1024] = "";
-    if (!ts_egl_open(&s->egl, 4, 3, why, sizeof why)) {
-        ts_egl_close(&s->egl);
-        free(s);
-        return ts_error_set(err, TS_ERR_UNSUPPORTED, "post gl: no OpenGL 4.3 context: %s", why);
+    if (on_current_gl) {
+        /* glad was loaded for the current context: its 4.3 flag says
+         * whether the context gives what the passes need. */
+        if (!GLAD_GL_VERSION_4_3) {
+            const char *version = (const char *)glGetString(GL_VERSION);
+            free(s);
+            return ts_error_set(err, TS_ERR_UNSUPPORTED, "post gl: the window's OpenGL context is %s, not 4.3",
+                                version ? version : "of unknown version");
+        }
+    } else {
+        char why[1024] = "";
+        s->own_context = true;
+        if (!ts_egl_open(&s->egl, 4, 3, why, sizeof why)) {
+            ts_egl_close(&s->egl);
+            free(s);
+            return ts_error_set(err, TS_ERR_UNSUPPORTED, "post gl: no OpenGL 4.3 context: %s", why);
+        }
     }
     gl_error(); /* whatever loading left behind is not ours */
     static const struct {
@@ -257,6 +275,7 @@ void ts_post_gl_tile(void *state, const float *hdr, size_t stride, int x, int y,
     if (grow_hdr(s, x + w, y + h, &s->tile_error) != TS_OK) return;
     const GLuint *q = next_upload_queries(s);
     /* Rows `stride` floats apart: GL_UNPACK_ROW_LENGTH counts pixels. */
+    glBindBuffer(GL_PIXEL_UNPACK_BUFFER, 0); /* from client memory (a window's presenter uses buffers) */
     glPixelStorei(GL_UNPACK_ROW_LENGTH, (GLint)(stride / 4));
     glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
     glBindTexture(GL_TEXTURE_2D, s->hdr);
@@ -368,6 +387,7 @@ ts_result ts_post_gl_frame(void *state, const ts_post_params *p, int w, int h, c
     glBindBuffer(GL_SHADER_STORAGE_BUFFER, s->out);
     glGetBufferSubData(GL_SHADER_STORAGE_BUFFER, 0, (GLsizeiptr)((size_t)w * (size_t)h * 4), out);
     glBindBuffer(GL_SHADER_STORAGE_BUFFER, 0);
+    glActiveTexture(GL_TEXTURE0); /* the unit a window's presenter draws from */
     glQueryCounter(s->readback_q[1], GL_TIMESTAMP);
     glUseProgram(0);
     if ((r = check_gl("reading the frame back", err)) != TS_OK) return r;

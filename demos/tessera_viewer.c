@@ -77,7 +77,7 @@ static void usage(FILE *f) {
             "  1 2 3 4 5         studio, unlit, normals, depth, textured shading\n"
             "  m                 multisampling on/off (4x)  i       next SIMD target\n"
             "  t                 worker threads: 1, 2, ... one per core, 1, ...\n"
-            "  p                 post-processing: none, cpu, cuda, none, ... (a backend\n"
+            "  p                 post-processing: none, cpu, gl, cuda, none, ... (a backend\n"
             "                    that cannot run here falls back to cpu, with a warning)\n"
             "  w                 wireframe on/off\n"
             "  h                 HUD on/off                 v       tile view on/off: each\n"
@@ -209,11 +209,6 @@ static int parse(int argc, char **argv, options *o) {
         } else if ((took = ts_cli_post_option(PROG, a, val, &o->desc.post)) != 0) {
             if (took < 0) return 1;
             i += took - 1;
-            /* The gl backend makes an EGL context of its own current on the
-             * render thread, where the window's context must stay current. */
-            if (o->desc.post.backend == TS_POST_GL)
-                return fail("--post gl: not in the window yet (its context would replace the window's); "
-                            "use cpu or cuda here, or gl with tessera-render");
         } else if (a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, PROG ": error: unknown option %s (see --help)\n", a);
             return 2;
@@ -404,14 +399,10 @@ static void update_status(viewer *v, const ts_view_desc *view, double fps) {
     ts_gl_presenter_set_hud(v->presenter, hud);
 }
 
-/* The next post-processing backend the p key asks for. gl is left out: its
- * context would replace the window's on the render thread. */
+/* The next post-processing backend the p key asks for: none, cpu, gl (on
+ * the window's own context), cuda, none, ... */
 static ts_post_backend next_post(ts_post_backend cur) {
-    switch (cur) {
-    case TS_POST_NONE: return TS_POST_CPU;
-    case TS_POST_CPU: return TS_POST_CUDA;
-    default: return TS_POST_NONE;
-    }
+    return (ts_post_backend)(((int)cur + 1) % TS_POST_BACKEND_COUNT);
 }
 
 static int run_window(viewer *v) {
@@ -606,11 +597,12 @@ static int run_window(viewer *v) {
     snprintf(gl_name, sizeof gl_name, "%s", ts_gl_presenter_gl_renderer(v->presenter));
     for (char *c = gl_name; *c; c++)
         if (*c == ' ') *c = '_';
-    printf(PROG ": model=%s size=%dx%d frames=%llu resizes=%d pauses=%d fps=%.1f isa=%s threads=%d msaa=%d vsync=%s"
-                " gl=%s%s%s\n",
+    printf(PROG ": model=%s size=%dx%d frames=%llu resizes=%d pauses=%d fps=%.1f isa=%s threads=%d msaa=%d post=%s"
+                " vsync=%s gl=%s%s%s\n",
            display_name(o->model), v->desc.width, v->desc.height, (unsigned long long)n, v->resizes, v->pauses,
            seconds > 0 ? (double)n / seconds : 0.0, ts_isa_name(ts_renderer_isa(v->r)), ts_renderer_threads(v->r),
-           ts_renderer_msaa(v->r), ts_gl_presenter_vsync(v->presenter) ? "on" : "off", gl_name,
+           ts_renderer_msaa(v->r), ts_post_backend_name(ts_renderer_post(v->r, NULL)),
+           ts_gl_presenter_vsync(v->presenter) ? "on" : "off", gl_name,
            o->screenshot ? " screenshot=" : "", o->screenshot ? o->screenshot : "");
     return 0;
 }

@@ -49,14 +49,14 @@ static ts_result make_post(const ts_renderer *r, ts_render_start *s, ts_error *e
     if (want == TS_POST_NONE) return TS_OK;
     s->upload_whole_frame = r->post.upload == TS_POST_UPLOAD_FRAME;
     ts_error why = {0};
-    ts_result res = ts_post_create(want, r->width, r->height, &s->post, &why);
+    ts_result res = ts_post_create(want, r->width, r->height, r->present.gl_context, &s->post, &why);
     if (res != TS_ERR_UNSUPPORTED || want == TS_POST_CPU) {
         if (res != TS_OK) *err = why;
         return res;
     }
     snprintf(s->post_note, sizeof s->post_note, "post-processing on %s is not available (%s); using cpu",
              ts_post_backend_name(want), why.message);
-    return ts_post_create(TS_POST_CPU, r->width, r->height, &s->post, err);
+    return ts_post_create(TS_POST_CPU, r->width, r->height, false, &s->post, err);
 }
 
 /* Render thread, first thing: names and pins itself (before `begin`, so a
@@ -172,7 +172,7 @@ uint64_t ts_render_post_frame(const ts_renderer *r, ts_render_start *s, int w, i
         ts_post_destroy(s->post);
         s->post = NULL;
     }
-    if (!s->post) ts_post_create(TS_POST_CPU, w, h, &s->post, &err);
+    if (!s->post) ts_post_create(TS_POST_CPU, w, h, false, &s->post, &err);
     if (s->post && ts_post_frame(s->post, &r->post_params, w, h, hdr, rgba, &err) == TS_OK) {
         ts_post_last_timing(s->post, timing); /* the cpu chain's, saying so */
     } else {

@@ -271,6 +271,13 @@ static ts_result on_begin(void *user, int width, int height, ts_error *err) {
     return TS_OK;
 }
 
+/* The frame texture on unit 0, where the program samples it and the
+ * uploads go. */
+static void bind_frame_texture(ts_gl_presenter *p) {
+    glActiveTexture(GL_TEXTURE0);
+    glBindTexture(GL_TEXTURE_2D, p->texture);
+}
+
 /* Gives the texture a new size: the first tile of a frame of another size
  * than the last (the renderer was resized between them) comes here before
  * it is uploaded. The frames of the old size are all drawn by now (frame N's
@@ -281,6 +288,7 @@ static ts_result on_begin(void *user, int width, int height, ts_error *err) {
  * they stay. */
 static bool resize_texture(ts_gl_presenter *p, int width, int height) {
     GL_RET(false, glBindBuffer(GL_PIXEL_UNPACK_BUFFER, 0)); /* NULL below means no data, not an offset */
+    GL_RET(false, bind_frame_texture(p));
     GL_RET(false, glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, width, height, 0, GL_RGBA, GL_UNSIGNED_BYTE, NULL));
     p->width = width;
     p->height = height;
@@ -296,8 +304,9 @@ static bool draw_window(ts_gl_presenter *p, int fw, int fh, int *dw_out, int *dh
     if (dw <= 0 || dh <= 0) dw = fw, dh = fh;
     *dw_out = dw;
     *dh_out = dh;
-    GL_RET(false, glUseProgram(p->program)); /* the HUD binds its own */
+    GL_RET(false, glUseProgram(p->program)); /* the HUD (and the gl post backend) bind their own */
     GL_RET(false, glBindVertexArray(p->vao));
+    GL_RET(false, bind_frame_texture(p));
     GL_RET(false, glViewport(0, 0, dw, dh));
     GL_RET(false, glUniform2f(p->u_scale, (float)fw / (float)dw, (float)fh / (float)dh));
     GL_RET(false, glUniform2f(p->u_viewport, (float)dw, (float)dh));
@@ -346,6 +355,7 @@ static void on_tile(void *user, const ts_present_tile *t) {
     size_t row = (size_t)t->w * 4, bytes = row * (size_t)t->h;
     GLuint pbo = p->pbos[p->next_pbo];
     p->next_pbo = (p->next_pbo + 1) % p->pbo_count;
+    GL_RET(, bind_frame_texture(p));
     GL_RET(, glBindBuffer(GL_PIXEL_UNPACK_BUFFER, pbo));
     if (bytes > p->pbo_bytes) {
         for (int i = 0; i < p->pbo_count; i++) {
@@ -488,7 +498,10 @@ void ts_gl_presenter_destroy(ts_gl_presenter *p) {
 }
 
 ts_present_desc ts_gl_presenter_callbacks(ts_gl_presenter *p) {
-    return (ts_present_desc){.user = p, .begin = on_begin, .tile = on_tile, .frame = on_frame, .end = on_end};
+    /* gl_context: the gl post backend shares this context; so every use
+     * below binds what it draws with first. */
+    return (ts_present_desc){.user = p, .begin = on_begin, .tile = on_tile, .frame = on_frame, .end = on_end,
+                             .gl_context = true};
 }
 
 void ts_gl_presenter_set_drawable_size(ts_gl_presenter *p, int width, int height) {

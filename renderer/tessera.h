@@ -240,6 +240,11 @@ typedef struct ts_present_desc {
     void (*tile)(void *user, const ts_present_tile *tile);
     void (*frame)(void *user, const ts_present_frame *frame);
     void (*end)(void *user);
+    /* `begin` leaves an OpenGL context current on the render thread, with
+     * GL loaded through glad (ts_gl_presenter's does): the gl
+     * post-processing backend then runs on that context (it needs OpenGL
+     * 4.3 there) instead of making a headless one of its own. */
+    bool gl_context;
 } ts_present_desc;
 
 /* ---- post-processing --------------------------------------------------- */

@@ -113,7 +113,7 @@ int main(int argc, char **argv) {
     }
     ts_post *post = NULL;
     ts_error err = {0};
-    ts_result r = ts_post_create(backend, 321, 203, &post, &err);
+    ts_result r = ts_post_create(backend, 321, 203, false, &post, &err);
     if (r == TS_ERR_UNSUPPORTED) {
         printf("SKIP: the %s backend cannot run here: %s\n", argv[1], err.message);
         return 77;

@@ -69,6 +69,15 @@ ts_window(resize-storm builtin:showcase 200x150 240 -20 3 --pitch 20
           VIEWER_ARGS --resize-storm 3 --no-vsync EXPECT "frames=240 resizes=[5-9][0-9] pauses=1 ")
 ts_window(resize-storm-msaa4 builtin:torus 130x70 120 10 4 --msaa 4 --pitch 30
           VIEWER_ARGS --resize-storm 2 --no-vsync --threads 3 EXPECT "frames=120 resizes=[5-9][0-9] pauses=1 ")
+# Post-processing on gl in the window: the chain runs on the window's own
+# context (the render thread never switches contexts), and the picture is
+# tessera-render's with the gl backend on its headless context. Also
+# through a resize storm, where the backend's images grow and the
+# presenter's texture is remade between frames.
+set(_post_gl_view --pitch 25 --post gl --exposure 3 --bloom-threshold 1.5 --bloom-strength 0.6)
+ts_window(showcase-post-gl builtin:showcase 480x270 3 -20 0 ${_post_gl_view} EXPECT " post=gl ")
+ts_window(resize-storm-post-gl builtin:showcase 160x90 60 -20 3 ${_post_gl_view}
+          VIEWER_ARGS --resize-storm 3 --no-vsync EXPECT "frames=60 resizes=[1-9][0-9]* pauses=1 .* post=gl ")
 
 # One presenter, renderers made one after another (each with its own render
 # thread and context for the same window), the tiled and reference paths.
