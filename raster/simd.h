@@ -102,6 +102,13 @@ TS_INLINE vmask vi_ge(vi32 a, vi32 b) { TS_LANEWISE(vmask, a.v[i] >= b.v[i] ? -1
 TS_INLINE vmask vi_lt(vi32 a, vi32 b) { TS_LANEWISE(vmask, a.v[i] < b.v[i] ? -1 : 0); }
 /* 32-bit elements base[idx[i]]. */
 TS_INLINE vi32 vi_gather(const int32_t *base, vi32 idx) { TS_LANEWISE(vi32, base[idx.v[i]]); }
+TS_INLINE vf32 vf_gather(const float *base, vi32 idx) { TS_LANEWISE(vf32, base[idx.v[i]]); }
+/* The lanes' bit patterns. */
+TS_INLINE vi32 vf_bits(vf32 a) {
+    vi32 r;
+    __builtin_memcpy(r.v, a.v, sizeof r.v);
+    return r;
+}
 TS_INLINE vi32 vi_and(vi32 a, vi32 b) { TS_LANEWISE(vi32, a.v[i] & b.v[i]); }
 TS_INLINE vi32 vi_or(vi32 a, vi32 b) { TS_LANEWISE(vi32, a.v[i] | b.v[i]); }
 TS_INLINE vi32 vi_srl(vi32 a, int n) { TS_LANEWISE(vi32, (int32_t)((uint32_t)a.v[i] >> n)); }
@@ -195,6 +202,10 @@ TS_INLINE vi32 vi_gather(const int32_t *base, vi32 idx) {
     return _mm_setr_epi32(base[_mm_extract_epi32(idx, 0)], base[_mm_extract_epi32(idx, 1)],
                           base[_mm_extract_epi32(idx, 2)], base[_mm_extract_epi32(idx, 3)]);
 }
+TS_INLINE vf32 vf_gather(const float *base, vi32 idx) {
+    return _mm_setr_ps(base[_mm_extract_epi32(idx, 0)], base[_mm_extract_epi32(idx, 1)],
+                       base[_mm_extract_epi32(idx, 2)], base[_mm_extract_epi32(idx, 3)]);
+}
 TS_INLINE float vf_reduce_max(vf32 a) {
     __m128 m = _mm_max_ps(a, _mm_movehl_ps(a, a));
     return _mm_cvtss_f32(_mm_max_ps(m, _mm_shuffle_ps(m, m, 0x55)));
@@ -216,6 +227,7 @@ TS_INLINE vf32 vf_quad_lane(vf32 a, int k) {
 TS_INLINE vi32 vi_gather(const int32_t *base, vi32 idx) {
     return _mm256_i32gather_epi32((const int *)base, idx, 4);
 }
+TS_INLINE vf32 vf_gather(const float *base, vi32 idx) { return _mm256_i32gather_ps(base, idx, 4); }
 TS_INLINE float vf_reduce_max(vf32 a) {
     __m128 m = _mm_max_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
     m = _mm_max_ps(m, _mm_movehl_ps(m, m));
@@ -245,6 +257,7 @@ TS_INLINE vi32 vi_or(vi32 a, vi32 b) { return TS_SI(or)(a, b); }
 TS_INLINE vi32 vi_srl(vi32 a, int n) { return TS_P(srli_epi32)(a, n); }
 TS_INLINE vi32 vi_sll(vi32 a, int n) { return TS_P(slli_epi32)(a, n); }
 TS_INLINE vi32 vi_sra(vi32 a, int n) { return TS_P(srai_epi32)(a, n); }
+TS_INLINE vi32 vf_bits(vf32 a) { return TS_ASINT(a); }
 /* A mask lane is all ones or all zeros, so a byte blend is a lane blend. */
 TS_INLINE vi32 vi_select(vmask m, vi32 a, vi32 b) { return TS_P(blendv_epi8)(b, a, TS_ASINT(m)); }
 
@@ -349,6 +362,8 @@ TS_INLINE vmask vi_lt(vi32 a, vi32 b) { return _mm512_cmp_epi32_mask(a, b, _MM_C
 TS_INLINE vi32 vi_gather(const int32_t *base, vi32 idx) {
     return _mm512_i32gather_epi32(idx, (const void *)base, 4);
 }
+TS_INLINE vf32 vf_gather(const float *base, vi32 idx) { return _mm512_i32gather_ps(idx, (const void *)base, 4); }
+TS_INLINE vi32 vf_bits(vf32 a) { return _mm512_castps_si512(a); }
 TS_INLINE vi32 vi_and(vi32 a, vi32 b) { return _mm512_and_si512(a, b); }
 TS_INLINE vi32 vi_or(vi32 a, vi32 b) { return _mm512_or_si512(a, b); }
 TS_INLINE vi32 vi_srl(vi32 a, int n) { return _mm512_srli_epi32(a, (unsigned)n); }
@@ -456,6 +471,14 @@ TS_INLINE vi32 vi_gather(const int32_t *base, vi32 idx) {
     for (int i = 0; i < 4; i++) r[i] = base[at[i]];
     return vld1q_s32(r);
 }
+TS_INLINE vf32 vf_gather(const float *base, vi32 idx) {
+    int32_t at[4];
+    float r[4];
+    vst1q_s32(at, idx);
+    for (int i = 0; i < 4; i++) r[i] = base[at[i]];
+    return vld1q_f32(r);
+}
+TS_INLINE vi32 vf_bits(vf32 a) { return vreinterpretq_s32_f32(a); }
 TS_INLINE vi32 vi_and(vi32 a, vi32 b) { return vandq_s32(a, b); }
 TS_INLINE vi32 vi_or(vi32 a, vi32 b) { return vorrq_s32(a, b); }
 /* Shifts by a register count (the immediate forms need a constant): an
