@@ -11,6 +11,7 @@
  * the frame. */
 #include "post_fast.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "simd.h"
@@ -51,7 +52,12 @@ TS_INLINE vi32 encode(const ts_post_params *p, const ts_post_srgb_table *t, vf32
     if (!p->srgb) return quantize(v);
     vi32 bits = vf_bits(vf_clamp01(v));
     vi32 bucket = vi_max(vi_sub(vi_srl(bits, 16), vi_set1(TS_SRGB_FIRST)), vi_set1(0));
-    vi32 e = vi_gather(t->entry, bucket);
+    /* Lane by lane: the hardware gathers of some CPUs cost more than the
+     * scalar loads, and the table is small enough to stay in L1. */
+    int32_t at[TS_LANES], got[TS_LANES];
+    vi_store(at, bucket);
+    for (int i = 0; i < TS_LANES; i++) got[i] = t->entry[at[i]];
+    vi32 e = vi_load(got);
     vi32 base = vi_and(e, vi_set1(255));
     vmask up = vi_ge(vi_and(bits, vi_set1(0xFFFF)), vi_srl(e, 8));
     return vi_select(up, vi_add(base, vi_set1(1)), base);
@@ -79,16 +85,30 @@ static void bright(const ts_post_params *p, const ts_post_cpu_frame *f, int x0, 
         const float *row[2] = {f->hdr + (size_t)clampi(2 * j, 0, h - 1) * (size_t)w * 4,
                                f->hdr + (size_t)clampi(2 * j + 1, 0, h - 1) * (size_t)w * 4};
         for (int i = x0; i < x1; i += TS_LANES) {
-            vi32 is = lanes_from(i);
-            vi32 at[2] = {vi_sll(clamp_vi(vi_add(is, is), 0, w - 1), 2),
-                          vi_sll(clamp_vi(vi_add(vi_add(is, is), vi_set1(1)), 0, w - 1), 2)};
+            /* px[dy][dx][k]: channel k of pixel (2 i + dx, 2 j + dy), a lane
+             * per half pixel */
+            vf32 px[2][2][3];
+            if (2 * i + 2 * TS_LANES <= w) { /* whole pixels: loaded, then split in even and odd */
+                for (int dy = 0; dy < 2; dy++) {
+                    vf32 a[4], b[4];
+                    vf_load_rgba(row[dy] + (size_t)i * 8, a);
+                    vf_load_rgba(row[dy] + (size_t)i * 8 + 4 * TS_LANES, b);
+                    for (int k = 0; k < 3; k++) vf_even_odd(a[k], b[k], &px[dy][0][k], &px[dy][1][k]);
+                }
+            } else { /* the right edge: clamped */
+                vi32 is = lanes_from(i);
+                vi32 at[2] = {vi_sll(clamp_vi(vi_add(is, is), 0, w - 1), 2),
+                              vi_sll(clamp_vi(vi_add(vi_add(is, is), vi_set1(1)), 0, w - 1), 2)};
+                for (int dy = 0; dy < 2; dy++)
+                    for (int dx = 0; dx < 2; dx++)
+                        for (int k = 0; k < 3; k++) px[dy][dx][k] = vf_gather(row[dy] + k, at[dx]);
+            }
             vf32 sum[3];
             for (int k = 0; k < 3; k++) {
                 /* The definition's order: (0,0), (1,0), (0,1), (1,1). */
                 vf32 s = vf_set1(0.0f);
                 for (int dy = 0; dy < 2; dy++)
-                    for (int dx = 0; dx < 2; dx++)
-                        s = vf_add(s, vf_mul(sanitize(vf_gather(row[dy] + k, at[dx])), exposure));
+                    for (int dx = 0; dx < 2; dx++) s = vf_add(s, vf_mul(sanitize(px[dy][dx][k]), exposure));
                 sum[k] = vf_mul(s, vf_set1(0.25f));
             }
             vf32 l = luminance(sum[0], sum[1], sum[2]);
@@ -138,25 +158,6 @@ static void blur_cols(const ts_post_params *p, const ts_post_cpu_frame *f, int j
         }
 }
 
-/* The bilinear sample of a planar image at (u, v) in pixel-center units,
- * edges clamped (post_cpu.c's bilinear): each lane its own four taps. */
-TS_INLINE void bilinear(float *const plane[3], size_t stride, int w, int h, vf32 u, vf32 v, vf32 out[3]) {
-    vf32 fu = vf_floor(u), fv = vf_floor(v);
-    vf32 tx = vf_sub(u, fu), ty = vf_sub(v, fv);
-    vi32 iu = vi_from_vf(fu), iv = vi_from_vf(fv);
-    vi32 x0 = clamp_vi(iu, 0, w - 1), x1 = clamp_vi(vi_add(iu, vi_set1(1)), 0, w - 1);
-    vi32 y0 = vi_mul(clamp_vi(iv, 0, h - 1), vi_set1((int32_t)stride));
-    vi32 y1 = vi_mul(clamp_vi(vi_add(iv, vi_set1(1)), 0, h - 1), vi_set1((int32_t)stride));
-    vi32 i00 = vi_add(y0, x0), i10 = vi_add(y0, x1), i01 = vi_add(y1, x0), i11 = vi_add(y1, x1);
-    for (int k = 0; k < 3; k++) {
-        vf32 a = vf_gather(plane[k], i00), b = vf_gather(plane[k], i10);
-        vf32 c = vf_gather(plane[k], i01), d = vf_gather(plane[k], i11);
-        vf32 top = vf_add(a, vf_mul(vf_sub(b, a), tx));
-        vf32 bottom = vf_add(c, vf_mul(vf_sub(d, c), tx));
-        out[k] = vf_add(top, vf_mul(vf_sub(bottom, top), ty));
-    }
-}
-
 /* ---- composite, tone map, encode ------------------------------------------ */
 
 TS_INLINE vf32 aces(vf32 x) {
@@ -165,32 +166,79 @@ TS_INLINE vf32 aces(vf32 x) {
     return vf_clamp01(vf_div(num, den));
 }
 
-static void tonemap(const ts_post_params *p, const ts_post_cpu_frame *f, int x0, int y0, int x1, int y1) {
-    const int w = f->width;
-    const vf32 exposure = vf_set1(p->exposure), strength = vf_set1(p->bloom_strength);
-    for (int y = y0; y < y1; y++) {
-        const float *row = f->hdr + (size_t)y * (size_t)w * 4;
-        for (int x = x0; x < x1; x += TS_LANES) {
-            vi32 xs = lanes_from(x);
-            vi32 at = vi_sll(vi_min(xs, vi_set1(w - 1)), 2);
-            vf32 c[3];
-            for (int k = 0; k < 3; k++) c[k] = vf_mul(sanitize(vf_gather(row + k, at)), exposure);
-            if (p->bloom) {
-                vf32 b[3];
-                vf32 u = vf_sub(vf_mul(vf_from_vi(xs), vf_set1(0.5f)), vf_set1(0.25f));
-                bilinear(f->bright, f->half_stride, f->half_w, f->half_h, u, vf_set1((float)y * 0.5f - 0.25f), b);
-                for (int k = 0; k < 3; k++) c[k] = vf_add(c[k], vf_mul(strength, b[k]));
-            }
-            for (int k = 0; k < 3; k++) c[k] = p->tonemap ? aces(c[k]) : vf_clamp01(c[k]);
-            if (p->fxaa) {
-                size_t o = (size_t)y * f->stride + (size_t)x;
-                for (int k = 0; k < 3; k++) vf_store(f->ldr[k] + o, c[k]);
+/* The bloom added to full pixels x .. x + 2 TS_LANES - 1 (x even) of row
+ * y: the blurred image sampled at (x/2 - 1/4, y/2 - 1/4). Pixel 2m samples
+ * between half pixels m - 1 and m at 3/4, pixel 2m + 1 between m and m + 1
+ * at 1/4 (both exact in float), so each tap is a plain load at half size,
+ * and the two results are interleaved. Same operations as the definition's
+ * bilinear, per pixel. */
+TS_INLINE void bloom_pair(const ts_post_cpu_frame *f, int y, int x, vf32 lo[3], vf32 hi[3]) {
+    const int w2 = f->half_w, h2 = f->half_h, m = x / 2;
+    float v = (float)y * 0.5f - 0.25f, fv = floorf(v), ty = v - fv;
+    size_t rows[2] = {(size_t)clampi((int)fv, 0, h2 - 1) * f->half_stride,
+                      (size_t)clampi((int)fv + 1, 0, h2 - 1) * f->half_stride};
+    bool inside = m - 1 >= 0 && m + TS_LANES <= w2 - 1;
+    vi32 ms = lanes_from(m);
+    vi32 at[3] = {clamp_vi(vi_sub(ms, vi_set1(1)), 0, w2 - 1), clamp_vi(ms, 0, w2 - 1),
+                  clamp_vi(vi_add(ms, vi_set1(1)), 0, w2 - 1)};
+    for (int k = 0; k < 3; k++) {
+        vf32 even[2], odd[2];
+        for (int r = 0; r < 2; r++) {
+            const float *src = f->bright[k] + rows[r];
+            vf32 left, mid, right;
+            if (inside) {
+                left = vf_load(src + m - 1), mid = vf_load(src + m), right = vf_load(src + m + 1);
             } else {
-                store_rgba8(f->out + (size_t)y * (size_t)w * 4, x, w, encode(p, f->srgb, c[0]),
-                            encode(p, f->srgb, c[1]), encode(p, f->srgb, c[2]), quantize(vf_gather(row + 3, at)));
+                left = vf_gather(src, at[0]), mid = vf_gather(src, at[1]), right = vf_gather(src, at[2]);
             }
+            even[r] = vf_add(left, vf_mul(vf_sub(mid, left), vf_set1(0.75f)));
+            odd[r] = vf_add(mid, vf_mul(vf_sub(right, mid), vf_set1(0.25f)));
         }
+        vf32 e = vf_add(even[0], vf_mul(vf_sub(even[1], even[0]), vf_set1(ty)));
+        vf32 o = vf_add(odd[0], vf_mul(vf_sub(odd[1], odd[0]), vf_set1(ty)));
+        vf_zip(e, o, &lo[k], &hi[k]);
     }
+}
+
+/* TS_LANES pixels of an RGBA row from x, clamped at the right edge. */
+TS_INLINE void load_rgba(const float *row, int x, int w, vf32 out[4]) {
+    if (x + TS_LANES <= w) {
+        vf_load_rgba(row + (size_t)x * 4, out);
+        return;
+    }
+    vi32 at = vi_sll(vi_min(lanes_from(x), vi_set1(w - 1)), 2);
+    for (int k = 0; k < 4; k++) out[k] = vf_gather(row + k, at);
+}
+
+/* Pixels x .. x + TS_LANES - 1 of row y: exposure, the bloom `b` (NULL:
+ * none), the tone map, then to `ldr` or encoded into `out`. */
+TS_INLINE void tonemap_vec(const ts_post_params *p, const ts_post_cpu_frame *f, int y, int x, const vf32 *b) {
+    const int w = f->width;
+    const float *row = f->hdr + (size_t)y * (size_t)w * 4;
+    vf32 px[4], c[3];
+    load_rgba(row, x, w, px);
+    for (int k = 0; k < 3; k++) c[k] = vf_mul(sanitize(px[k]), vf_set1(p->exposure));
+    if (b)
+        for (int k = 0; k < 3; k++) c[k] = vf_add(c[k], vf_mul(vf_set1(p->bloom_strength), b[k]));
+    for (int k = 0; k < 3; k++) c[k] = p->tonemap ? aces(c[k]) : vf_clamp01(c[k]);
+    if (p->fxaa) {
+        size_t o = (size_t)y * f->stride + (size_t)x;
+        for (int k = 0; k < 3; k++) vf_store(f->ldr[k] + o, c[k]);
+    } else {
+        store_rgba8(f->out + (size_t)y * (size_t)w * 4, x, w, encode(p, f->srgb, c[0]), encode(p, f->srgb, c[1]),
+                    encode(p, f->srgb, c[2]), quantize(px[3]));
+    }
+}
+
+/* x0 is a multiple of 2 TS_LANES (a tile's or the frame's left edge). */
+static void tonemap(const ts_post_params *p, const ts_post_cpu_frame *f, int x0, int y0, int x1, int y1) {
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x += 2 * TS_LANES) {
+            vf32 lo[3], hi[3];
+            if (p->bloom) bloom_pair(f, y, x, lo, hi);
+            tonemap_vec(p, f, y, x, p->bloom ? lo : NULL);
+            if (x + TS_LANES < x1) tonemap_vec(p, f, y, x + TS_LANES, p->bloom ? hi : NULL);
+        }
 }
 
 /* ---- FXAA -------------------------------------------------------------- */
@@ -208,6 +256,40 @@ TS_INLINE vf32 luma_at(float *const plane[3], size_t o, bool inside, int x, vi32
 
 TS_INLINE vf32 vf_abs(vf32 v) { return vf_max(v, vf_sub(vf_set1(0.0f), v)); }
 
+/* post_cpu.c's bilinear on the planar `ldr`, one pixel. */
+static void bilinear1(const ts_post_cpu_frame *f, float u, float v, float out[3]) {
+    float fu = floorf(u), fv = floorf(v);
+    float tx = u - fu, ty = v - fv;
+    int x0 = clampi((int)fu, 0, f->width - 1), x1 = clampi((int)fu + 1, 0, f->width - 1);
+    size_t y0 = (size_t)clampi((int)fv, 0, f->height - 1) * f->stride;
+    size_t y1 = (size_t)clampi((int)fv + 1, 0, f->height - 1) * f->stride;
+    for (int k = 0; k < 3; k++) {
+        const float *pl = f->ldr[k];
+        float top = pl[y0 + x0] + (pl[y0 + x1] - pl[y0 + x0]) * tx;
+        float bottom = pl[y1 + x0] + (pl[y1 + x1] - pl[y1 + x0]) * tx;
+        out[k] = top + (bottom - top) * ty;
+    }
+}
+
+/* FXAA's blend at pixel (x, y) of an edge, direction (dx, dy): lane i of
+ * rgb is replaced, as post_cpu.c's fxaa does it. */
+static void fxaa_blend(const ts_post_cpu_frame *f, float x, float y, float dx, float dy, float l_min, float l_max,
+                       float rgb[3][TS_LANES], int i) {
+    float a1[3], a2[3], b1[3], b2[3];
+    bilinear1(f, x + dx * (1.0f / 3.0f - 0.5f), y + dy * (1.0f / 3.0f - 0.5f), a1);
+    bilinear1(f, x + dx * (2.0f / 3.0f - 0.5f), y + dy * (2.0f / 3.0f - 0.5f), a2);
+    bilinear1(f, x + dx * -0.5f, y + dy * -0.5f, b1);
+    bilinear1(f, x + dx * 0.5f, y + dy * 0.5f, b2);
+    float rgb_a[3], rgb_b[3];
+    for (int k = 0; k < 3; k++) {
+        rgb_a[k] = 0.5f * (a1[k] + a2[k]);
+        rgb_b[k] = rgb_a[k] * 0.5f + 0.25f * (b1[k] + b2[k]);
+    }
+    float l_b = sqrtf(0.2126f * rgb_b[0] + 0.7152f * rgb_b[1] + 0.0722f * rgb_b[2]);
+    bool take_a = l_b < l_min || l_b > l_max;
+    for (int k = 0; k < 3; k++) rgb[k][i] = take_a ? rgb_a[k] : rgb_b[k];
+}
+
 static void fxaa(const ts_post_params *p, const ts_post_cpu_frame *f, int y0, int y1) {
     const int w = f->width, h = f->height;
     float *const *ldr = f->ldr;
@@ -215,6 +297,7 @@ static void fxaa(const ts_post_params *p, const ts_post_cpu_frame *f, int y0, in
         size_t om = (size_t)y * f->stride, on = (size_t)clampi(y - 1, 0, h - 1) * f->stride;
         size_t os = (size_t)clampi(y + 1, 0, h - 1) * f->stride;
         const float *hdr_row = f->hdr + (size_t)y * (size_t)w * 4;
+        vf32 rgba[4];
         for (int x = 0; x < w; x += TS_LANES) {
             vi32 xs = lanes_from(x);
             vi32 xc = vi_min(xs, vi_set1(w - 1));
@@ -232,7 +315,11 @@ static void fxaa(const ts_post_params *p, const ts_post_cpu_frame *f, int y0, in
             vmask edge = vf_ge(vf_sub(l_max, l_min),
                                vf_max(vf_set1(TS_FXAA_EDGE_MIN), vf_mul(l_max, vf_set1(TS_FXAA_EDGE_REL))));
             vf32 c[3] = {m[0], m[1], m[2]};
-            if (vm_any(edge)) {
+            uint32_t edges = vm_bits(edge);
+            if (edges) {
+                /* The direction on lanes; the taps, which go anywhere within
+                 * 8.5 pixels, lane by lane, and only where there is an edge
+                 * (loads, not gathers: few lanes are edges). */
                 vf32 dir_x = vf_sub(vf_set1(0.0f), vf_sub(vf_add(l_nw, l_ne), vf_add(l_sw, l_se)));
                 vf32 dir_y = vf_sub(vf_add(l_nw, l_sw), vf_add(l_ne, l_se));
                 vf32 reduce = vf_max(vf_mul(vf_add(vf_add(vf_add(l_nw, l_ne), l_sw), l_se),
@@ -241,28 +328,17 @@ static void fxaa(const ts_post_params *p, const ts_post_cpu_frame *f, int y0, in
                 vf32 rcp_min = vf_div(vf_set1(1.0f), vf_add(vf_min(vf_abs(dir_x), vf_abs(dir_y)), reduce));
                 dir_x = vf_min(vf_set1(TS_FXAA_SPAN_MAX), vf_max(vf_set1(-TS_FXAA_SPAN_MAX), vf_mul(dir_x, rcp_min)));
                 dir_y = vf_min(vf_set1(TS_FXAA_SPAN_MAX), vf_max(vf_set1(-TS_FXAA_SPAN_MAX), vf_mul(dir_y, rcp_min)));
-                vf32 px = vf_from_vi(xs), py = vf_set1((float)y);
-                vf32 a1[3], a2[3], b1[3], b2[3];
-                const float s1 = 1.0f / 3.0f - 0.5f, s2 = 2.0f / 3.0f - 0.5f;
-                bilinear(ldr, f->stride, w, h, vf_add(px, vf_mul(dir_x, vf_set1(s1))),
-                         vf_add(py, vf_mul(dir_y, vf_set1(s1))), a1);
-                bilinear(ldr, f->stride, w, h, vf_add(px, vf_mul(dir_x, vf_set1(s2))),
-                         vf_add(py, vf_mul(dir_y, vf_set1(s2))), a2);
-                bilinear(ldr, f->stride, w, h, vf_add(px, vf_mul(dir_x, vf_set1(-0.5f))),
-                         vf_add(py, vf_mul(dir_y, vf_set1(-0.5f))), b1);
-                bilinear(ldr, f->stride, w, h, vf_add(px, vf_mul(dir_x, vf_set1(0.5f))),
-                         vf_add(py, vf_mul(dir_y, vf_set1(0.5f))), b2);
-                vf32 rgb_a[3], rgb_b[3];
-                for (int k = 0; k < 3; k++) {
-                    rgb_a[k] = vf_mul(vf_set1(0.5f), vf_add(a1[k], a2[k]));
-                    rgb_b[k] = vf_add(vf_mul(rgb_a[k], vf_set1(0.5f)), vf_mul(vf_set1(0.25f), vf_add(b1[k], b2[k])));
+                float dx[TS_LANES], dy[TS_LANES], lo[TS_LANES], hi[TS_LANES], rgb[3][TS_LANES];
+                vf_store(dx, dir_x), vf_store(dy, dir_y), vf_store(lo, l_min), vf_store(hi, l_max);
+                for (int k = 0; k < 3; k++) vf_store(rgb[k], c[k]);
+                for (; edges; edges &= edges - 1) {
+                    int i = __builtin_ctz(edges);
+                    fxaa_blend(f, (float)(x + i), (float)y, dx[i], dy[i], lo[i], hi[i], rgb, i);
                 }
-                vf32 l_b = fxaa_luma(rgb_b[0], rgb_b[1], rgb_b[2]);
-                vmask take_a = vm_or(vf_lt(l_b, l_min), vf_gt(l_b, l_max));
-                for (int k = 0; k < 3; k++) c[k] = vf_select(edge, vf_select(take_a, rgb_a[k], rgb_b[k]), m[k]);
+                for (int k = 0; k < 3; k++) c[k] = vf_load(rgb[k]);
             }
             store_rgba8(f->out + (size_t)y * (size_t)w * 4, x, w, encode(p, f->srgb, c[0]), encode(p, f->srgb, c[1]),
-                        encode(p, f->srgb, c[2]), quantize(vf_gather(hdr_row + 3, vi_sll(xc, 2))));
+                        encode(p, f->srgb, c[2]), (load_rgba(hdr_row, x, w, rgba), quantize(rgba[3])));
         }
     }
 }
