@@ -373,7 +373,8 @@ typedef struct ts_frame_stats {
     double queue_ms;    /* from the last tile pushed until the consumer had them all */
     double total_ms;    /* from the start of the draw until the frame was complete */
     double present_ms;  /* in the present callbacks (tile and frame) and on_frame, on the render thread */
-    double post_ms;     /* in the post-processing chain, on the render thread (0 without) */
+    double post_ms;     /* in the post-processing chain (0 without): on the render thread, or for cpu on
+                         * the fast path its phases after the raster, on the workers */
     uint64_t triangles; /* triangles set up (after clipping and culling) */
     uint64_t fragments; /* pixels shaded and written */
 } ts_frame_stats;
