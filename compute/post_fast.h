@@ -73,9 +73,10 @@ typedef struct ts_post_kernels {
     void (*blur_rows)(const ts_post_params *p, const ts_post_cpu_frame *f, int j0, int j1);
     void (*blur_cols)(const ts_post_params *p, const ts_post_cpu_frame *f, int j0, int j1);
     /* Exposure, the bloom composite (when on), the tone map (or clamp) over
-     * a rectangle; into `ldr` when FXAA follows, else encoded into `out`. */
+     * a rectangle; into `ldr` (and the alpha bytes into `out`) when FXAA
+     * follows, else encoded into `out`. x0 is a multiple of 32. */
     void (*tonemap)(const ts_post_params *p, const ts_post_cpu_frame *f, int x0, int y0, int x1, int y1);
-    /* FXAA over rows [y0, y1) of `ldr`, encoded into `out`. */
+    /* FXAA over rows [y0, y1) of `ldr`, encoded into `out`'s color bytes. */
     void (*fxaa)(const ts_post_params *p, const ts_post_cpu_frame *f, int y0, int y1);
 } ts_post_kernels;
 

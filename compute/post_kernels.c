@@ -224,6 +224,10 @@ TS_INLINE void tonemap_vec(const ts_post_params *p, const ts_post_cpu_frame *f, 
     if (p->fxaa) {
         size_t o = (size_t)y * f->stride + (size_t)x;
         for (int k = 0; k < 3; k++) vf_store(f->ldr[k] + o, c[k]);
+        /* The alpha byte now, so that FXAA reads a quarter of the bytes
+         * instead of the HDR row again; it writes the color bytes. */
+        vi32 zero = vi_set1(0);
+        store_rgba8(f->out + (size_t)y * (size_t)w * 4, x, w, zero, zero, zero, quantize(px[3]));
     } else {
         store_rgba8(f->out + (size_t)y * (size_t)w * 4, x, w, encode(p, f->srgb, c[0]), encode(p, f->srgb, c[1]),
                     encode(p, f->srgb, c[2]), quantize(px[3]));
@@ -296,8 +300,7 @@ static void fxaa(const ts_post_params *p, const ts_post_cpu_frame *f, int y0, in
     for (int y = y0; y < y1; y++) {
         size_t om = (size_t)y * f->stride, on = (size_t)clampi(y - 1, 0, h - 1) * f->stride;
         size_t os = (size_t)clampi(y + 1, 0, h - 1) * f->stride;
-        const float *hdr_row = f->hdr + (size_t)y * (size_t)w * 4;
-        vf32 rgba[4];
+        uint8_t *out_row = f->out + (size_t)y * (size_t)w * 4;
         for (int x = 0; x < w; x += TS_LANES) {
             vi32 xs = lanes_from(x);
             vi32 xc = vi_min(xs, vi_set1(w - 1));
@@ -337,8 +340,10 @@ static void fxaa(const ts_post_params *p, const ts_post_cpu_frame *f, int y0, in
                 }
                 for (int k = 0; k < 3; k++) c[k] = vf_load(rgb[k]);
             }
-            store_rgba8(f->out + (size_t)y * (size_t)w * 4, x, w, encode(p, f->srgb, c[0]), encode(p, f->srgb, c[1]),
-                        encode(p, f->srgb, c[2]), (load_rgba(hdr_row, x, w, rgba), quantize(rgba[3])));
+            int32_t alpha[TS_LANES] = {0}; /* the tone map stored it */
+            memcpy(alpha, out_row + (size_t)x * 4, (size_t)(x + TS_LANES <= w ? TS_LANES : w - x) * 4);
+            store_rgba8(out_row, x, w, encode(p, f->srgb, c[0]), encode(p, f->srgb, c[1]), encode(p, f->srgb, c[2]),
+                        vi_srl(vi_load(alpha), 24));
         }
     }
 }
