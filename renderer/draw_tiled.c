@@ -663,7 +663,8 @@ static ts_result post_prepare(target *tg, const ts_post_params *p, ts_error *err
         ts_post_cpu_frame *f = malloc(sizeof *f);
         ts_tile_msg *held = malloc(tg->tile_count * sizeof *held);
         ts_result res = f && held ? ts_post_cpu_frame_init(f, p, tg->width, tg->height, err)
-                                  : ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory for post-processing");
+                                  : ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory for post-processing %dx%d frames",
+                                                 tg->width, tg->height);
         if (res != TS_OK) {
             free(f);
             free(held);
