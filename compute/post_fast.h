@@ -41,15 +41,33 @@ void ts_post_srgb_table_make(ts_post_srgb_table *t);
 /* The definition's encode of one channel (with the sRGB curve). */
 uint8_t ts_post_cpu_srgb8(float v);
 
+/* FXAA at row y reads the tone-mapped rows y - 4 .. y + 5 at most (its
+ * taps reach 4 pixels, the bilinear one more): a band of rows is tone
+ * mapped with this many more above and below. */
+#define TS_POST_FXAA_REACH 6
+
+/* Tone-mapped rows for FXAA: row y of channel k at plane[k] + (y - y0)
+ * stride; plane 3 is FXAA's luma, sqrt(L), made once per pixel. The tone
+ * map writes the alpha bytes of rows [own0, own1) into the frame, FXAA
+ * their color bytes. */
+typedef struct ts_post_ldr {
+    float *plane[4];
+    int y0, own0, own1;
+} ts_post_ldr;
+
 /* One frame's buffers. The intermediate images are planar (r, g, b planes),
  * rows `stride` (full size) or `half_stride` (half size) floats apart:
  *   bright  the bright pass (per tile), then the blurred image (blur_cols)
  *   tmp     the bright pass blurred along rows
- *   ldr     the tone-mapped image FXAA reads (only when FXAA is on) */
+ *   bands   per worker, a band of tone-mapped rows for FXAA (ts_post_ldr):
+ *           TS_POST_BAND + 2 TS_POST_FXAA_REACH rows, so the tone-mapped
+ *           image never goes through memory whole (only when FXAA is on) */
 typedef struct ts_post_cpu_frame {
     int width, height, half_w, half_h;
     size_t stride, half_stride;
-    float *bright[3], *tmp[3], *ldr[3];
+    float *bright[3], *tmp[3];
+    float *bands;
+    int workers;
     const ts_post_srgb_table *srgb;
     /* Of the frame being processed: its HDR input (float RGBA, rows of
      * `width`) and its 8-bit output (RGBA8, rows of `width`). */
@@ -58,8 +76,9 @@ typedef struct ts_post_cpu_frame {
     void *block; /* the one allocation holding the planes and the table */
 } ts_post_cpu_frame;
 
-/* Allocates the buffers for w x h frames under `p`. */
-ts_result ts_post_cpu_frame_init(ts_post_cpu_frame *f, const ts_post_params *p, int w, int h, ts_error *err);
+/* Allocates the buffers for w x h frames under `p`, with `workers` bands. */
+ts_result ts_post_cpu_frame_init(ts_post_cpu_frame *f, const ts_post_params *p, int w, int h, int workers,
+                                 ts_error *err);
 void ts_post_cpu_frame_free(ts_post_cpu_frame *f);
 
 /* The kernels of one SIMD target. Rectangles are [x0, x1) x [y0, y1). */
@@ -73,11 +92,12 @@ typedef struct ts_post_kernels {
     void (*blur_rows)(const ts_post_params *p, const ts_post_cpu_frame *f, int j0, int j1);
     void (*blur_cols)(const ts_post_params *p, const ts_post_cpu_frame *f, int j0, int j1);
     /* Exposure, the bloom composite (when on), the tone map (or clamp) over
-     * a rectangle; into `ldr` (and the alpha bytes into `out`) when FXAA
-     * follows, else encoded into `out`. x0 is a multiple of 32. */
-    void (*tonemap)(const ts_post_params *p, const ts_post_cpu_frame *f, int x0, int y0, int x1, int y1);
+     * a rectangle; into `ldr` (and its own rows' alpha bytes into `out`),
+     * or, when `ldr` is NULL, encoded into `out`. x0 is a multiple of 32. */
+    void (*tonemap)(const ts_post_params *p, const ts_post_cpu_frame *f, const ts_post_ldr *ldr, int x0, int y0,
+                    int x1, int y1);
     /* FXAA over rows [y0, y1) of `ldr`, encoded into `out`'s color bytes. */
-    void (*fxaa)(const ts_post_params *p, const ts_post_cpu_frame *f, int y0, int y1);
+    void (*fxaa)(const ts_post_params *p, const ts_post_cpu_frame *f, const ts_post_ldr *ldr, int y0, int y1);
 } ts_post_kernels;
 
 extern const ts_post_kernels ts_post_kernels_scalar;
@@ -94,20 +114,22 @@ const ts_post_kernels *ts_post_kernels_for(ts_isa isa);
 
 /* ---- the schedule --------------------------------------------------------
  * tile    on the worker that stored the tile (x, y, w, h), at once: the
- *         bright pass with bloom; without bloom exposure and tone map, and,
- *         when FXAA does not follow, the encode too. True when the tile's
- *         8-bit pixels are then final (no phase follows).
+ *         bright pass with bloom; with neither bloom nor FXAA the whole
+ *         chain (exposure, tone map, encode). True when the tile's 8-bit
+ *         pixels are then final (no phase follows).
  * phases  then, once every tile is stored, each phase over the frame as
- *         ts_post_cpu_bands jobs (any order, any worker), one phase after
- *         the other: blur rows, blur columns, composite and tone map (with
- *         bloom), FXAA (when on). Job b of the last phase writes the final
- *         pixels of rows [64 b, 64 b + 64), a row of tiles. */
+ *         ts_post_cpu_bands jobs (any order, any worker: `worker` picks its
+ *         band buffer), one phase after the other: blur rows and blur
+ *         columns (with bloom), then the finish: exposure, composite, tone
+ *         map and, with FXAA, FXAA on the band's tone-mapped rows, then the
+ *         encode. Job b of the last phase writes the final pixels of rows
+ *         [64 b, 64 b + 64), a row of tiles. */
 bool ts_post_cpu_tile(const ts_post_kernels *k, const ts_post_params *p, const ts_post_cpu_frame *f, int x, int y,
                       int w, int h);
 int ts_post_cpu_phase_count(const ts_post_params *p);
 uint32_t ts_post_cpu_bands(const ts_post_cpu_frame *f);
 void ts_post_cpu_phase(const ts_post_kernels *k, const ts_post_params *p, const ts_post_cpu_frame *f, int phase,
-                       uint32_t band);
+                       uint32_t band, uint32_t worker);
 
 /* The whole schedule on the calling thread (tests: the same kernels and
  * order the renderer's workers run). f->hdr and f->out must be set. */

@@ -211,8 +211,9 @@ TS_INLINE void load_rgba(const float *row, int x, int w, vf32 out[4]) {
 }
 
 /* Pixels x .. x + TS_LANES - 1 of row y: exposure, the bloom `b` (NULL:
- * none), the tone map, then to `ldr` or encoded into `out`. */
-TS_INLINE void tonemap_vec(const ts_post_params *p, const ts_post_cpu_frame *f, int y, int x, const vf32 *b) {
+ * none), the tone map, then to `ldr` or (NULL) encoded into `out`. */
+TS_INLINE void tonemap_vec(const ts_post_params *p, const ts_post_cpu_frame *f, const ts_post_ldr *ldr, int y, int x,
+                           const vf32 *b) {
     const int w = f->width;
     const float *row = f->hdr + (size_t)y * (size_t)w * 4;
     vf32 px[4], c[3];
@@ -221,13 +222,16 @@ TS_INLINE void tonemap_vec(const ts_post_params *p, const ts_post_cpu_frame *f, 
     if (b)
         for (int k = 0; k < 3; k++) c[k] = vf_add(c[k], vf_mul(vf_set1(p->bloom_strength), b[k]));
     for (int k = 0; k < 3; k++) c[k] = p->tonemap ? aces(c[k]) : vf_clamp01(c[k]);
-    if (p->fxaa) {
-        size_t o = (size_t)y * f->stride + (size_t)x;
-        for (int k = 0; k < 3; k++) vf_store(f->ldr[k] + o, c[k]);
+    if (ldr) {
+        size_t o = (size_t)(y - ldr->y0) * f->stride + (size_t)x;
+        for (int k = 0; k < 3; k++) vf_store(ldr->plane[k] + o, c[k]);
+        vf_store(ldr->plane[3] + o, vf_sqrt(luminance(c[0], c[1], c[2]))); /* FXAA's luma, sqrt(L) */
         /* The alpha byte now, so that FXAA reads a quarter of the bytes
-         * instead of the HDR row again; it writes the color bytes. */
+         * instead of the HDR row again; it writes the color bytes. Rows
+         * outside the band are another band's to write. */
         vi32 zero = vi_set1(0);
-        store_rgba8(f->out + (size_t)y * (size_t)w * 4, x, w, zero, zero, zero, quantize(px[3]));
+        if (y >= ldr->own0 && y < ldr->own1)
+            store_rgba8(f->out + (size_t)y * (size_t)w * 4, x, w, zero, zero, zero, quantize(px[3]));
     } else {
         store_rgba8(f->out + (size_t)y * (size_t)w * 4, x, w, encode(p, f->srgb, c[0]), encode(p, f->srgb, c[1]),
                     encode(p, f->srgb, c[2]), quantize(px[3]));
@@ -235,40 +239,37 @@ TS_INLINE void tonemap_vec(const ts_post_params *p, const ts_post_cpu_frame *f, 
 }
 
 /* x0 is a multiple of 2 TS_LANES (a tile's or the frame's left edge). */
-static void tonemap(const ts_post_params *p, const ts_post_cpu_frame *f, int x0, int y0, int x1, int y1) {
+static void tonemap(const ts_post_params *p, const ts_post_cpu_frame *f, const ts_post_ldr *ldr, int x0, int y0,
+                    int x1, int y1) {
     for (int y = y0; y < y1; y++)
         for (int x = x0; x < x1; x += 2 * TS_LANES) {
             vf32 lo[3], hi[3];
             if (p->bloom) bloom_pair(f, y, x, lo, hi);
-            tonemap_vec(p, f, y, x, p->bloom ? lo : NULL);
-            if (x + TS_LANES < x1) tonemap_vec(p, f, y, x + TS_LANES, p->bloom ? hi : NULL);
+            tonemap_vec(p, f, ldr, y, x, p->bloom ? lo : NULL);
+            if (x + TS_LANES < x1) tonemap_vec(p, f, ldr, y, x + TS_LANES, p->bloom ? hi : NULL);
         }
 }
 
 /* ---- FXAA -------------------------------------------------------------- */
 
-TS_INLINE vf32 fxaa_luma(vf32 r, vf32 g, vf32 b) { return vf_sqrt(luminance(r, g, b)); }
-
-/* The luma of the pixels at offset `o` (a row) plus `at` (clamped
+/* The luma (the band's plane 3) at offset `o` (a row) plus `at` (clamped
  * columns); a plain load from column x when the vector lies inside the row. */
-TS_INLINE vf32 luma_at(float *const plane[3], size_t o, bool inside, int x, vi32 at) {
-    if (inside)
-        return fxaa_luma(vf_load(plane[0] + o + x), vf_load(plane[1] + o + x), vf_load(plane[2] + o + x));
-    vi32 i = vi_add(vi_set1((int32_t)o), at);
-    return fxaa_luma(vf_gather(plane[0], i), vf_gather(plane[1], i), vf_gather(plane[2], i));
+TS_INLINE vf32 luma_at(float *const plane[4], size_t o, bool inside, int x, vi32 at) {
+    if (inside) return vf_load(plane[3] + o + x);
+    return vf_gather(plane[3], vi_add(vi_set1((int32_t)o), at));
 }
 
 TS_INLINE vf32 vf_abs(vf32 v) { return vf_max(v, vf_sub(vf_set1(0.0f), v)); }
 
 /* post_cpu.c's bilinear on the planar `ldr`, one pixel. */
-static void bilinear1(const ts_post_cpu_frame *f, float u, float v, float out[3]) {
+static void bilinear1(const ts_post_cpu_frame *f, const ts_post_ldr *ldr, float u, float v, float out[3]) {
     float fu = floorf(u), fv = floorf(v);
     float tx = u - fu, ty = v - fv;
     int x0 = clampi((int)fu, 0, f->width - 1), x1 = clampi((int)fu + 1, 0, f->width - 1);
-    size_t y0 = (size_t)clampi((int)fv, 0, f->height - 1) * f->stride;
-    size_t y1 = (size_t)clampi((int)fv + 1, 0, f->height - 1) * f->stride;
+    size_t y0 = (size_t)(clampi((int)fv, 0, f->height - 1) - ldr->y0) * f->stride;
+    size_t y1 = (size_t)(clampi((int)fv + 1, 0, f->height - 1) - ldr->y0) * f->stride;
     for (int k = 0; k < 3; k++) {
-        const float *pl = f->ldr[k];
+        const float *pl = ldr->plane[k];
         float top = pl[y0 + x0] + (pl[y0 + x1] - pl[y0 + x0]) * tx;
         float bottom = pl[y1 + x0] + (pl[y1 + x1] - pl[y1 + x0]) * tx;
         out[k] = top + (bottom - top) * ty;
@@ -277,13 +278,13 @@ static void bilinear1(const ts_post_cpu_frame *f, float u, float v, float out[3]
 
 /* FXAA's blend at pixel (x, y) of an edge, direction (dx, dy): lane i of
  * rgb is replaced, as post_cpu.c's fxaa does it. */
-static void fxaa_blend(const ts_post_cpu_frame *f, float x, float y, float dx, float dy, float l_min, float l_max,
-                       float rgb[3][TS_LANES], int i) {
+static void fxaa_blend(const ts_post_cpu_frame *f, const ts_post_ldr *ldr, float x, float y, float dx, float dy,
+                       float l_min, float l_max, float rgb[3][TS_LANES], int i) {
     float a1[3], a2[3], b1[3], b2[3];
-    bilinear1(f, x + dx * (1.0f / 3.0f - 0.5f), y + dy * (1.0f / 3.0f - 0.5f), a1);
-    bilinear1(f, x + dx * (2.0f / 3.0f - 0.5f), y + dy * (2.0f / 3.0f - 0.5f), a2);
-    bilinear1(f, x + dx * -0.5f, y + dy * -0.5f, b1);
-    bilinear1(f, x + dx * 0.5f, y + dy * 0.5f, b2);
+    bilinear1(f, ldr, x + dx * (1.0f / 3.0f - 0.5f), y + dy * (1.0f / 3.0f - 0.5f), a1);
+    bilinear1(f, ldr, x + dx * (2.0f / 3.0f - 0.5f), y + dy * (2.0f / 3.0f - 0.5f), a2);
+    bilinear1(f, ldr, x + dx * -0.5f, y + dy * -0.5f, b1);
+    bilinear1(f, ldr, x + dx * 0.5f, y + dy * 0.5f, b2);
     float rgb_a[3], rgb_b[3];
     for (int k = 0; k < 3; k++) {
         rgb_a[k] = 0.5f * (a1[k] + a2[k]);
@@ -294,12 +295,12 @@ static void fxaa_blend(const ts_post_cpu_frame *f, float x, float y, float dx, f
     for (int k = 0; k < 3; k++) rgb[k][i] = take_a ? rgb_a[k] : rgb_b[k];
 }
 
-static void fxaa(const ts_post_params *p, const ts_post_cpu_frame *f, int y0, int y1) {
+static void fxaa(const ts_post_params *p, const ts_post_cpu_frame *f, const ts_post_ldr *band, int y0, int y1) {
     const int w = f->width, h = f->height;
-    float *const *ldr = f->ldr;
+    float *const *ldr = band->plane;
     for (int y = y0; y < y1; y++) {
-        size_t om = (size_t)y * f->stride, on = (size_t)clampi(y - 1, 0, h - 1) * f->stride;
-        size_t os = (size_t)clampi(y + 1, 0, h - 1) * f->stride;
+        size_t om = (size_t)(y - band->y0) * f->stride, on = (size_t)(clampi(y - 1, 0, h - 1) - band->y0) * f->stride;
+        size_t os = (size_t)(clampi(y + 1, 0, h - 1) - band->y0) * f->stride;
         uint8_t *out_row = f->out + (size_t)y * (size_t)w * 4;
         for (int x = 0; x < w; x += TS_LANES) {
             vi32 xs = lanes_from(x);
@@ -310,7 +311,7 @@ static void fxaa(const ts_post_params *p, const ts_post_cpu_frame *f, int y0, in
             for (int k = 0; k < 3; k++) m[k] = inside ? vf_load(ldr[k] + om + x) : vf_gather(ldr[k] + om, xc);
             vf32 l_nw = luma_at(ldr, on, inside, x - 1, xw), l_ne = luma_at(ldr, on, inside, x + 1, xe);
             vf32 l_sw = luma_at(ldr, os, inside, x - 1, xw), l_se = luma_at(ldr, os, inside, x + 1, xe);
-            vf32 l_m = fxaa_luma(m[0], m[1], m[2]);
+            vf32 l_m = luma_at(ldr, om, inside, x, xc);
             /* No NaN reaches here (the tone map clamps), so min and max
              * are fminf and fmaxf. */
             vf32 l_min = vf_min(l_m, vf_min(vf_min(l_nw, l_ne), vf_min(l_sw, l_se)));
@@ -336,7 +337,7 @@ static void fxaa(const ts_post_params *p, const ts_post_cpu_frame *f, int y0, in
                 for (int k = 0; k < 3; k++) vf_store(rgb[k], c[k]);
                 for (; edges; edges &= edges - 1) {
                     int i = __builtin_ctz(edges);
-                    fxaa_blend(f, (float)(x + i), (float)y, dx[i], dy[i], lo[i], hi[i], rgb, i);
+                    fxaa_blend(f, band, (float)(x + i), (float)y, dx[i], dy[i], lo[i], hi[i], rgb, i);
                 }
                 for (int k = 0; k < 3; k++) c[k] = vf_load(rgb[k]);
             }

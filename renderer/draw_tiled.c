@@ -648,9 +648,8 @@ _Static_assert(TS_POST_BAND == TS_TILE, "a post band is a row of tiles");
  * the consumer gets them while other bands are still being processed. */
 static void post_job(void *ctx, uint32_t band, uint32_t worker) {
     ts_tiled *t = ctx;
-    (void)worker;
     target *tg = t->cur;
-    ts_post_cpu_phase(t->post_k, &t->r->post_params, tg->post, t->post_phase, band);
+    ts_post_cpu_phase(t->post_k, &t->r->post_params, tg->post, t->post_phase, band, worker);
     if (t->post_phase + 1 < ts_post_cpu_phase_count(&t->r->post_params)) return;
     for (uint32_t i = band * (uint32_t)tg->tiles_x; i < (band + 1) * (uint32_t)tg->tiles_x; i++)
         ts_tile_queue_push_lazy(t->queue, &tg->held[i]);
@@ -658,11 +657,11 @@ static void post_job(void *ctx, uint32_t band, uint32_t worker) {
 
 /* Drawing thread, before a draw into `tg` with the cpu post backend (the
  * target is not in flight): the chain's buffers for its size, made once. */
-static ts_result post_prepare(target *tg, const ts_post_params *p, ts_error *err) {
+static ts_result post_prepare(target *tg, const ts_post_params *p, uint32_t workers, ts_error *err) {
     if (!tg->post) {
         ts_post_cpu_frame *f = malloc(sizeof *f);
         ts_tile_msg *held = malloc(tg->tile_count * sizeof *held);
-        ts_result res = f && held ? ts_post_cpu_frame_init(f, p, tg->width, tg->height, err)
+        ts_result res = f && held ? ts_post_cpu_frame_init(f, p, tg->width, tg->height, (int)workers, err)
                                   : ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory for post-processing %dx%d frames",
                                                  tg->width, tg->height);
         if (res != TS_OK) {
@@ -742,7 +741,7 @@ ts_result ts_tiled_draw(ts_renderer *r, const ts_frame_input *in_caller, ts_erro
     /* The cpu chain runs here, on the workers, rather than on the render
      * thread (a GPU backend there gets the HDR tiles as before). */
     tg->posted = tg->hdr && r->post_active == TS_POST_CPU;
-    if (tg->posted && (res = post_prepare(tg, &r->post_params, err)) != TS_OK) return res;
+    if (tg->posted && (res = post_prepare(tg, &r->post_params, t->threads, err)) != TS_OK) return res;
     tg->frame = t->frame_seq++;
     tg->received = 0; /* the consumer is done with this target: it finished the frame */
     tg->present_ns = 0;

@@ -94,7 +94,7 @@ static void compare_fast(const ts_post_params *p, const char *name, int w, int h
         const ts_post_kernels *k = ts_post_kernels_for((ts_isa)i);
         ts_post_cpu_frame f;
         ts_error err = {0};
-        CHECK(ts_post_cpu_frame_init(&f, p, w, h, &err) == TS_OK, "%s", err.message);
+        CHECK(ts_post_cpu_frame_init(&f, p, w, h, 1, &err) == TS_OK, "%s", err.message);
         f.hdr = hdr;
         f.out = got;
         memset(got, 0xAB, (size_t)w * h * 4);
