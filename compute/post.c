@@ -110,10 +110,11 @@ ts_result ts_post_create(ts_post_backend backend, int w, int h, bool on_current_
         r = not_built(backend, err);
 #endif
         break;
-    default: /* cpu: scratch for the largest frame so far, grown on demand */
-        p->scratch_floats = ts_post_cpu_scratch_floats(w, h);
-        p->scratch = malloc(p->scratch_floats * sizeof *p->scratch);
-        if (!p->scratch) r = ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "post: out of memory for a %dx%d frame", w, h);
+    default:
+        (void)w, (void)h;
+        /* cpu: scratch for the largest frame so far, made by the first
+         * frame (the fast path runs the chain on its workers and never
+         * needs it) and grown on demand */
         break;
     }
     if (r != TS_OK) {

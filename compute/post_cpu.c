@@ -13,7 +13,7 @@
  *   c    = FXAA (Lottes' FXAA 3 "PC" variant, luma sqrt(L))
  *   out  = round(255 * sRGB(c)), alpha round(255 * clamp(a))
  */
-#include "post.h"
+#include "post_fast.h"
 
 #include <math.h>
 #include <string.h>
@@ -170,4 +170,42 @@ void ts_post_cpu_run(const ts_post_params *p, int w, int h, const float *hdr, ui
             size_t at = (size_t)y * w + x;
             encode(p, c, hdr[at * 4 + 3], &out[at * 4]);
         }
+}
+
+uint8_t ts_post_cpu_srgb8(float v) { return quantize(srgb(clamp01(v))); }
+
+static float from_bits(uint32_t b) {
+    float v;
+    memcpy(&v, &b, sizeof v);
+    return v;
+}
+
+/* For each value k the smallest float of [0, 1] that encodes to k or more
+ * (by bisection over the bit patterns, which order the positive floats),
+ * then each bucket's value at its start and where, if anywhere, it steps
+ * to the next. */
+void ts_post_srgb_table_make(ts_post_srgb_table *t) {
+    uint32_t first[257];
+    const uint32_t one = 0x3f800000u;
+    for (int k = 1; k <= 255; k++) {
+        uint32_t lo = 0, hi = one; /* encodes(hi) >= k > encodes(below lo) */
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (ts_post_cpu_srgb8(from_bits(mid)) >= k)
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        first[k] = lo;
+    }
+    first[256] = UINT32_MAX; /* nothing encodes past 255 */
+    t->exact = ts_post_cpu_srgb8(from_bits((uint32_t)TS_SRGB_FIRST << 16)) == 0;
+    for (int i = 0; i < TS_SRGB_BUCKETS; i++) {
+        uint32_t bucket = (uint32_t)(TS_SRGB_FIRST + i);
+        int k = ts_post_cpu_srgb8(from_bits(bucket << 16));
+        uint32_t next = first[k + 1];
+        uint32_t step = (next >> 16) == bucket ? (next & 0xFFFFu) : 0x10000u;
+        if (k + 2 <= 256 && (first[k + 2] >> 16) == bucket) t->exact = false;
+        t->entry[i] = (int32_t)((uint32_t)k | step << 8);
+    }
 }

@@ -102,6 +102,33 @@ TS_INLINE vmask vi_ge(vi32 a, vi32 b) { TS_LANEWISE(vmask, a.v[i] >= b.v[i] ? -1
 TS_INLINE vmask vi_lt(vi32 a, vi32 b) { TS_LANEWISE(vmask, a.v[i] < b.v[i] ? -1 : 0); }
 /* 32-bit elements base[idx[i]]. */
 TS_INLINE vi32 vi_gather(const int32_t *base, vi32 idx) { TS_LANEWISE(vi32, base[idx.v[i]]); }
+TS_INLINE vf32 vf_gather(const float *base, vi32 idx) { TS_LANEWISE(vf32, base[idx.v[i]]); }
+/* The lanes' bit patterns. */
+TS_INLINE vi32 vf_bits(vf32 a) {
+    vi32 r;
+    __builtin_memcpy(r.v, a.v, sizeof r.v);
+    return r;
+}
+/* TS_LANES RGBA pixels (4 TS_LANES floats from p) as four planes. */
+TS_INLINE void vf_load_rgba(const float *p, vf32 out[4]) {
+    for (int c = 0; c < 4; c++)
+        for (int i = 0; i < 4; i++) out[c].v[i] = p[4 * i + c];
+}
+/* The even and the odd lanes of a followed by b: even = a0 a2 .. b0 b2 ..,
+ * odd = a1 a3 .. b1 b3 .. */
+TS_INLINE void vf_even_odd(vf32 a, vf32 b, vf32 *even, vf32 *odd) {
+    for (int i = 0; i < 2; i++) {
+        even->v[i] = a.v[2 * i], even->v[2 + i] = b.v[2 * i];
+        odd->v[i] = a.v[2 * i + 1], odd->v[2 + i] = b.v[2 * i + 1];
+    }
+}
+/* The lanes of a and b alternating: lo = a0 b0 a1 b1 .., hi the second half's. */
+TS_INLINE void vf_zip(vf32 a, vf32 b, vf32 *lo, vf32 *hi) {
+    for (int i = 0; i < 2; i++) {
+        lo->v[2 * i] = a.v[i], lo->v[2 * i + 1] = b.v[i];
+        hi->v[2 * i] = a.v[2 + i], hi->v[2 * i + 1] = b.v[2 + i];
+    }
+}
 TS_INLINE vi32 vi_and(vi32 a, vi32 b) { TS_LANEWISE(vi32, a.v[i] & b.v[i]); }
 TS_INLINE vi32 vi_or(vi32 a, vi32 b) { TS_LANEWISE(vi32, a.v[i] | b.v[i]); }
 TS_INLINE vi32 vi_srl(vi32 a, int n) { TS_LANEWISE(vi32, (int32_t)((uint32_t)a.v[i] >> n)); }
@@ -195,6 +222,10 @@ TS_INLINE vi32 vi_gather(const int32_t *base, vi32 idx) {
     return _mm_setr_epi32(base[_mm_extract_epi32(idx, 0)], base[_mm_extract_epi32(idx, 1)],
                           base[_mm_extract_epi32(idx, 2)], base[_mm_extract_epi32(idx, 3)]);
 }
+TS_INLINE vf32 vf_gather(const float *base, vi32 idx) {
+    return _mm_setr_ps(base[_mm_extract_epi32(idx, 0)], base[_mm_extract_epi32(idx, 1)],
+                       base[_mm_extract_epi32(idx, 2)], base[_mm_extract_epi32(idx, 3)]);
+}
 TS_INLINE float vf_reduce_max(vf32 a) {
     __m128 m = _mm_max_ps(a, _mm_movehl_ps(a, a));
     return _mm_cvtss_f32(_mm_max_ps(m, _mm_shuffle_ps(m, m, 0x55)));
@@ -216,6 +247,7 @@ TS_INLINE vf32 vf_quad_lane(vf32 a, int k) {
 TS_INLINE vi32 vi_gather(const int32_t *base, vi32 idx) {
     return _mm256_i32gather_epi32((const int *)base, idx, 4);
 }
+TS_INLINE vf32 vf_gather(const float *base, vi32 idx) { return _mm256_i32gather_ps(base, idx, 4); }
 TS_INLINE float vf_reduce_max(vf32 a) {
     __m128 m = _mm_max_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
     m = _mm_max_ps(m, _mm_movehl_ps(m, m));
@@ -245,6 +277,58 @@ TS_INLINE vi32 vi_or(vi32 a, vi32 b) { return TS_SI(or)(a, b); }
 TS_INLINE vi32 vi_srl(vi32 a, int n) { return TS_P(srli_epi32)(a, n); }
 TS_INLINE vi32 vi_sll(vi32 a, int n) { return TS_P(slli_epi32)(a, n); }
 TS_INLINE vi32 vi_sra(vi32 a, int n) { return TS_P(srai_epi32)(a, n); }
+TS_INLINE vi32 vf_bits(vf32 a) { return TS_ASINT(a); }
+/* Four rows of four floats in each 128-bit lane, transposed in place. */
+TS_INLINE void transpose4_lanes(vf32 *t0, vf32 *t1, vf32 *t2, vf32 *t3) {
+    vf32 a = TS_P(unpacklo_ps)(*t0, *t1), b = TS_P(unpackhi_ps)(*t0, *t1); /* r0 r1 g0 g1, b0 b1 a0 a1 */
+    vf32 c = TS_P(unpacklo_ps)(*t2, *t3), d = TS_P(unpackhi_ps)(*t2, *t3);
+#if defined(TS_SIMD_SSE4)
+#define TS_PD(x) _mm_castps_pd(x)
+#define TS_PS(x) _mm_castpd_ps(x)
+#else
+#define TS_PD(x) _mm256_castps_pd(x)
+#define TS_PS(x) _mm256_castpd_ps(x)
+#endif
+    *t0 = TS_PS(TS_P(unpacklo_pd)(TS_PD(a), TS_PD(c)));
+    *t1 = TS_PS(TS_P(unpackhi_pd)(TS_PD(a), TS_PD(c)));
+    *t2 = TS_PS(TS_P(unpacklo_pd)(TS_PD(b), TS_PD(d)));
+    *t3 = TS_PS(TS_P(unpackhi_pd)(TS_PD(b), TS_PD(d)));
+#undef TS_PD
+#undef TS_PS
+}
+/* TS_LANES RGBA pixels (4 TS_LANES floats from p) as four planes. */
+TS_INLINE void vf_load_rgba(const float *p, vf32 out[4]) {
+    vf32 v0 = vf_load(p), v1 = vf_load(p + TS_LANES), v2 = vf_load(p + 2 * TS_LANES), v3 = vf_load(p + 3 * TS_LANES);
+#if defined(TS_SIMD_AVX2)
+    /* 128-bit lane j of t_k: pixel 4 j + k */
+    vf32 t0 = _mm256_permute2f128_ps(v0, v2, 0x20), t1 = _mm256_permute2f128_ps(v0, v2, 0x31);
+    vf32 t2 = _mm256_permute2f128_ps(v1, v3, 0x20), t3 = _mm256_permute2f128_ps(v1, v3, 0x31);
+    v0 = t0, v1 = t1, v2 = t2, v3 = t3;
+#endif
+    transpose4_lanes(&v0, &v1, &v2, &v3);
+    out[0] = v0, out[1] = v1, out[2] = v2, out[3] = v3;
+}
+/* The even and the odd lanes of a followed by b: even = a0 a2 .. b0 b2 ..,
+ * odd = a1 a3 .. b1 b3 .. */
+TS_INLINE void vf_even_odd(vf32 a, vf32 b, vf32 *even, vf32 *odd) {
+#if defined(TS_SIMD_SSE4)
+    *even = _mm_shuffle_ps(a, b, 0x88);
+    *odd = _mm_shuffle_ps(a, b, 0xdd);
+#else
+    *even = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0x88)), 0xd8));
+    *odd = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0xdd)), 0xd8));
+#endif
+}
+/* The lanes of a and b alternating: lo = a0 b0 a1 b1 .., hi the second half's. */
+TS_INLINE void vf_zip(vf32 a, vf32 b, vf32 *lo, vf32 *hi) {
+    vf32 l = TS_P(unpacklo_ps)(a, b), h = TS_P(unpackhi_ps)(a, b);
+#if defined(TS_SIMD_SSE4)
+    *lo = l, *hi = h;
+#else
+    *lo = _mm256_permute2f128_ps(l, h, 0x20);
+    *hi = _mm256_permute2f128_ps(l, h, 0x31);
+#endif
+}
 /* A mask lane is all ones or all zeros, so a byte blend is a lane blend. */
 TS_INLINE vi32 vi_select(vmask m, vi32 a, vi32 b) { return TS_P(blendv_epi8)(b, a, TS_ASINT(m)); }
 
@@ -348,6 +432,37 @@ TS_INLINE vmask vi_ge(vi32 a, vi32 b) { return _mm512_cmp_epi32_mask(a, b, _MM_C
 TS_INLINE vmask vi_lt(vi32 a, vi32 b) { return _mm512_cmp_epi32_mask(a, b, _MM_CMPINT_LT); }
 TS_INLINE vi32 vi_gather(const int32_t *base, vi32 idx) {
     return _mm512_i32gather_epi32(idx, (const void *)base, 4);
+}
+TS_INLINE vf32 vf_gather(const float *base, vi32 idx) { return _mm512_i32gather_ps(idx, (const void *)base, 4); }
+TS_INLINE vi32 vf_bits(vf32 a) { return _mm512_castps_si512(a); }
+/* TS_LANES RGBA pixels (4 TS_LANES floats from p) as four planes: the
+ * 128-bit lanes transposed so that lane j of t_k is pixel 4 j + k, then
+ * each lane's 4x4 floats. */
+TS_INLINE void vf_load_rgba(const float *p, vf32 out[4]) {
+    vf32 v0 = vf_load(p), v1 = vf_load(p + 16), v2 = vf_load(p + 32), v3 = vf_load(p + 48);
+    vf32 a = _mm512_shuffle_f32x4(v0, v1, 0x44), b = _mm512_shuffle_f32x4(v0, v1, 0xee);
+    vf32 c = _mm512_shuffle_f32x4(v2, v3, 0x44), d = _mm512_shuffle_f32x4(v2, v3, 0xee);
+    vf32 t0 = _mm512_shuffle_f32x4(a, c, 0x88), t1 = _mm512_shuffle_f32x4(a, c, 0xdd);
+    vf32 t2 = _mm512_shuffle_f32x4(b, d, 0x88), t3 = _mm512_shuffle_f32x4(b, d, 0xdd);
+    vf32 e = _mm512_unpacklo_ps(t0, t1), f = _mm512_unpackhi_ps(t0, t1);
+    vf32 g = _mm512_unpacklo_ps(t2, t3), h = _mm512_unpackhi_ps(t2, t3);
+    out[0] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(e), _mm512_castps_pd(g)));
+    out[1] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(e), _mm512_castps_pd(g)));
+    out[2] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(f), _mm512_castps_pd(h)));
+    out[3] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(f), _mm512_castps_pd(h)));
+}
+/* The even and the odd lanes of a followed by b: even = a0 a2 .. b0 b2 ..,
+ * odd = a1 a3 .. b1 b3 .. */
+TS_INLINE void vf_even_odd(vf32 a, vf32 b, vf32 *even, vf32 *odd) {
+    const __m512i e = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    *even = _mm512_permutex2var_ps(a, e, b);
+    *odd = _mm512_permutex2var_ps(a, _mm512_add_epi32(e, _mm512_set1_epi32(1)), b);
+}
+/* The lanes of a and b alternating: lo = a0 b0 a1 b1 .., hi the second half's. */
+TS_INLINE void vf_zip(vf32 a, vf32 b, vf32 *lo, vf32 *hi) {
+    const __m512i l = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    *lo = _mm512_permutex2var_ps(a, l, b);
+    *hi = _mm512_permutex2var_ps(a, _mm512_add_epi32(l, _mm512_set1_epi32(8)), b);
 }
 TS_INLINE vi32 vi_and(vi32 a, vi32 b) { return _mm512_and_si512(a, b); }
 TS_INLINE vi32 vi_or(vi32 a, vi32 b) { return _mm512_or_si512(a, b); }
@@ -455,6 +570,29 @@ TS_INLINE vi32 vi_gather(const int32_t *base, vi32 idx) {
     vst1q_s32(at, idx);
     for (int i = 0; i < 4; i++) r[i] = base[at[i]];
     return vld1q_s32(r);
+}
+TS_INLINE vf32 vf_gather(const float *base, vi32 idx) {
+    int32_t at[4];
+    float r[4];
+    vst1q_s32(at, idx);
+    for (int i = 0; i < 4; i++) r[i] = base[at[i]];
+    return vld1q_f32(r);
+}
+TS_INLINE vi32 vf_bits(vf32 a) { return vreinterpretq_s32_f32(a); }
+/* TS_LANES RGBA pixels (4 TS_LANES floats from p) as four planes. */
+TS_INLINE void vf_load_rgba(const float *p, vf32 out[4]) {
+    float32x4x4_t v = vld4q_f32(p);
+    out[0] = v.val[0], out[1] = v.val[1], out[2] = v.val[2], out[3] = v.val[3];
+}
+/* The even and the odd lanes of a followed by b. */
+TS_INLINE void vf_even_odd(vf32 a, vf32 b, vf32 *even, vf32 *odd) {
+    *even = vuzp1q_f32(a, b);
+    *odd = vuzp2q_f32(a, b);
+}
+/* The lanes of a and b alternating: lo = a0 b0 a1 b1 .., hi the second half's. */
+TS_INLINE void vf_zip(vf32 a, vf32 b, vf32 *lo, vf32 *hi) {
+    *lo = vzip1q_f32(a, b);
+    *hi = vzip2q_f32(a, b);
 }
 TS_INLINE vi32 vi_and(vi32 a, vi32 b) { return vandq_s32(a, b); }
 TS_INLINE vi32 vi_or(vi32 a, vi32 b) { return vorrq_s32(a, b); }

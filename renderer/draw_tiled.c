@@ -12,6 +12,10 @@
  *             through the ISA's kernel into a tile buffer the worker owns;
  *             the tile's pixels go to the frame target and a message to the
  *             queue at once.
+ * With the cpu post-processing backend the workers run the chain too
+ * (compute/post_fast.h): its per-tile part in the raster job, right after
+ * the store, and its frame part as further phases of row bands; a tile is
+ * pushed once its 8-bit pixels are final.
  * The consumer thread is the renderer's render thread (present.c): it hands
  * each tile to the present `tile` callback as it arrives and counts them; a
  * frame is complete when it has them all, and goes to the `frame` callback.
@@ -23,6 +27,7 @@
 #include "renderer_internal.h"
 
 #include "isa.h"
+#include "post_fast.h"
 #include "tile_queue.h"
 #include "worker_pool.h"
 
@@ -89,6 +94,17 @@ typedef struct target {
     uint64_t post_ns;    /* in the post-processing chain; likewise */
     ts_post_timing post_timing; /* the backend's own figures; likewise */
     ts_frame_stats stats;
+    /* The cpu post-processing chain on the workers: `posted` when this
+     * frame's tiles reach the consumer with their final 8-bit pixels
+     * (written by the drawing thread before the raster phase). `post`, the
+     * chain's buffers for this target's size, and `held`, per tile the
+     * message of a tile that waits for the frame's post phases, are made at
+     * the first such draw into the target; the drawing thread's and its
+     * workers' alone (the next frame uses the other target, and this one
+     * only after it is complete). */
+    bool posted;
+    ts_post_cpu_frame *post;
+    ts_tile_msg *held;
 } target;
 
 /* Per-worker scratch. */
@@ -102,11 +118,13 @@ typedef struct worker_data {
     uint32_t pair_cap;
     uint64_t fragments;
     uint64_t triangles;
+    uint64_t post_tile_ns; /* in the cpu post chain's per-tile part, this frame */
 } worker_data;
 
 struct ts_tiled {
     const ts_renderer *r; /* its present callbacks and on_frame */
     const ts_kernels *k;
+    const ts_post_kernels *post_k;
     ts_worker_pool *pool;
     uint32_t threads;
     int samples; /* per pixel */
@@ -141,6 +159,7 @@ struct ts_tiled {
     /* Of the frame being drawn. */
     const ts_frame_input *in;
     target *cur;
+    int post_phase; /* the post phase the workers run */
 };
 
 /* ---- the consumer thread (the render thread) --------------------------- */
@@ -186,7 +205,7 @@ static void *consumer_main(void *arg) {
         bool last = ++tg->received == tg->tile_count;
         uint64_t arrived = last ? ts_now_ns() : 0, done = arrived;
         ts_tile_rect rect = tile_rect(tg, msg.tile);
-        if (tg->hdr) {
+        if (tg->hdr && !tg->posted) {
             /* Post-processing: the tile goes to the backend now (a GPU one
              * uploads it while the others are rastered); the callbacks see
              * the frame once the chain has made its pixels. */
@@ -203,7 +222,7 @@ static void *consumer_main(void *arg) {
             ts_present_frame pf = {.frame = tg->frame, .rgba = tg->pixels, .depth = tg->depth,
                                    .width = tg->width, .height = tg->height, .stride = stride,
                                    .tiles = tg->tile_count};
-            if (tg->hdr) {
+            if (tg->hdr && !tg->posted) {
                 tg->post_ns = ts_render_post_frame(r, &t->start, tg->width, tg->height, tg->hdr, tg->pixels,
                                                    &tg->post_timing);
                 done = ts_now_ns(); /* the frame is complete once it is post-processed */
@@ -266,6 +285,9 @@ static bool target_alloc(target *tg, int w, int h, bool keep_depth, bool hdr) {
 }
 
 static void target_free(target *tg) {
+    if (tg->post) ts_post_cpu_frame_free(tg->post);
+    free(tg->post);
+    free(tg->held);
     free(tg->pixels);
     free(tg->hdr);
     free(tg->depth);
@@ -287,6 +309,7 @@ ts_result ts_tiled_create(ts_renderer *r, ts_error *err) {
     r->tiled = t;
     t->r = r;
     t->k = ts_isa_kernels(r->isa);
+    t->post_k = ts_post_kernels_for(r->isa);
     t->threads = (uint32_t)r->threads;
     t->samples = r->samples;
     t->keep_depth = r->keep_depth;
@@ -605,12 +628,60 @@ static void raster_job(void *ctx, uint32_t tile, uint32_t worker) {
     }
     k->tile_store(tb, t->samples, rect, t->cur->pixels, t->cur->hdr, t->cur->depth, t->width, &t->cur->clean[tile]);
     w->fragments += fragments;
+    /* The post chain's part that needs nothing but this tile, while its
+     * HDR color is still in this core's cache. */
+    bool final = true;
+    if (t->cur->posted) {
+        uint64_t p0 = ts_now_ns();
+        final = ts_post_cpu_tile(t->post_k, &t->r->post_params, t->cur->post, rect.x, rect.y, rect.w, rect.h);
+        w->post_tile_ns += ts_now_ns() - p0;
+    }
 
     /* The tile's pixels are written; the push publishes them (release in
      * the queue) to the consumer. Lazy: the consumer is woken per batch of
-     * tiles, and by ts_tiled_draw once the raster phase is over. */
+     * tiles, and by ts_tiled_draw once the raster phase is over. A tile
+     * whose pixels the post phases still make is pushed by them. */
     ts_tile_msg msg = {.frame = t->cur->frame, .tile = tile, .worker = worker, .cost_ns = ts_now_ns() - t0};
-    ts_tile_queue_push_lazy(t->queue, &msg);
+    if (final)
+        ts_tile_queue_push_lazy(t->queue, &msg);
+    else
+        t->cur->held[tile] = msg;
+}
+
+_Static_assert(TS_POST_BAND == TS_TILE, "a post band is a row of tiles");
+
+/* One band of a post phase over the frame (compute/post_fast.h). The last
+ * phase makes the band's final pixels, so its tiles go to the queue here:
+ * the consumer gets them while other bands are still being processed. */
+static void post_job(void *ctx, uint32_t band, uint32_t worker) {
+    ts_tiled *t = ctx;
+    target *tg = t->cur;
+    ts_post_cpu_phase(t->post_k, &t->r->post_params, tg->post, t->post_phase, band, worker);
+    if (t->post_phase + 1 < ts_post_cpu_phase_count(&t->r->post_params)) return;
+    for (uint32_t i = band * (uint32_t)tg->tiles_x; i < (band + 1) * (uint32_t)tg->tiles_x; i++)
+        ts_tile_queue_push_lazy(t->queue, &tg->held[i]);
+}
+
+/* Drawing thread, before a draw into `tg` with the cpu post backend (the
+ * target is not in flight): the chain's buffers for its size, made once. */
+static ts_result post_prepare(target *tg, const ts_post_params *p, uint32_t workers, ts_error *err) {
+    if (!tg->post) {
+        ts_post_cpu_frame *f = malloc(sizeof *f);
+        ts_tile_msg *held = malloc(tg->tile_count * sizeof *held);
+        ts_result res = f && held ? ts_post_cpu_frame_init(f, p, tg->width, tg->height, (int)workers, err)
+                                  : ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory for post-processing %dx%d frames",
+                                                 tg->width, tg->height);
+        if (res != TS_OK) {
+            free(f);
+            free(held);
+            return res;
+        }
+        tg->post = f;
+        tg->held = held;
+    }
+    tg->post->hdr = tg->hdr;
+    tg->post->out = tg->pixels;
+    return TS_OK;
 }
 
 /* ---- the frame ---------------------------------------------------------- */
@@ -674,6 +745,10 @@ ts_result ts_tiled_draw(ts_renderer *r, const ts_frame_input *in_caller, ts_erro
      * drawn into again. */
     target *tg = &t->targets[t->frame_seq & 1];
     wait_complete(t, tg);
+    /* The cpu chain runs here, on the workers, rather than on the render
+     * thread (a GPU backend there gets the HDR tiles as before). */
+    tg->posted = tg->hdr && r->post_active == TS_POST_CPU;
+    if (tg->posted && (res = post_prepare(tg, &r->post_params, t->threads, err)) != TS_OK) return res;
     tg->frame = t->frame_seq++;
     tg->received = 0; /* the consumer is done with this target: it finished the frame */
     tg->present_ns = 0;
@@ -684,7 +759,8 @@ ts_result ts_tiled_draw(ts_renderer *r, const ts_frame_input *in_caller, ts_erro
 
     t->in = in_caller;
     t->cur = tg;
-    for (uint32_t i = 0; i < t->threads; i++) t->workers[i].fragments = t->workers[i].triangles = 0;
+    for (uint32_t i = 0; i < t->threads; i++)
+        t->workers[i].fragments = t->workers[i].triangles = t->workers[i].post_tile_ns = 0;
 
     uint64_t t0 = ts_now_ns();
     ts_worker_pool_run(t->pool, vertex_job, t, (m->vertex_count + VERTEX_CHUNK - 1) / VERTEX_CHUNK);
@@ -702,11 +778,25 @@ ts_result ts_tiled_draw(ts_renderer *r, const ts_frame_input *in_caller, ts_erro
                                 t->mesh_first_tri[m->mesh_count]);
         }
     ts_worker_pool_run(t->pool, raster_job, t, t->tile_count);
+    uint64_t t3 = ts_now_ns();
+    if (tg->posted) {
+        /* The post chain's frame part, phase after phase (each reads what
+         * the one before wrote everywhere; the pool's hand-off orders them). */
+        for (t->post_phase = 0; t->post_phase < ts_post_cpu_phase_count(&r->post_params); t->post_phase++)
+            ts_worker_pool_run(t->pool, post_job, t, ts_post_cpu_bands(tg->post));
+        /* The chain's time: its phases after the raster, and its share of
+         * the raster's: the per-tile part's time summed over the workers,
+         * divided by their number (they ran it side by side). With neither
+         * bloom nor FXAA that share is all of it. */
+        uint64_t tile_ns = 0;
+        for (uint32_t i = 0; i < t->threads; i++) tile_ns += t->workers[i].post_tile_ns;
+        tg->post_ns = ts_now_ns() - t3 + tile_ns / t->threads;
+        tg->post_timing = (ts_post_timing){.kernel_ms = (double)tg->post_ns * 1e-6, .backend = TS_POST_CPU};
+    }
     /* Every tile's push returned before the pool did: end the run of lazy
      * pushes, so the frame's last tiles do not wait for the next frame's. */
     ts_tile_queue_wake(t->queue);
-    uint64_t t3 = ts_now_ns();
-    tg->raster_end_ns = t3;
+    tg->raster_end_ns = ts_now_ns();
 
     ts_frame_stats *st = &tg->stats;
     memset(st, 0, sizeof *st);

@@ -406,12 +406,15 @@ typedef struct ts_frame_stats {
     double queue_ms;    /* from the last tile pushed until the consumer had them all */
     double total_ms;    /* from the start of the draw until the frame was complete */
     double present_ms;  /* in the present callbacks (tile and frame) and on_frame, on the render thread */
-    double post_ms;     /* in the post-processing chain, on the render thread (0 without) */
+    double post_ms;     /* in the post-processing chain (0 without): on the render thread, or for cpu on
+                         * the fast path on the workers: its phases after the raster, plus its per-tile
+                         * part's share of raster_ms (summed over the workers, over their number) */
     /* The post-processing backend's own figures for the frame (0: not
      * measured, or no such stage). GPU backends time them on the device:
      * the host-to-device copies (summed; per tile, mostly hidden behind the
      * raster), the chain's passes, and the read-back of the 8-bit result.
-     * The cpu backend has no copies; post_kernel_ms is its chain's time. */
+     * The cpu backend has no copies; post_kernel_ms is its chain's time
+     * (post_ms's: on the fast path, the part after the raster). */
     double post_upload_ms, post_kernel_ms, post_readback_ms;
     /* The backend that post-processed the frame: the one asked for, cpu
      * once a GPU backend has failed mid-run and given way to it, or

@@ -8,6 +8,11 @@
  *
  *   test_post_backend BACKEND    (cpu, gl or cuda)
  *
+ * For cpu it also runs the fast chain (compute/post_fast.h: the SIMD kernels
+ * in the order the renderer's workers run them) on every ISA this CPU runs,
+ * which must give the definition's pixels within 1/255, and checks the
+ * sRGB table the fast chain encodes with against the definition's powf.
+ *
  * Exit 77 (CTest's skip) when the backend cannot run here, with the reason:
  * no GPU, no GL driver, not built. */
 #include <math.h>
@@ -15,11 +20,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "post.h"
+#include "post_fast.h"
 #include "test_check.h"
 #include "test_rng.h"
 
 #define TOLERANCE 2
+#define FAST_TOLERANCE 1 /* the fast cpu chain against the definition */
 
 /* A frame with a bit of everything: a dim gradient, bright discs (bloom),
  * a hard-edged rotated square (FXAA), sparse hostile values. */
@@ -70,6 +76,81 @@ static const variant variants[] = {
     {"srgb only", {.no_bloom = true, .no_tonemap = true, .no_fxaa = true}},
 };
 
+static int max_difference(const uint8_t *want, const uint8_t *got, size_t n, size_t *at) {
+    int max = 0;
+    for (size_t i = 0; i < n; i++) {
+        int d = abs((int)want[i] - (int)got[i]);
+        if (d > max) max = d, *at = i;
+    }
+    return max;
+}
+
+/* The fast chain on every ISA this CPU runs against `want`. */
+static void compare_fast(const ts_post_params *p, const char *name, int w, int h, const float *hdr,
+                         const uint8_t *want) {
+    uint8_t *got = malloc((size_t)w * h * 4);
+    for (int i = TS_ISA_SCALAR; i < TS_ISA_COUNT; i++) {
+        if (!ts_isa_supported((ts_isa)i)) continue;
+        const ts_post_kernels *k = ts_post_kernels_for((ts_isa)i);
+        ts_post_cpu_frame f;
+        ts_error err = {0};
+        CHECK(ts_post_cpu_frame_init(&f, p, w, h, 1, &err) == TS_OK, "%s", err.message);
+        f.hdr = hdr;
+        f.out = got;
+        memset(got, 0xAB, (size_t)w * h * 4);
+        ts_post_cpu_fast_run(k, p, &f);
+        size_t at = 0;
+        int max = max_difference(want, got, (size_t)w * h * 4, &at);
+        printf("fast  %-6s %-14s %4dx%-4d max difference %d/255", k->name, name, w, h, max);
+        if (max) printf(" (pixel %zu,%zu channel %zu: cpu %d, fast %d)", at / 4 % (size_t)w, at / 4 / (size_t)w, at % 4,
+                        want[at], got[at]);
+        printf("\n");
+        CHECK(max <= FAST_TOLERANCE, "fast %s %s %dx%d differs from the definition by %d/255", k->name, name, w, h,
+              max);
+        ts_post_cpu_frame_free(&f);
+    }
+    free(got);
+}
+
+/* The table lookup the kernels do, in scalar C, against the definition:
+ * every 257th float of [0, 1], the floats around every step, and hostile
+ * ones (the kernels clamp before the lookup, as here). */
+static uint8_t table_encode(const ts_post_srgb_table *t, float v) {
+    v = !(v > 0.0f) ? 0.0f : v > 1.0f ? 1.0f : v;
+    uint32_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    int bucket = (int)(bits >> 16) - TS_SRGB_FIRST;
+    uint32_t e = (uint32_t)t->entry[bucket < 0 ? 0 : bucket];
+    return (uint8_t)((e & 255) + ((bits & 0xFFFF) >= (e >> 8) ? 1 : 0));
+}
+
+static void check_encode(const ts_post_srgb_table *t, uint32_t bits, long *wrong) {
+    float v;
+    memcpy(&v, &bits, sizeof v);
+    if (table_encode(t, v) != ts_post_cpu_srgb8(v) && (*wrong)++ < 5)
+        printf("sRGB table: %a encodes to %d, the definition %d\n", (double)v, table_encode(t, v), ts_post_cpu_srgb8(v));
+}
+
+static void check_srgb_table(void) {
+    ts_post_srgb_table t;
+    ts_post_srgb_table_make(&t);
+    CHECK(t.exact, "a bucket of the sRGB table holds two steps");
+    long wrong = 0;
+    uint32_t probes[TS_SRGB_BUCKETS];
+    int n = 0;
+    for (int b = 0; b < TS_SRGB_BUCKETS; b++) {
+        uint32_t step = (uint32_t)t.entry[b] >> 8;
+        if (step <= 0xFFFF) probes[n++] = (uint32_t)(TS_SRGB_FIRST + b) << 16 | step;
+    }
+    for (uint32_t bits = 0; bits <= 0x3f800000u; bits += 257) check_encode(&t, bits, &wrong);
+    for (int i = 0; i < n; i++)
+        for (uint32_t d = 0; d < 7; d++) check_encode(&t, probes[i] - 3 + d, &wrong);
+    const float hostile[] = {-1.0f, -0.0f, 2.0f, INFINITY, -INFINITY, NAN, 1e-30f, 1.0f};
+    for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++)
+        if (table_encode(&t, hostile[i]) != ts_post_cpu_srgb8(hostile[i])) wrong++;
+    CHECK(wrong == 0, "the sRGB table differs from the definition at %ld floats", wrong);
+}
+
 /* Runs every variant on one frame size; returns the largest difference. */
 static int compare_size(ts_post *post, int w, int h, const char *backend) {
     float *hdr = make_frame(w, h, 777u + (uint32_t)w);
@@ -81,6 +162,7 @@ static int compare_size(ts_post *post, int w, int h, const char *backend) {
         ts_error err = {0};
         CHECK(ts_post_params_make(&variants[v].desc, &p, &err) == TS_OK, "%s: %s", variants[v].name, err.message);
         ts_post_cpu_run(&p, w, h, hdr, want, scratch);
+        if (ts_post_kind(post) == TS_POST_CPU) compare_fast(&p, variants[v].name, w, h, hdr, want);
         /* The tiles, as the renderer hands them over: 64x64, edges partial. */
         for (int ty = 0; ty < h; ty += 64)
             for (int tx = 0; tx < w; tx += 64)
@@ -120,6 +202,7 @@ int main(int argc, char **argv) {
     }
     CHECK(r == TS_OK, "ts_post_create(%s): %s", argv[1], err.message);
     if (r != TS_OK) return 1;
+    if (backend == TS_POST_CPU) check_srgb_table();
     /* Odd sizes, then a smaller and a larger frame on the same instance. */
     compare_size(post, 321, 203, argv[1]);
     compare_size(post, 67, 9, argv[1]);

@@ -1,5 +1,6 @@
 /* test_resize.c — ts_renderer_resize on both paths (tiled on 1 and 3
- * workers, reference; 1 and 4 samples; depth kept): resized while frames are
+ * workers, reference; 1 and 4 samples; depth kept; the cpu post chain on
+ * the workers): resized while frames are
  * still in flight, through sizes from 1x1 up (a tile, a pixel past it, cut
  * last rows and columns) and back, every frame equals the frame a fresh
  * renderer of that size draws (pixels and depth, bit for bit); every tile
@@ -181,6 +182,11 @@ static void test_resize_matches_fresh(void) {
     run(&m, "tiled, 3 threads", (ts_renderer_desc){.threads = 3}, false);
     run(&m, "tiled, 3 threads, slow tile callback", (ts_renderer_desc){.threads = 3}, true);
     run(&m, "tiled, 2 threads, msaa 4", (ts_renderer_desc){.threads = 2, .msaa = 4}, false);
+    /* The cpu post chain on the workers: its buffers belong to the targets
+     * and are made again at the new size. */
+    run(&m, "tiled, 3 threads, post cpu", (ts_renderer_desc){.threads = 3, .post = {.backend = TS_POST_CPU}}, false);
+    run(&m, "tiled, 2 threads, slow tile callback, post cpu",
+        (ts_renderer_desc){.threads = 2, .post = {.backend = TS_POST_CPU}}, true);
     run(&m, "reference", (ts_renderer_desc){.reference = true}, false);
     run(&m, "reference, msaa 4", (ts_renderer_desc){.reference = true, .msaa = 4}, false);
     ts_model_free(&m);
