@@ -218,7 +218,7 @@ static int usage(void) {
             "  --frames N        frames after the warm-up (default 300)\n"
             "  --warmup N        random frames before the first measurement (default: N)\n"
             "  --seed S          the sequence of changes (default 1)\n"
-            "  --rss-slack-mb M  how much the resident set may grow (default 16)\n"
+            "  --rss-slack-mb M  how much the resident set may grow (default 8)\n"
             "  --golden PNG      the last frame's golden (showcase, studio, 320x240, pitch 25, yaw -20)\n"
             "  --out DIR         where the last frame goes when it does not match (default .)\n"
             "  --no-gl           post-processing on none and cpu only\n"
@@ -231,7 +231,7 @@ static int usage(void) {
 int main(int argc, char **argv) {
     long frames = 300, warmup = -1;
     uint64_t seed = 1;
-    double slack = 16.0;
+    double slack = 8.0;
     bool check_rss = true;
     const char *golden = NULL, *outdir = ".";
     soak s;
