@@ -5,6 +5,7 @@
 
 #include "fixed.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -17,7 +18,9 @@ ts_clip_band ts_clip_guard_band(int width, int height) {
     return b;
 }
 
-/* Signed distance of v to plane p (>= 0 inside). */
+/* Signed distance of v to plane p (>= 0 inside), in float: what decides
+ * inside and outside, here and in the outcodes the fast path reads, so the
+ * two agree bit for bit. */
 static float plane_dist(const ts_clip_vert *v, int p, ts_clip_band band) {
     const float *c = v->pos;
     switch (p) {
@@ -26,28 +29,78 @@ static float plane_dist(const ts_clip_vert *v, int p, ts_clip_band band) {
     case 2: return band.gx * c[3] - c[0];   /* x <= gx w */
     case 3: return band.gx * c[3] + c[0];   /* x >= -gx w */
     case 4: return band.gy * c[3] - c[1];   /* y <= gy w */
-    default: return band.gy * c[3] + c[1];  /* y >= -gy w */
+    default: return band.gy * c[3] + c[1]; /* y >= -gy w */
     }
 }
 
-static void lerp_vert(const ts_clip_vert *a, const ts_clip_vert *b, float t, int nvar,
-                      ts_clip_vert *out) {
-    for (int i = 0; i < 4; i++) out->pos[i] = a->pos[i] + t * (b->pos[i] - a->pos[i]);
-    for (int i = 0; i < nvar; i++) out->var[i] = a->var[i] + t * (b->var[i] - a->var[i]);
+/* The same distance in double, for where an edge crosses the plane: a
+ * product of two floats is exact there, where in float two terms of 1e20
+ * that nearly cancel leave nothing of the distance. */
+static double plane_dist_d(const ts_clip_vert *v, int p, ts_clip_band band) {
+    const double x = v->pos[0], y = v->pos[1], z = v->pos[2], w = v->pos[3];
+    switch (p) {
+    case 0: return w + z;
+    case 1: return w - z;
+    case 2: return (double)band.gx * w - x;
+    case 3: return (double)band.gx * w + x;
+    case 4: return (double)band.gy * w - y;
+    default: return (double)band.gy * w + y;
+    }
+}
+
+/* The point where edge a -> b (a inside plane p, b outside) crosses it.
+ * Positions are interpolated in double (a coordinate going from -1e20 to
+ * 1e20 keeps its middle, which float rounds to nothing, and b - a cannot
+ * overflow). Then the coordinate the plane constrains is put exactly on it
+ * (x = gx w for the +x band, z = -w for near, ...): rounding never leaves
+ * a new vertex outside the plane that made it, and a band corner made by
+ * two cuts is the corner itself, however far away the triangle's vertices
+ * were. Coordinates a cut leaves free are exact to double's 2^-53 of the
+ * largest one of the edge: a vertex at 1e20 moves the others by 1e4. */
+static void cut_edge(const ts_clip_vert *a, const ts_clip_vert *b, int p, ts_clip_band band, int nvar,
+                     ts_clip_vert *out) {
+    double da = plane_dist_d(a, p, band), db = plane_dist_d(b, p, band);
+    double t = da - db != 0.0 ? da / (da - db) : 0.0;
+    /* The float test put a in and b out; in double either may sit on the
+     * plane. */
+    t = t < 0.0 ? 0.0 : (t > 1.0 ? 1.0 : t);
+    /* From the nearer end: a crossing 1e-30 from b is b + 1e-30 (a - b),
+     * where a + t (b - a) would round t to 1 and lose it. Which end is a
+     * function of the edge alone (a is its inside end), so both triangles
+     * sharing it still make the same vertex. */
+    const double s = da - db != 0.0 ? db / (db - da) : 1.0;
+    for (int i = 0; i < 4; i++) {
+        double pa = a->pos[i], pb = b->pos[i];
+        out->pos[i] = (float)(t <= 0.5 ? pa + t * (pb - pa) : pb + s * (pa - pb));
+    }
+    float *c = out->pos;
+    switch (p) {
+    case 0: c[2] = -c[3]; break;
+    case 1: c[2] = c[3]; break;
+    case 2: c[0] = band.gx * c[3]; break;
+    case 3: c[0] = -(band.gx * c[3]); break;
+    case 4: c[1] = band.gy * c[3]; break;
+    default: c[1] = -(band.gy * c[3]); break;
+    }
+    /* Varyings the same way, so one that equals a coordinate stays equal. */
+    for (int i = 0; i < nvar; i++) {
+        double va = a->var[i], vb = b->var[i];
+        out->var[i] = (float)(t <= 0.5 ? va + t * (vb - va) : vb + s * (va - vb));
+    }
 }
 
 unsigned ts_clip_outcode(const ts_clip_vert *v, ts_clip_band band) {
     for (int i = 0; i < 4; i++)
         if (!isfinite(v->pos[i])) return TS_CLIP_NONFINITE;
     unsigned mask = 0;
-    for (int p = 0; p < 6; p++)
+    for (int p = 0; p < TS_CLIP_PLANES; p++)
         if (plane_dist(v, p, band) < 0.0f) mask |= 1u << p;
     return mask;
 }
 
 int ts_clip_triangle(const ts_clip_vert in[3], int varying_count, ts_clip_band band,
                      ts_clip_vert out[TS_CLIP_MAX_VERTS]) {
-    unsigned outside_any = 0, outside_all = 0x3f;
+    unsigned outside_any = 0, outside_all = (1u << TS_CLIP_PLANES) - 1;
     for (int v = 0; v < 3; v++) {
         unsigned mask = ts_clip_outcode(&in[v], band);
         if (mask == TS_CLIP_NONFINITE) return 0;
@@ -63,7 +116,7 @@ int ts_clip_triangle(const ts_clip_vert in[3], int varying_count, ts_clip_band b
     ts_clip_vert buf[2][TS_CLIP_MAX_VERTS];
     memcpy(buf[0], in, 3 * sizeof *in);
     int n = 3, cur = 0;
-    for (int p = 0; p < 6 && n > 0; p++) {
+    for (int p = 0; p < TS_CLIP_PLANES && n > 0; p++) {
         if (!(outside_any & (1u << p))) continue;
         const ts_clip_vert *src = buf[cur];
         ts_clip_vert *dst = buf[cur ^ 1];
@@ -82,15 +135,23 @@ int ts_clip_triangle(const ts_clip_vert in[3], int varying_count, ts_clip_band b
                 /* Interpolate from the inside end so both triangles sharing
                  * this edge create the identical vertex. */
                 if (da >= 0.0f)
-                    lerp_vert(a, b, da / (da - db), varying_count, &dst[m++]);
+                    cut_edge(a, b, p, band, varying_count, &dst[m++]);
                 else
-                    lerp_vert(b, a, db / (db - da), varying_count, &dst[m++]);
+                    cut_edge(b, a, p, band, varying_count, &dst[m++]);
             }
         }
         n = m;
         cur ^= 1;
     }
     if (n < 3) return 0;
+    /* Near and far keep w >= 0, but a cut through the eye point (a vertex
+     * of w 0 or a denormal, say) leaves vertices whose 1/w is infinite:
+     * their perspective is undefined and the setup would refuse the fan
+     * triangles touching them while drawing the rest, a polygon of the
+     * wrong shape. The whole polygon goes, as the setup drops a triangle
+     * that needed no cut with such a vertex. */
+    for (int i = 0; i < n; i++)
+        if (!(buf[cur][i].pos[3] >= FLT_MIN)) return 0;
     memcpy(out, buf[cur], (size_t)n * sizeof *out);
     return n;
 }

@@ -8,7 +8,9 @@
 /* Attributes carried through clipping: world position, normal, uv. */
 #define TS_MAX_VARYINGS 8
 
-/* A triangle cut by 6 planes has at most 3 + 6 vertices. */
+/* The planes: near, far, +x, -x, +y, -y (the guard band). A triangle cut
+ * by all six has at most 3 + 6 vertices. */
+#define TS_CLIP_PLANES 6
 #define TS_CLIP_MAX_VERTS 9
 
 typedef struct ts_clip_vert {
@@ -26,8 +28,8 @@ typedef struct ts_clip_band {
 ts_clip_band ts_clip_guard_band(int width, int height);
 
 /* Which planes vertex v lies outside of: bit p for plane p (near, far, +x,
- * -x, +y, -y), or TS_CLIP_NONFINITE, which has every plane bit set too, when
- * a coordinate is not finite. A triangle whose three codes are 0 needs no
+ * -x, +y, -y), or TS_CLIP_NONFINITE, which has every plane bit set too,
+ * when a coordinate is not finite. A triangle whose three codes are 0 needs no
  * clipping; one whose codes share a bit is dropped by ts_clip_triangle. */
 #define TS_CLIP_NONFINITE 0x7fu
 unsigned ts_clip_outcode(const ts_clip_vert *v, ts_clip_band band);

@@ -11,7 +11,21 @@
  * pixels, |coord| < 2^15 px = 2^23 subpixels. An edge's deltas then fit in
  * 2^24 and an edge function value (a sum of two products of a delta and a
  * coordinate difference) in 2^49: int32 for coordinates and deltas, int64
- * for edge values.
+ * for edge values. So the products that need 64 bits are exactly those of
+ * two such quantities: an edge evaluated at a point (ts_edge_at, the tile
+ * raster's per-block threshold), twice the area (setup.c; the SIMD setup
+ * forms it in doubles, exact below 2^53). Within an 8x8 block the raster
+ * needs only a dx + b dy with dx, dy < 8 px: below 2^28, 32-bit lanes.
+ *
+ * Why the band is what keeps this true: without it a vertex could land
+ * anywhere float reaches (1e38 px), and no integer width would hold the
+ * products. The band is wide (8192 px) so that clipping, which moves no
+ * visible edge, is rare; it is narrow enough that the largest viewport plus
+ * twice the band (32768 px) is still 2^23 subpixels with a bit to spare
+ * (the assert below). A caller that skips the clipper is caught by
+ * setup.c's snap, which refuses 2^23 subpixels and beyond. The clipper's
+ * own arithmetic is argued in clip.c; the edges are tested in
+ * tests/test_hostile.c (and test_setup.c, test_raster.c).
  */
 #ifndef TS_FIXED_H
 #define TS_FIXED_H

@@ -46,7 +46,9 @@ bool ts_setup_triangle(const ts_screen_vert v[3], int width, int height, ts_cull
         if (!isfinite(v[i].z) || !(v[i].inv_w > 0.0f) || !isfinite(v[i].inv_w)) return false;
     }
 
-    /* E_01(v2): positive when v0 v1 v2 turn clockwise on screen (y down).
+    /* Deltas below 2^24 (fixed.h), so each product below 2^48 and the
+     * area below 2^49: int64, never int32.
+     * E_01(v2): positive when v0 v1 v2 turn clockwise on screen (y down).
      * The viewport flips y, so this is GL's window-space area with the sign
      * flipped: negative means counter-clockwise in NDC (y up), GL's default
      * front face. */
@@ -107,7 +109,12 @@ bool ts_setup_triangle(const ts_screen_vert v[3], int width, int height, ts_cull
     if (t->minx > t->maxx || t->miny > t->maxy) return false;
 
     /* Plane equations relative to stored vertex 0. Deltas are exact floats
-     * (below 2^24 subpixels); the area is rounded once. */
+     * (below 2^24 subpixels); the area is rounded once. inv_area is at most
+     * 2^16 (an area of one subpixel^2 is 2^-16 px^2), so a plane's slopes
+     * stay finite while its values' differences stay below 2^97: depth in
+     * [0, 1] always does; 1/w of a vertex with w below about 2^-97 can make
+     * the 1/w and barycentric planes infinite, which costs that triangle its
+     * varyings (coverage and depth never read them). */
     const float inv_sub = 1.0f / TS_SUBPIXEL_ONE;
     float dx1 = (float)(t->x[1] - t->x[0]) * inv_sub, dy1 = (float)(t->y[1] - t->y[0]) * inv_sub;
     float dx2 = (float)(t->x[2] - t->x[0]) * inv_sub, dy2 = (float)(t->y[2] - t->y[0]) * inv_sub;

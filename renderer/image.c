@@ -1,30 +1,49 @@
-/* image.c — reading and writing whole images as 8-bit RGBA (PNG out through
- * stb_image_write, anything stb_image reads in), with errors that name the
- * file and the system's reason.
+/* image.c — reading and writing whole images as 8-bit RGBA (PNG out with
+ * zlib, a row at a time; anything stb_image reads in), with errors that
+ * name the file and the system's reason.
  */
 #include "error.h"
 
 #include <stb/stb_image.h>
-#include <stb/stb_image_write.h>
 
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
-/* The stream stb_image_write encodes into: the first write error is kept
- * (stb's callback has no way to report it) and decides the result. */
-typedef struct png_sink {
+/* PNG out is written here with zlib, a row at a time, rather than with
+ * stb_image_write, which builds the whole filtered image and its
+ * compressed copy in memory (two more frames' worth) and deflates with a
+ * slow compressor: a 16384x16384 frame took over four minutes. */
+
+#define IDAT_CHUNK (1u << 16)
+
+typedef struct png_out {
     FILE *f;
     int error; /* errno of the first failed write, 0 while all is well */
-} png_sink;
+} png_out;
 
-static void sink_write(void *context, void *data, int size) {
-    png_sink *s = context;
-    if (s->error || size <= 0) return;
+static void put(png_out *o, const void *data, size_t n) {
+    if (o->error || n == 0) return;
     errno = 0;
-    if (fwrite(data, 1, (size_t)size, s->f) != (size_t)size) s->error = errno ? errno : EIO;
+    if (fwrite(data, 1, n, o->f) != n) o->error = errno ? errno : EIO;
+}
+
+static void put_u32(png_out *o, uint32_t v) {
+    const uint8_t b[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
+    put(o, b, 4);
+}
+
+/* One chunk: length, type, data, CRC of type and data. */
+static void put_chunk(png_out *o, const char type[4], const uint8_t *data, size_t n) {
+    put_u32(o, (uint32_t)n);
+    put(o, type, 4);
+    put(o, data, n);
+    uLong crc = crc32(0L, (const Bytef *)type, 4);
+    if (n) crc = crc32(crc, data, (uInt)n);
+    put_u32(o, (uint32_t)crc);
 }
 
 ts_result ts_png_write(const char *path, int width, int height, const uint8_t *rgba,
@@ -35,28 +54,81 @@ ts_result ts_png_write(const char *path, int width, int height, const uint8_t *r
     if (width <= 0 || height <= 0)
         return ts_error_set(err, TS_ERR_INVALID_ARG, "%s: cannot write a %dx%d PNG", path, width,
                             height);
-    /* stb_image_write sizes its buffers in int: one filter byte per row plus
-     * the pixels must fit. */
-    if (width > (INT_MAX - 1) / 4 || (long long)(4 * width + 1) * height > INT_MAX)
+    /* PNG's own limit on a side; a row (filter byte and pixels) in zlib's
+     * uInt. */
+    if (width > INT_MAX / 4 - 1 || height > INT_MAX)
         return ts_error_set(err, TS_ERR_TOO_LARGE, "%s: a %dx%d PNG is too large to write", path,
                             width, height);
+    const size_t row = (size_t)width * 4;
+    uint8_t *line = malloc(row + 1), *out = malloc(IDAT_CHUNK);
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    /* Large frames at zlib's fastest level: seconds, not minutes, for a
+     * gigabyte; small ones (goldens, screenshots) compressed as usual. */
+    int level = (uint64_t)width * (uint64_t)height > (1u << 22) ? Z_BEST_SPEED : Z_DEFAULT_COMPRESSION;
+    if (!line || !out || deflateInit(&z, level) != Z_OK) {
+        free(line);
+        free(out);
+        return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "%s: cannot write PNG (out of memory while encoding)",
+                            path);
+    }
+    /* The file is opened here so that a failure reports the system's
+     * reason, not just "failed". */
+    png_out o = {.f = fopen(path, "wb"), .error = 0};
+    if (!o.f) {
+        int e = errno;
+        deflateEnd(&z);
+        free(line);
+        free(out);
+        return ts_error_set(err, TS_ERR_IO, "%s: cannot write PNG (%s)", path, strerror(e));
+    }
+    static const uint8_t signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    put(&o, signature, sizeof signature);
+    uint8_t ihdr[13] = {0};
+    for (int i = 0; i < 4; i++) {
+        ihdr[i] = (uint8_t)((uint32_t)width >> (24 - 8 * i));
+        ihdr[4 + i] = (uint8_t)((uint32_t)height >> (24 - 8 * i));
+    }
+    ihdr[8] = 8; /* bits per channel */
+    ihdr[9] = 6; /* RGBA */
+    put_chunk(&o, "IHDR", ihdr, sizeof ihdr);
 
-    /* The file is opened here rather than by stbi_write_png so that a
-     * failure reports the system's reason, not just "failed". */
-    png_sink sink = {.f = fopen(path, "wb"), .error = 0};
-    if (!sink.f)
-        return ts_error_set(err, TS_ERR_IO, "%s: cannot write PNG (%s)", path, strerror(errno));
-    int encoded = stbi_write_png_to_func(sink_write, &sink, width, height, 4, rgba, width * 4);
+    /* Rows with the Up filter (each byte less the one above it): the
+     * smooth gradients and flat backgrounds of a render become runs of
+     * zeros. The first row's "above" is zero, so it is stored as is. */
+    int zr = Z_OK;
+    for (int y = 0; y <= height && zr != Z_STREAM_END && !o.error; y++) {
+        int flush = y == height ? Z_FINISH : Z_NO_FLUSH;
+        if (y < height) {
+            const uint8_t *cur = rgba + (size_t)y * row, *up = y ? cur - row : NULL;
+            line[0] = 2;
+            for (size_t i = 0; i < row; i++) line[1 + i] = (uint8_t)(cur[i] - (up ? up[i] : 0));
+            z.next_in = line;
+            z.avail_in = (uInt)(row + 1);
+        } else {
+            z.next_in = NULL;
+            z.avail_in = 0;
+        }
+        do {
+            z.next_out = out;
+            z.avail_out = IDAT_CHUNK;
+            zr = deflate(&z, flush);
+            size_t made = IDAT_CHUNK - z.avail_out;
+            if (made) put_chunk(&o, "IDAT", out, made);
+        } while ((z.avail_out == 0 || (flush == Z_FINISH && zr == Z_OK)) && !o.error);
+    }
+    deflateEnd(&z);
+    put_chunk(&o, "IEND", NULL, 0);
+    free(line);
+    free(out);
     errno = 0;
-    if (fclose(sink.f) != 0 && !sink.error) sink.error = errno ? errno : EIO;
+    if (fclose(o.f) != 0 && !o.error) o.error = errno ? errno : EIO;
     /* A half-written file stays: removing `path` could delete something
      * that was never ours (a device node, a file the caller pointed at). */
-    if (!encoded)
-        return ts_error_set(err, TS_ERR_IO, "%s: cannot write PNG (out of memory while encoding)",
-                            path);
-    if (sink.error)
-        return ts_error_set(err, TS_ERR_IO, "%s: cannot write PNG (%s)", path,
-                            strerror(sink.error));
+    if (o.error)
+        return ts_error_set(err, TS_ERR_IO, "%s: cannot write PNG (%s)", path, strerror(o.error));
+    if (zr != Z_STREAM_END)
+        return ts_error_set(err, TS_ERR_IO, "%s: cannot write PNG (zlib error %d)", path, zr);
     return TS_OK;
 }
 

@@ -65,6 +65,19 @@ static ts_result check_size(int w, int h, ts_error *err) {
     return TS_OK;
 }
 
+static uint64_t frame_bytes(const ts_renderer *r, int w, int h) {
+    return ts_frame_bytes(r->ref != NULL, w, h, r->samples, r->keep_depth, r->post.backend != TS_POST_NONE);
+}
+
+uint64_t ts_renderer_frame_memory(const ts_renderer_desc *desc) {
+    static const ts_renderer_desc zero;
+    if (!desc) desc = &zero;
+    int w = desc->width ? desc->width : 1920, h = desc->height ? desc->height : 1080;
+    if (check_size(w, h, NULL) != TS_OK) return 0;
+    return ts_frame_bytes(desc->reference, w, h, desc->msaa == TS_MAX_SAMPLES ? TS_MAX_SAMPLES : 1,
+                          desc->keep_depth, desc->post.backend != TS_POST_NONE);
+}
+
 ts_result ts_renderer_create(const ts_renderer_desc *desc, ts_renderer **out, ts_error *err) {
     static const ts_renderer_desc zero;
     if (!desc) desc = &zero;
@@ -85,6 +98,13 @@ ts_result ts_renderer_create(const ts_renderer_desc *desc, ts_renderer **out, ts
     ts_post_params post_params;
     res = ts_post_params_make(&desc->post, &post_params, err);
     if (res != TS_OK) return res;
+    /* The frame-sized buffers are most of what a renderer allocates: a
+     * size the machine cannot hold is refused here, before anything is. */
+    ts_memory_budget memory;
+    res = ts_memory_limit(desc->max_memory, &memory, err);
+    if (res != TS_OK) return res;
+    res = ts_memory_check(&memory, 0, ts_renderer_frame_memory(desc), w, h, err);
+    if (res != TS_OK) return res;
 
     ts_renderer *r = calloc(1, sizeof *r);
     if (!r) return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory for the renderer");
@@ -98,6 +118,7 @@ ts_result ts_renderer_create(const ts_renderer_desc *desc, ts_renderer **out, ts
     r->present = desc->present;
     r->post = desc->post;
     r->post_params = post_params;
+    r->memory = memory;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     r->threads = desc->threads ? desc->threads : (int)(cores > 0 && cores < MAX_THREADS ? cores : 1);
     if (desc->reference) {
@@ -137,6 +158,11 @@ ts_result ts_renderer_resize(ts_renderer *r, int width, int height, ts_error *er
     ts_result res = check_size(width, height, err);
     if (res != TS_OK) return res;
     if (width == r->width && height == r->height) return TS_OK;
+    /* The new buffers are allocated while the old ones are still held (all
+     * or nothing): both must fit. */
+    res = ts_memory_check(&r->memory, frame_bytes(r, r->width, r->height), frame_bytes(r, width, height), width,
+                          height, err);
+    if (res != TS_OK) return res;
     /* Each path first waits until every frame drawn so far has been handed
      * over, then swaps its buffers for new ones, or keeps the old ones when
      * one allocation fails. */

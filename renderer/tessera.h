@@ -321,9 +321,23 @@ typedef struct ts_renderer_desc {
      * no GL driver, not built) falls back to cpu: ts_renderer_post says
      * which runs and why. */
     ts_post_desc post;
+    /* The most bytes the frame-sized buffers may take (frame targets, kept
+     * depth, HDR color and the post-processing chain's scratch; on the
+     * reference path its per-sample buffers): ts_renderer_create and
+     * ts_renderer_resize refuse a size that needs more with
+     * TS_ERR_OUT_OF_MEMORY, naming the bytes and the limit, before they
+     * allocate anything. 0: the TESSERA_MAX_MEMORY environment variable
+     * (bytes, or with a K, M or G suffix) if set, else the machine's
+     * physical memory (or the cgroup's memory.max when lower). */
+    uint64_t max_memory;
 } ts_renderer_desc;
 
 typedef struct ts_renderer ts_renderer;
+
+/* The bytes of frame-sized buffers a renderer made from `desc` allocates
+ * (what max_memory is compared with); 0 for a size ts_renderer_create
+ * refuses. */
+uint64_t ts_renderer_frame_memory(const ts_renderer_desc *desc);
 
 ts_result ts_renderer_create(const ts_renderer_desc *desc, ts_renderer **out,
                              ts_error *err);
