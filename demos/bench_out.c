@@ -1,26 +1,8 @@
 /* bench_out.c — figures and fields for tessera-bench's rows (bench_out.h). */
-#define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include "bench_out.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-double ts_bench_now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-double ts_bench_median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 const char *ts_bench_cell(char *buf, size_t n, double v, int decimals) {
     if (isnan(v)) return "-";

@@ -1,6 +1,6 @@
 /* bench_out.h — what tessera-bench's two kinds of rows (bench and sweep)
- * share: the clock and the median of the figures, and their cells in the
- * table, the CSV and the JSON: strings quoted as each format wants, and
+ * share: the figures' cells in the table, the CSV and the JSON (the clock
+ * and the median are cli_args.h's): strings quoted as each format wants, and
  * numbers, where a missing value is "-", an empty CSV field and a JSON
  * null, never a made-up 0. */
 #ifndef TS_BENCH_OUT_H
@@ -15,11 +15,6 @@
  * "took no time". */
 #define TS_NO_VALUE ((double)NAN)
 
-/* Monotonic clock, in milliseconds. */
-double ts_bench_now_ms(void);
-/* The median of v[0..n), n >= 1; sorts v in place (so v[0] is then the
- * minimum). */
-double ts_bench_median(double *v, int n);
 /* A number for the table with `decimals` places, or "-" for TS_NO_VALUE;
  * written into buf (n bytes) when it is a number. */
 const char *ts_bench_cell(char *buf, size_t n, double v, int decimals);

@@ -13,6 +13,7 @@
 #include "bench_sweep.h"
 
 #include "bench_out.h"
+#include "cli_args.h"
 #include "bench_peer.h"
 #include "tessera.h"
 
@@ -185,7 +186,7 @@ typedef struct sweep_row {
 
 /* A stage's median, TS_NO_VALUE when it was never measured (every frame 0). */
 static double measured(double *v, int n) {
-    double m = ts_bench_median(v, n);
+    double m = ts_cli_median(v, n);
     return m > 0.0 ? m : TS_NO_VALUE;
 }
 
@@ -219,7 +220,7 @@ static int measure(const ts_model *model, const char *scene, int w, int h, const
     const ts_view_desc view = {0};
     int res = 1;
     for (int f = -1; f < frames; f++) { /* frame -1 warms up */
-        double t0 = ts_bench_now_ms();
+        double t0 = ts_cli_now_ms();
         if (ts_renderer_draw(r, model, &view, &err) != TS_OK) {
             snprintf(why, n, "%s", err.message);
             res = -1;
@@ -227,7 +228,7 @@ static int measure(const ts_model *model, const char *scene, int w, int h, const
         }
         ts_frame_stats st;
         ts_renderer_stats(r, &st); /* waits for the frame */
-        double t1 = ts_bench_now_ms();
+        double t1 = ts_cli_now_ms();
         if (f < 0) continue;
         if (s->backend != TS_POST_NONE && st.post_backend != s->backend) {
             /* It failed mid-run and gave way to cpu: its figures are not
@@ -248,7 +249,7 @@ static int measure(const ts_model *model, const char *scene, int w, int h, const
     if (res == 1) {
         bool post = s->backend != TS_POST_NONE;
         double *total = &v[ST_TOTAL * frames];
-        double med = ts_bench_median(total, frames), min = total[0]; /* sorted by ts_bench_median() */
+        double med = ts_cli_median(total, frames), min = total[0]; /* sorted by ts_cli_median() */
         *out = (sweep_row){
             .scene = scene,
             .width = w,
@@ -261,9 +262,9 @@ static int measure(const ts_model *model, const char *scene, int w, int h, const
             .frames = frames,
             .median_ms = med,
             .min_ms = min,
-            .raster_ms = ts_bench_median(&v[ST_RASTER * frames], frames),
-            .queue_ms = ts_bench_median(&v[ST_QUEUE * frames], frames),
-            .post_ms = post ? ts_bench_median(&v[ST_POST * frames], frames) : TS_NO_VALUE,
+            .raster_ms = ts_cli_median(&v[ST_RASTER * frames], frames),
+            .queue_ms = ts_cli_median(&v[ST_QUEUE * frames], frames),
+            .post_ms = post ? ts_cli_median(&v[ST_POST * frames], frames) : TS_NO_VALUE,
             .upload_ms = measured(&v[ST_UPLOAD * frames], frames),
             .kernel_ms = measured(&v[ST_KERNEL * frames], frames),
             .readback_ms = measured(&v[ST_READBACK * frames], frames),
@@ -559,7 +560,7 @@ static int configs_per_size(const machine *m) {
 }
 
 static void progress(bool tty, const plan *p, int done, int total, double t0, const char *what) {
-    double s = (ts_bench_now_ms() - t0) * 1e-3;
+    double s = (ts_cli_now_ms() - t0) * 1e-3;
     if (tty)
         fprintf(stderr, "\r" PROG ": sweep %s: %d/%d configurations, %dm%02ds, %-40s", p->name, done, total,
                 (int)s / 60, (int)s % 60, what);
@@ -590,7 +591,7 @@ int ts_sweep_run(const char *name, const char *csv, const char *json) {
         fprintf(stderr, PROG ": error: --sweep %s: expected one of %s\n", name ? name : "", ts_sweep_plan_list());
         return 2;
     }
-    double t0 = ts_bench_now_ms();
+    double t0 = ts_cli_now_ms();
     bool tty = isatty(STDERR_FILENO);
     machine m;
     describe_machine(&m);
@@ -667,7 +668,7 @@ int ts_sweep_run(const char *name, const char *csv, const char *json) {
         }
         ts_model_free(&model);
     }
-    double elapsed_s = (ts_bench_now_ms() - t0) * 1e-3;
+    double elapsed_s = (ts_cli_now_ms() - t0) * 1e-3;
 
     /* The findings, per scene. */
     const gpu_backend *gpus[2] = {&m.gl, &m.cuda};

@@ -1,4 +1,5 @@
-/* cli_args.c — parsing of option values shared by the demos. */
+/* cli_args.c — what the demos share: parsing of option values, the clock, medians, model names. */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include "cli_args.h"
 
 #include "tessera.h"
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 int ts_cli_fail(const char *prog, const char *fmt, ...) {
     va_list ap;
@@ -112,4 +114,26 @@ int ts_cli_post_option(const char *prog, const char *opt, const char *val, ts_po
             *(float *)((char *)post + numbers[i].offset) = v;
         }
     return 2;
+}
+
+double ts_cli_now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double ts_cli_median(double *v, int n) {
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+const char *ts_cli_model_name(const char *model) {
+    if (strncmp(model, TS_BUILTIN_PREFIX, strlen(TS_BUILTIN_PREFIX)) == 0) return model + strlen(TS_BUILTIN_PREFIX);
+    const char *slash = strrchr(model, '/');
+    return slash ? slash + 1 : model;
 }

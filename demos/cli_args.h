@@ -20,6 +20,15 @@ bool ts_cli_parse_size(const char *s, int *w, int *h);
 /* A view's zoom: a number from TS_MIN_ZOOM to TS_MAX_ZOOM. */
 bool ts_cli_parse_zoom(const char *s, float *out);
 
+/* Monotonic clock, in milliseconds. */
+double ts_cli_now_ms(void);
+/* The median of v[0..n), n >= 1; sorts v in place (so v[0] is then the
+ * minimum). */
+double ts_cli_median(double *v, int n);
+/* A model argument as the programs print it: "dir/bunny.obj" -> "bunny.obj",
+ * "builtin:torus" -> "torus". */
+const char *ts_cli_model_name(const char *model);
+
 /* The --zoom line of each program's --help (printf format: two %g for the
  * range). */
 #define TS_CLI_ZOOM_HELP \

@@ -248,14 +248,14 @@ static bool run_config(const ts_model *model, const char *scene, int w, int h, t
     ts_frame_stats st = {0};
     bool ok = t && stage[0] && stage[1] && stage[2] && stage[3] && stage[4];
     for (int f = -1; ok && f < frames; f++) {
-        double t0 = ts_bench_now_ms();
+        double t0 = ts_cli_now_ms();
         if (ts_renderer_draw(r, model, view, &err) != TS_OK) {
             fprintf(stderr, PROG ": %s: %s\n", scene, err.message);
             ok = false;
             break;
         }
         ts_renderer_stats(r, &st); /* waits for the frame */
-        double t1 = ts_bench_now_ms();
+        double t1 = ts_cli_now_ms();
         if (f < 0) continue;
         t[f] = t1 - t0;
         stage[0][f] = st.vertex_ms;
@@ -265,10 +265,10 @@ static bool run_config(const ts_model *model, const char *scene, int w, int h, t
         stage[4][f] = st.post_ms;
     }
     if (ok) {
-        /* ts_bench_median() sorts in place, so the minimum is t[0] only after it:
+        /* ts_cli_median() sorts in place, so the minimum is t[0] only after it:
          * the two are computed here, not in the initializer list below,
          * whose expressions C leaves unsequenced. */
-        double median_ms = ts_bench_median(t, frames);
+        double median_ms = ts_cli_median(t, frames);
         double min_ms = t[0];
         *out = (row){
             .backend = "tessera",
@@ -281,11 +281,11 @@ static bool run_config(const ts_model *model, const char *scene, int w, int h, t
             .msaa = ts_renderer_msaa(r),
             .frames = frames,
             .tris = ts_model_triangle_count(model),
-            .vertex_ms = ts_bench_median(stage[0], frames),
-            .geometry_ms = ts_bench_median(stage[1], frames),
-            .raster_ms = ts_bench_median(stage[2], frames),
-            .queue_ms = ts_bench_median(stage[3], frames),
-            .post_ms = post != TS_POST_NONE ? ts_bench_median(stage[4], frames) : TS_NO_VALUE,
+            .vertex_ms = ts_cli_median(stage[0], frames),
+            .geometry_ms = ts_cli_median(stage[1], frames),
+            .raster_ms = ts_cli_median(stage[2], frames),
+            .queue_ms = ts_cli_median(stage[3], frames),
+            .post_ms = post != TS_POST_NONE ? ts_cli_median(stage[4], frames) : TS_NO_VALUE,
             .post = ts_post_backend_name(post),
             .write_ms = TS_NO_VALUE,
             .vs_gl = TS_NO_VALUE,

@@ -61,25 +61,6 @@ static void usage(FILE *f) {
 #define fail(...) ts_cli_fail(PROG, __VA_ARGS__)
 
 
-static double now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* "dir/bunny.obj" -> "bunny.obj"; "builtin:torus" -> "torus". */
-static const char *display_name(const char *model) {
-    if (strncmp(model, TS_BUILTIN_PREFIX, strlen(TS_BUILTIN_PREFIX)) == 0)
-        return model + strlen(TS_BUILTIN_PREFIX);
-    const char *slash = strrchr(model, '/');
-    return slash ? slash + 1 : model;
-}
-
 /* ---- shaders: the shading programs of shaders/ in GLSL 330 --------------- */
 
 /* World-space position and normal per vertex; the model matrix is a uniform
@@ -444,7 +425,7 @@ int main(int argc, char **argv) {
         return 2;
     }
 
-    const char *name = display_name(model_arg);
+    const char *name = ts_cli_model_name(model_arg);
     char default_out[512];
     if (!out) {
         const char *dot = strrchr(name, '.');
@@ -483,17 +464,17 @@ int main(int argc, char **argv) {
         status = fail("%s", msg);
     } else {
         bool progress = isatty(STDERR_FILENO);
-        double start = now_ms();
+        double start = ts_cli_now_ms();
         for (long f = -1; f < frames; f++) { /* f = -1: warm-up */
-            double t0 = now_ms();
+            double t0 = ts_cli_now_ms();
             scene_draw(&scene, &model);
             glFinish();
-            double t1 = now_ms();
+            double t1 = ts_cli_now_ms();
             if (f >= 0) times[f] = t1 - t0;
             if (progress && t1 - start > 2000.0)
                 fprintf(stderr, "\r" PROG ": frame %ld/%ld", f + 1, frames);
         }
-        if (progress && now_ms() - start > 2000.0) fputc('\n', stderr);
+        if (progress && ts_cli_now_ms() - start > 2000.0) fputc('\n', stderr);
 
         char renderer[256];
         renderer_name(renderer, sizeof renderer);
@@ -503,9 +484,7 @@ int main(int argc, char **argv) {
         } else if (ts_png_write(out, width, height, pixels, &err) != TS_OK) {
             status = fail("%s", err.message);
         } else {
-            qsort(times, (size_t)frames, sizeof *times, cmp_double);
-            double median = frames % 2 ? times[frames / 2]
-                                       : 0.5 * (times[frames / 2 - 1] + times[frames / 2]);
+            double median = ts_cli_median(times, (int)frames); /* sorts: times[0] is the minimum */
             /* tessera-bench --peer gl reads this line (demos/bench_peer.c):
              * keep its keys and one word a value. */
             printf(PROG ": model=%s tris=%u size=%dx%d frames=%ld median_ms=%.3f min_ms=%.3f "

@@ -138,24 +138,6 @@ static void write_frame(void *user, uint32_t frame, const uint8_t *rgba, const f
     }
 }
 
-static double now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* "dir/bunny.obj" -> "bunny.obj"; "builtin:torus" -> "torus". */
-static const char *display_name(const char *model) {
-    if (strncmp(model, TS_BUILTIN_PREFIX, strlen(TS_BUILTIN_PREFIX)) == 0) return model + strlen(TS_BUILTIN_PREFIX);
-    const char *slash = strrchr(model, '/');
-    return slash ? slash + 1 : model;
-}
-
 int main(int argc, char **argv) {
     const char *model_arg = NULL, *out = NULL;
     int width = 1920, height = 1080;
@@ -235,7 +217,7 @@ int main(int argc, char **argv) {
         return 2;
     }
 
-    const char *name = display_name(model_arg);
+    const char *name = ts_cli_model_name(model_arg);
     char default_out[512];
     if (!out) {
         const char *dot = strrchr(name, '.');
@@ -295,7 +277,7 @@ int main(int argc, char **argv) {
         return fail("out of memory for %ld frame times", frames);
     }
     bool progress = isatty(STDERR_FILENO);
-    double start = now_ms();
+    double start = ts_cli_now_ms();
     /* f = -1: the warm-up (not with --orbit, whose every frame is written) */
     for (long f = orbit ? 0 : -1; f < frames && res == TS_OK; f++) {
         ts_view_desc v = view;
@@ -304,11 +286,11 @@ int main(int argc, char **argv) {
         ts_frame_stats st;
         ts_renderer_stats(r, &st); /* waits for the frame; its time excludes the PNG */
         if (f >= 0) times[f] = st.total_ms;
-        double t1 = now_ms();
+        double t1 = ts_cli_now_ms();
         if (progress && t1 - start > 2000.0)
             fprintf(stderr, "\r" PROG ": frame %ld/%ld", f + 1, frames);
     }
-    if (progress && now_ms() - start > 2000.0) fputc('\n', stderr);
+    if (progress && ts_cli_now_ms() - start > 2000.0) fputc('\n', stderr);
 
     int status = 0;
     if (res != TS_OK) {
@@ -316,9 +298,7 @@ int main(int argc, char **argv) {
     } else if (job.res != TS_OK) {
         status = fail("%s", job.err.message);
     } else {
-        qsort(times, (size_t)frames, sizeof *times, cmp_double);
-        double median = frames % 2 ? times[frames / 2]
-                                   : 0.5 * (times[frames / 2 - 1] + times[frames / 2]);
+        double median = ts_cli_median(times, (int)frames); /* sorts: times[0] is the minimum */
         printf(PROG ": model=%s tris=%u size=%dx%d frames=%ld median_ms=%.3f min_ms=%.3f "
                     "shading=%s isa=%s threads=%d msaa=%d pipeline=%s post=%s out=%s\n",
                name, ts_model_triangle_count(&model), width, height, frames, median, times[0],

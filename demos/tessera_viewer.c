@@ -112,13 +112,6 @@ static double now_s(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* "dir/bunny.obj" -> "bunny.obj"; "builtin:torus" -> "torus". */
-static const char *display_name(const char *model) {
-    if (strncmp(model, TS_BUILTIN_PREFIX, strlen(TS_BUILTIN_PREFIX)) == 0) return model + strlen(TS_BUILTIN_PREFIX);
-    const char *slash = strrchr(model, '/');
-    return slash ? slash + 1 : model;
-}
-
 typedef struct options {
     const char *model;
     int width, height;
@@ -254,7 +247,7 @@ static int run_headless(const options *o, const ts_model *m, const char *why) {
     char default_out[512];
     const char *out = o->screenshot;
     if (!out) {
-        const char *name = display_name(o->model), *dot = strrchr(name, '.');
+        const char *name = ts_cli_model_name(o->model), *dot = strrchr(name, '.');
         int stem = dot && dot != name ? (int)(dot - name) : (int)strlen(name);
         snprintf(default_out, sizeof default_out, "%.*s.png", stem, name);
         out = default_out;
@@ -374,7 +367,7 @@ static void update_status(viewer *v, const ts_view_desc *view, double fps) {
     snprintf(title, sizeof title,
              PROG ": %s | %.1f fps | frame %.2f ms: vertex %.2f, geometry %.2f, raster %.2f, queue %.2f"
                   " | present %.2f ms | post %s %.2f ms | %s, %d threads, msaa %d, %s",
-             display_name(v->o->model), fps < 0.0 ? 0.0 : fps, st.total_ms, st.vertex_ms, st.geometry_ms,
+             ts_cli_model_name(v->o->model), fps < 0.0 ? 0.0 : fps, st.total_ms, st.vertex_ms, st.geometry_ms,
              st.raster_ms, st.queue_ms, st.present_ms, ts_post_backend_name(post), st.post_ms,
              ts_isa_name(ts_renderer_isa(v->r)), ts_renderer_threads(v->r), ts_renderer_msaa(v->r),
              ts_shading_name(view->shading));
@@ -390,7 +383,7 @@ static void update_status(viewer *v, const ts_view_desc *view, double fps) {
              "render thread: present %.2f ms  post %.2f ms (%s%s)\n"
              "%s  %d threads  msaa %d  %s shading%s%s\n"
              "%s",
-             display_name(v->o->model), v->desc.width, v->desc.height, fps < 0.0 ? 0.0 : fps,
+             ts_cli_model_name(v->o->model), v->desc.width, v->desc.height, fps < 0.0 ? 0.0 : fps,
              fps < 0.0 ? " (measuring)" : "", st.total_ms, st.vertex_ms, st.geometry_ms, st.raster_ms,
              st.queue_ms, st.present_ms, st.post_ms, ts_post_backend_name(post),
              post_note[0] ? ", fallen back" : "", ts_isa_name(ts_renderer_isa(v->r)), ts_renderer_threads(v->r),
@@ -599,7 +592,7 @@ static int run_window(viewer *v) {
         if (*c == ' ') *c = '_';
     printf(PROG ": model=%s size=%dx%d frames=%llu resizes=%d pauses=%d fps=%.1f isa=%s threads=%d msaa=%d post=%s"
                 " vsync=%s gl=%s%s%s\n",
-           display_name(o->model), v->desc.width, v->desc.height, (unsigned long long)n, v->resizes, v->pauses,
+           ts_cli_model_name(o->model), v->desc.width, v->desc.height, (unsigned long long)n, v->resizes, v->pauses,
            seconds > 0 ? (double)n / seconds : 0.0, ts_isa_name(ts_renderer_isa(v->r)), ts_renderer_threads(v->r),
            ts_renderer_msaa(v->r), ts_post_backend_name(ts_renderer_post(v->r, NULL)),
            ts_gl_presenter_vsync(v->presenter) ? "on" : "off", gl_name,
