@@ -80,6 +80,12 @@ bool ts_texture_from_memory(const uint8_t *bytes, size_t len, ts_texture *tex, c
  * (renderer/png_check.c says why stb_image is not trusted with that). */
 bool ts_png_check(const uint8_t *bytes, size_t len, char *why, size_t why_size);
 
+/* True unless `head` (the first head_len bytes of a file of file_size
+ * bytes) starts a PLY file whose header never ends, or declares more
+ * elements than the bytes after it can hold: assimp loops on those for
+ * minutes (renderer/ply_check.c says why). Any other file passes. */
+bool ts_ply_check(const uint8_t *head, size_t head_len, uint64_t file_size, char *why, size_t why_size);
+
 /* The scalar program for a shading mode (the reference's). */
 ts_shade_fn ts_frame_program(ts_program p);
 
