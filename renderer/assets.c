@@ -75,6 +75,17 @@ static float clamp01(float x, float if_nan) {
 
 /* ---- the model file ---------------------------------------------------- */
 
+/* True when `path` ends in "." and `ext`, in any case: assimp picks an
+ * importer by the name first. */
+static bool has_extension(const char *path, const char *ext) {
+    const char *dot = strrchr(path, '.');
+    if (!dot || strchr(dot, '/')) return false;
+    const char *a = dot + 1;
+    for (; *a && *ext; a++, ext++)
+        if ((*a | 0x20) != *ext) return false; /* ext is lower-case letters */
+    return *a == '\0' && *ext == '\0';
+}
+
 /* The most of a model file read before assimp: enough for any real PLY
  * header (a few kilobytes), small enough to read on every load. */
 #define HEAD_MAX ((size_t)1 << 20)
@@ -83,8 +94,8 @@ static float clamp01(float x, float if_nan) {
  * reasons. assimp's own message for a missing file is vague ("Unable to
  * open file"), so the system's reason is reported here; a read is needed
  * because fopen() succeeds on a directory and only reading fails. And
- * assimp 5.2 loops for minutes on some broken PLY headers, so the header
- * is checked first (ply_check.c). */
+ * assimp 5.2 loops for minutes on some broken PLY and OFF headers, so
+ * those are checked first (ply_check.c, off_check.c). */
 static ts_result check_file(const char *path, ts_error *err) {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -112,7 +123,8 @@ static ts_result check_file(const char *path, ts_error *err) {
     char why[256];
     if (failed)
         r = ts_error_set(err, TS_ERR_FILE_NOT_FOUND, "%s: cannot read (%s)", path, strerror(e ? e : EIO));
-    else if (!ts_ply_check(head, got, size, why, sizeof why)) {
+    else if (!ts_ply_check(head, got, size, why, sizeof why) ||
+             !ts_off_check(head, got, size, has_extension(path, "off"), why, sizeof why)) {
         r = ts_error_set(err, TS_ERR_IMPORT, "%s: %s", path, why);
         if (err) one_line(err->message); /* the message may quote the file's bytes */
     }
