@@ -81,9 +81,10 @@ bool ts_texture_from_memory(const uint8_t *bytes, size_t len, ts_texture *tex, c
 bool ts_png_check(const uint8_t *bytes, size_t len, char *why, size_t why_size);
 
 /* True unless `head` (the first head_len bytes of a file of file_size
- * bytes) starts a PLY file whose header never ends, or declares more
- * elements than the bytes after it can hold: assimp loops on those for
- * minutes (renderer/ply_check.c says why). Any other file passes. */
+ * bytes) starts a PLY file whose header never ends, or that declares more
+ * elements, or gives a list more items, than the file can hold: assimp
+ * loops on those for minutes (renderer/ply_check.c says why). Any other
+ * file passes. */
 bool ts_ply_check(const uint8_t *head, size_t head_len, uint64_t file_size, char *why, size_t why_size);
 
 /* True unless `head` starts an OFF file (by its keyword, or by its name
