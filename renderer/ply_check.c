@@ -228,6 +228,7 @@ static bool binary_lists_ok(const header *h, const uint8_t *b, size_t n, uint64_
                             char *why, size_t why_size) {
     for (unsigned e = 0; e < h->n; e++) {
         const layout *el = &h->el[e];
+        if (!el->n_props) continue; /* its instances take no bytes */
         for (uint64_t i = 0; i < el->count; i++) {
             for (unsigned k = 0; k < el->n_props; k++) {
                 const prop *p = &el->props[k];
