@@ -75,25 +75,61 @@ static float clamp01(float x, float if_nan) {
 
 /* ---- the model file ---------------------------------------------------- */
 
-/* assimp's own message for a missing file is vague ("Unable to open file"),
- * so the file is opened here first to report the system's reason. One byte
- * is read because fopen() succeeds on a directory and only reading fails. */
-static ts_result check_readable(const char *path, ts_error *err) {
+/* True when `path` ends in "." and `ext`, in any case: assimp picks an
+ * importer by the name first. */
+static bool has_extension(const char *path, const char *ext) {
+    const char *dot = strrchr(path, '.');
+    if (!dot || strchr(dot, '/')) return false;
+    const char *a = dot + 1;
+    for (; *a && *ext; a++, ext++)
+        if ((*a | 0x20) != *ext) return false; /* ext is lower-case letters */
+    return *a == '\0' && *ext == '\0';
+}
+
+/* The most of a model file read before assimp: enough for any real PLY
+ * header (a few kilobytes), small enough to read on every load. */
+#define HEAD_MAX ((size_t)1 << 20)
+
+/* Opens the file before assimp does and reads its first bytes, for two
+ * reasons. assimp's own message for a missing file is vague ("Unable to
+ * open file"), so the system's reason is reported here; a read is needed
+ * because fopen() succeeds on a directory and only reading fails. And
+ * assimp 5.2 loops for minutes on some broken PLY and OFF headers, so
+ * those are checked first (ply_check.c, off_check.c). */
+static ts_result check_file(const char *path, ts_error *err) {
     FILE *f = fopen(path, "rb");
     if (!f) {
         int e = errno;
         if (e == ENOENT) return ts_error_set(err, TS_ERR_FILE_NOT_FOUND, "%s: no such file", path);
         return ts_error_set(err, TS_ERR_FILE_NOT_FOUND, "%s: cannot open (%s)", path, strerror(e));
     }
+    uint8_t *head = malloc(HEAD_MAX);
+    if (!head) {
+        fclose(f);
+        return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "%s: out of memory", path);
+    }
     errno = 0;
-    int c = fgetc(f);
+    size_t got = fread(head, 1, HEAD_MAX, f);
     int e = errno;
-    bool failed = c == EOF && ferror(f);
+    bool failed = got < HEAD_MAX && ferror(f);
+    /* The size: what was read, or, for a longer file, where its end is. */
+    uint64_t size = got;
+    if (!failed && got == HEAD_MAX && fseek(f, 0, SEEK_END) == 0) {
+        long end = ftell(f);
+        if (end > 0) size = (uint64_t)end;
+    }
     fclose(f);
+    ts_result r = TS_OK;
+    char why[256];
     if (failed)
-        return ts_error_set(err, TS_ERR_FILE_NOT_FOUND, "%s: cannot read (%s)", path,
-                            strerror(e ? e : EIO));
-    return TS_OK;
+        r = ts_error_set(err, TS_ERR_FILE_NOT_FOUND, "%s: cannot read (%s)", path, strerror(e ? e : EIO));
+    else if (!ts_ply_check(head, got, size, why, sizeof why) ||
+             !ts_off_check(head, got, size, has_extension(path, "off"), why, sizeof why)) {
+        r = ts_error_set(err, TS_ERR_IMPORT, "%s: %s", path, why);
+        if (err) one_line(err->message); /* the message may quote the file's bytes */
+    }
+    free(head);
+    return r;
 }
 
 static ts_result import_error(const char *path, const char *stage, ts_error *err) {
@@ -588,7 +624,7 @@ ts_result ts_model_load(const char *path, ts_model *out, ts_error *err, ts_warn_
     memset(out, 0, sizeof *out);
     if (!path) return ts_error_set(err, TS_ERR_INVALID_ARG, "ts_model_load: no path given");
 
-    ts_result r = check_readable(path, err);
+    ts_result r = check_file(path, err);
     if (r != TS_OK) return r;
 
     const struct aiScene *scene = aiImportFile(path, READ_FLAGS);

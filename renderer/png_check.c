@@ -7,7 +7,12 @@
  * stb doubles its buffer until a 2 GiB allocation fails, seconds later
  * (tests/fuzz/regressions/texture/png-zlib-unterminated). Here the IDAT
  * stream must end inside the file and inflate to no more than the pixels
- * its header declares; the output is counted, not kept. */
+ * its header declares; the output is counted, not kept.
+ *
+ * And every chunk up to IEND must lie inside the file: stb grows its IDAT
+ * buffer to an IDAT chunk's declared length before it reads the chunk, so
+ * a 200-byte PNG whose second IDAT claims 1.7 GB made it ask for 2 GiB
+ * (tests/fuzz/regressions/texture/png-idat-length-past-end). */
 #include "renderer_internal.h"
 
 #include <stdint.h>
@@ -62,7 +67,7 @@ bool ts_png_check(const uint8_t *bytes, size_t len, char *why, size_t why_size) 
     int z = Z_OK;
     uint64_t inflated = 0;
     bool ok = true;
-    while (ok && z != Z_STREAM_END && len - at >= 12) {
+    while (ok && len - at >= 12) {
         size_t data_len = be32(bytes + at);
         const uint8_t *type = bytes + at + 4;
         const uint8_t *data = bytes + at + 8;
@@ -73,7 +78,9 @@ bool ts_png_check(const uint8_t *bytes, size_t len, char *why, size_t why_size) 
         }
         at += 12 + data_len;
         if (memcmp(type, "IEND", 4) == 0) break;
-        if (memcmp(type, "IDAT", 4) != 0) continue;
+        /* Chunks after the end of the stream are walked for their lengths
+         * only (stb still appends an IDAT there to its buffer). */
+        if (memcmp(type, "IDAT", 4) != 0 || z == Z_STREAM_END) continue;
         zs.next_in = (Bytef *)(uintptr_t)data; /* zlib's API is not const-correct */
         zs.avail_in = (uInt)data_len;
         for (;;) {

@@ -87,6 +87,19 @@ bool ts_texture_from_memory(const uint8_t *bytes, size_t len, ts_texture *tex, c
  * (renderer/png_check.c says why stb_image is not trusted with that). */
 bool ts_png_check(const uint8_t *bytes, size_t len, char *why, size_t why_size);
 
+/* True unless `head` (the first head_len bytes of a file of file_size
+ * bytes) starts a PLY file whose header never ends, or that declares more
+ * elements, or gives a list more items, than the file can hold: assimp
+ * loops on those for minutes (renderer/ply_check.c says why). Any other
+ * file passes. */
+bool ts_ply_check(const uint8_t *head, size_t head_len, uint64_t file_size, char *why, size_t why_size);
+
+/* True unless `head` starts an OFF file (by its keyword, or by its name
+ * when `off_name`) whose vertex and face counts are more than the rest of
+ * the file can hold (renderer/off_check.c says why). */
+bool ts_off_check(const uint8_t *head, size_t head_len, uint64_t file_size, bool off_name, char *why,
+                  size_t why_size);
+
 /* The scalar program for a shading mode (the reference's). */
 ts_shade_fn ts_frame_program(ts_program p);
 

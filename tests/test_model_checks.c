@@ -1,0 +1,140 @@
+/* test_model_checks.c — the checks ts_model_load runs before assimp
+ * (renderer/ply_check.c, renderer/off_check.c): well-formed PLY and OFF
+ * files in their variants pass, and each kind of file assimp 5.2 loops on
+ * is refused with a reason that says what is wrong. */
+#include "renderer_internal.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "test_check.h"
+
+static char why[256];
+
+static bool ply(const void *bytes, size_t len) {
+    why[0] = '\0';
+    return ts_ply_check(bytes, len, len, why, sizeof why);
+}
+
+static bool off(const char *text, bool off_name) {
+    why[0] = '\0';
+    return ts_off_check((const uint8_t *)text, strlen(text), strlen(text), off_name, why, sizeof why);
+}
+
+/* A refusal whose reason contains `words`. */
+static bool refused_for(bool passed, const char *words) { return !passed && strstr(why, words) != NULL; }
+
+#define TRI_HEADER(format)                                                                          \
+    "ply\nformat " format " 1.0\ncomment made by hand\nobj_info none\nelement vertex 3\n"           \
+    "property float x\nproperty float y\ncomment between properties\nproperty float z\n"          \
+    "element face 1\nproperty list uchar int vertex_indices\nend_header\n"
+
+static void ply_ascii(void) {
+    static const char tri[] = TRI_HEADER("ascii") "0 0 0\n1 0 0\n0 1 0\n3 0 1 2\n";
+    CHECK(ply(tri, sizeof tri - 1), "a well-formed triangle: %s", why);
+    CHECK(ply(tri, sizeof tri - 2), "without its last newline: %s", why);
+    static const char crlf[] = "ply\r\nformat ascii 1.0\r\nelement vertex 3\r\nproperty float x\r\n"
+                               "property float y\r\nproperty float z\r\nelement face 1\r\n"
+                               "property list uchar int vertex_indices\r\nend_header\r\n"
+                               "0 0 0\r\n1 0 0\r\n0 1 0\r\n3 0 1 2\r\n";
+    CHECK(ply(crlf, sizeof crlf - 1), "CRLF line ends: %s", why);
+    static const char spaced[] = "PLY\nformat ascii 1.0\n\t end_header \n";
+    CHECK(ply(spaced, sizeof spaced - 1), "end_header among blanks: %s", why);
+
+    static const char endless[] = "ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\n0\n0\n0\n";
+    CHECK(refused_for(ply(endless, sizeof endless - 1), "no end_header line"), "no end_header: '%s'", why);
+    /* assimp skips from a line's second end character to the next \n, so
+     * it never sees this end_header, and loops. */
+    static const char hidden[] = "ply\nformat ascii 1.0\nfoo\r\rend_header\n";
+    CHECK(refused_for(ply(hidden, sizeof hidden - 1), "no end_header line"), "hidden end_header: '%s'", why);
+    static const char as_comment[] = "ply\nformat ascii 1.0\ncomment end_header\n";
+    CHECK(refused_for(ply(as_comment, sizeof as_comment - 1), "no end_header line"), "in a comment: '%s'", why);
+    static const char suffixed[] = "ply\nformat ascii 1.0\nend_headers\n";
+    CHECK(refused_for(ply(suffixed, sizeof suffixed - 1), "no end_header line"), "end_headers: '%s'", why);
+
+    static const char faces[] = "ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\n"
+                                "element face 1000\nproperty list uchar int vertex_indices\n"
+                                "end_header\n0\n0\n0\n3 0 1 2\n";
+    CHECK(refused_for(ply(faces, sizeof faces - 1), "declares 1000 'face' elements"), "1000 faces: '%s'", why);
+    static const char bare[] = "ply\nformat ascii 1.0\nelement vertex 4294967295\nend_header\n";
+    CHECK(refused_for(ply(bare, sizeof bare - 1), "4294967295 'vertex'"), "propertyless: '%s'", why);
+    static const char list[] = TRI_HEADER("ascii") "0 0 0\n1 0 0\n0 1 0\n1000 0 1 2\n";
+    CHECK(refused_for(ply(list, sizeof list - 1), "a list of 1000 items"), "long list: '%s'", why);
+    static const char negative[] = "ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\n"
+                                   "element face 1\nproperty list char int vertex_indices\n"
+                                   "end_header\n0\n0\n0\n-1 0 1 2\n";
+    CHECK(refused_for(ply(negative, sizeof negative - 1), "a list of 4294967295 items"), "negative: '%s'", why);
+}
+
+/* A binary triangle: three float vertices, one face (uchar length, int
+ * indices), in the byte order asked for. `list_len` is the face's length. */
+static size_t binary_tri(uint8_t *out, bool big_endian, uint8_t list_len) {
+    const char *header = big_endian ? TRI_HEADER("binary_big_endian") : TRI_HEADER("binary_little_endian");
+    size_t n = strlen(header);
+    memcpy(out, header, n);
+    static const float v[9] = {0, 0, 0, 1, 0, 0, 0, 1, 0};
+    for (int i = 0; i < 9; i++) {
+        uint32_t bits;
+        memcpy(&bits, &v[i], 4);
+        for (int b = 0; b < 4; b++)
+            out[n++] = (uint8_t)(bits >> (8 * (big_endian ? 3 - b : b)));
+    }
+    out[n++] = list_len;
+    for (uint32_t idx = 0; idx < 3; idx++)
+        for (int b = 0; b < 4; b++)
+            out[n++] = (uint8_t)(idx >> (8 * (big_endian ? 3 - b : b)));
+    return n;
+}
+
+static void ply_binary(void) {
+    uint8_t b[1024];
+    size_t n = binary_tri(b, false, 3);
+    CHECK(ply(b, n), "little-endian triangle: %s", why);
+    CHECK(refused_for(ply(b, n - 13), "more than the"), "its face cut off: '%s'", why);
+    n = binary_tri(b, true, 3);
+    CHECK(ply(b, n), "big-endian triangle: %s", why);
+    n = binary_tri(b, false, 200);
+    CHECK(refused_for(ply(b, n), "a list of 200 items"), "a list past the end: '%s'", why);
+
+    /* Only the first MiB is held: a header that does not end in it is
+     * refused for that, not said to have no end. */
+    static const char start[] = "ply\nformat ascii 1.0\n";
+    why[0] = '\0';
+    bool passed = ts_ply_check((const uint8_t *)start, sizeof start - 1, (uint64_t)1 << 30, why, sizeof why);
+    CHECK(refused_for(passed, "no end_header in the first"), "a cut header: '%s'", why);
+}
+
+static void not_ply(void) {
+    static const char obj[] = "v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n";
+    CHECK(ply(obj, sizeof obj - 1), "an OBJ file: %s", why);
+    static const char format[] = "ply\nformat utf16 1.0\nfoo\n";
+    CHECK(ply(format, sizeof format - 1), "a format assimp refuses itself: %s", why);
+    CHECK(ply("", 0), "an empty file: %s", why);
+}
+
+static void off_files(void) {
+    CHECK(off("OFF\n3 1 0\n0 0 0\n1 0 0\n0 1 0\n3 0 1 2\n", false), "a triangle: %s", why);
+    CHECK(off("# made by hand\nCOFF\n3 1 0\n0 0 0 1 0 0 1\n1 0 0 0 1 0 1\n0 1 0 0 0 1 1\n3 0 1 2", false),
+          "coloured, with a comment, no last newline: %s", why);
+    CHECK(off("nOFF\n3\n3 1 0\n0 0 0\n1 0 0\n0 1 0\n3 0 1 2\n", false), "nOFF: %s", why);
+    CHECK(off("3 1 0\n0 0 0\n1 0 0\n0 1 0\n3 0 1 2\n", true), "no keyword in a .off file: %s", why);
+    CHECK(off("3 100000 0\n", false), "not OFF by keyword or name: %s", why);
+
+    CHECK(refused_for(off("OFF\n3 100000000 0\n0 0 0\n1 0 0\n0 1 0\n3 0 1 2\n", false),
+                      "declares 3 vertices and 100000000 faces"),
+          "100 million faces: '%s'", why);
+    CHECK(refused_for(off("OFF\n4000000000 1 0\n0 0 0\n", false), "4000000000 vertices"), "4e9 vertices: '%s'",
+          why);
+    CHECK(refused_for(off("3 100000000 0\n0 0 0\n", true), "100000000 faces"), "headerless: '%s'", why);
+}
+
+int main(void) {
+    ply_ascii();
+    ply_binary();
+    not_ply();
+    off_files();
+    printf("%d passed, %d failed\n", checks - failures, failures);
+    return failures ? 1 : 0;
+}
