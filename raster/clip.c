@@ -37,7 +37,7 @@ static float plane_dist(const ts_clip_vert *v, int p, ts_clip_band band) {
  * product of two floats is exact there, where in float two terms of 1e20
  * that nearly cancel leave nothing of the distance. */
 static double plane_dist_d(const ts_clip_vert *v, int p, ts_clip_band band) {
-    const double x = v->pos[0], y = v->pos[1], z = v->pos[2], w = v->pos[3];
+    const double x = (double)v->pos[0], y = (double)v->pos[1], z = (double)v->pos[2], w = (double)v->pos[3];
     switch (p) {
     case 0: return w + z;
     case 1: return w - z;
@@ -70,7 +70,7 @@ static void cut_edge(const ts_clip_vert *a, const ts_clip_vert *b, int p, ts_cli
      * sharing it still make the same vertex. */
     const double s = da - db != 0.0 ? db / (db - da) : 1.0;
     for (int i = 0; i < 4; i++) {
-        double pa = a->pos[i], pb = b->pos[i];
+        double pa = (double)a->pos[i], pb = (double)b->pos[i];
         out->pos[i] = (float)(t <= 0.5 ? pa + t * (pb - pa) : pb + s * (pa - pb));
     }
     float *c = out->pos;
@@ -84,7 +84,7 @@ static void cut_edge(const ts_clip_vert *a, const ts_clip_vert *b, int p, ts_cli
     }
     /* Varyings the same way, so one that equals a coordinate stays equal. */
     for (int i = 0; i < nvar; i++) {
-        double va = a->var[i], vb = b->var[i];
+        double va = (double)a->var[i], vb = (double)b->var[i];
         out->var[i] = (float)(t <= 0.5 ? va + t * (vb - va) : vb + s * (va - vb));
     }
 }
