@@ -174,6 +174,30 @@ static ts_result check_finite(const struct aiScene *s, const char *path, ts_erro
     return TS_OK;
 }
 
+/* Debian's assimp is built with its assertions on, and its triangulation
+ * asserts (aborting the process) on a mesh marked as holding polygons none
+ * of whose faces has more than three vertices: what a face with no
+ * vertices at all gives (the importer marks a 0-index face a polygon). Such
+ * a file is refused before post-processing sees it. */
+static ts_result check_faces(const struct aiScene *s, const char *path, ts_error *err) {
+    for (unsigned mi = 0; s->mMeshes && mi < s->mNumMeshes; mi++) {
+        const struct aiMesh *m = s->mMeshes[mi];
+        if (!m || !(m->mPrimitiveTypes & aiPrimitiveType_POLYGON) || !m->mFaces) continue;
+        bool polygon = false;
+        unsigned empty = 0;
+        for (unsigned f = 0; f < m->mNumFaces; f++) {
+            if (m->mFaces[f].mNumIndices > 3) polygon = true;
+            if (m->mFaces[f].mNumIndices == 0) empty++;
+        }
+        if (!polygon)
+            return ts_error_set(err, TS_ERR_BAD_MODEL,
+                                "%s: mesh %u is marked as holding polygons but none of its %u faces has more "
+                                "than 3 vertices (%u have none): a corrupt file",
+                                path, mi, m->mNumFaces, empty);
+    }
+    return TS_OK;
+}
+
 /* ---- textures ---------------------------------------------------------- */
 
 static bool make_texture(ts_texture *tex, int w, int h, const uint8_t *rgba, char *why,
@@ -630,6 +654,7 @@ ts_result ts_model_load(const char *path, ts_model *out, ts_error *err, ts_warn_
     const struct aiScene *scene = aiImportFile(path, READ_FLAGS);
     if (!scene) return import_error(path, "", err);
     r = check_finite(scene, path, err);
+    if (r == TS_OK) r = check_faces(scene, path, err);
     if (r != TS_OK) {
         aiReleaseImport(scene);
         return r;
