@@ -1,26 +1,32 @@
 /* procedural.c — the built-in scenes, generated in code so tests and demos
- * need no files: cube, sphere, torus, overlapping transparent quads, a
- * mipmapped checkerboard at a grazing angle, and a showcase of them all. */
+ * need no files of their own: cube, sphere, torus, overlapping transparent
+ * quads, a mipmapped checkerboard at a grazing angle, and a showcase of them
+ * all beside two real models (from Debian's glmark2-data and
+ * assimp-testmodels, which scripts/setup installs). */
 #include "error.h"
 #include "tessera.h"
 
 #include "vecmath.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Grows a ts_model piece by piece. Positions pass through `xf` (rotation,
  * translation and uniform scale only, so it maps normals too). Any failed
- * allocation sets `oom` and turns later calls into no-ops. */
+ * allocation sets `oom`, and a model file that does not load sets `failed`
+ * (its reason in `err`); either turns later calls into no-ops. */
 typedef struct builder {
     ts_model m;
     uint32_t vcap, icap, mcap, matcap, tcap;
     ts_mat4 xf;
     bool oom;
+    ts_result failed;
+    ts_error *err;
 } builder;
 
 static bool grow(builder *b, void **p, uint32_t *cap, uint32_t need, size_t elem) {
-    if (b->oom) return false;
+    if (b->oom || b->failed != TS_OK) return false;
     if (need <= *cap) return true;
     uint32_t n = *cap ? *cap * 2 : 64;
     while (n < need) n *= 2;
@@ -76,7 +82,7 @@ static uint32_t add_vertex(builder *b, ts_vec3 p, ts_vec3 n, float u, float v) {
  * seen from the side its vertex normals point to (GL's front face). Triangles
  * with no area (at a sphere's poles) are skipped. */
 static void add_tri(builder *b, uint32_t i, uint32_t j, uint32_t k) {
-    if (b->oom) return;
+    if (b->oom || b->failed != TS_OK) return;
     const ts_vertex *v = b->m.vertices;
     ts_vec3 a = ts_v3(v[i].pos[0], v[i].pos[1], v[i].pos[2]);
     ts_vec3 e1 = ts_v3_sub(ts_v3(v[j].pos[0], v[j].pos[1], v[j].pos[2]), a);
@@ -175,6 +181,61 @@ static void shape_square(builder *b, float repeat) {
     uint32_t q2 = add_vertex(b, ts_v3(1, 1, 0), n, repeat, 0);
     uint32_t q3 = add_vertex(b, ts_v3(-1, 1, 0), n, 0, 0);
     add_quad(b, q0, q1, q2, q3);
+}
+
+/* The model file at `path` (through ts_model_load), in a unit frame of its
+ * own: centered on x and z, standing on y = 0 and one unit tall, placed by
+ * b->xf like the shapes. Its meshes keep their faces and winding as the
+ * file has them; its materials come along, and its textures are moved in,
+ * not copied. */
+static void add_model_file(builder *b, const char *path) {
+    if (b->oom || b->failed != TS_OK) return;
+    ts_model src;
+    ts_result r = ts_model_load(path, &src, b->err, NULL, NULL);
+    if (r != TS_OK) {
+        b->failed = r;
+        return;
+    }
+    float lo[3] = {INFINITY, INFINITY, INFINITY}, hi[3] = {-INFINITY, -INFINITY, -INFINITY};
+    for (uint32_t i = 0; i < src.vertex_count; i++)
+        for (int k = 0; k < 3; k++) {
+            lo[k] = fminf(lo[k], src.vertices[i].pos[k]);
+            hi[k] = fmaxf(hi[k], src.vertices[i].pos[k]);
+        }
+    /* ts_model_load refuses files without triangles, so the box is real;
+     * a flat model (no height) keeps its own scale. */
+    float height = hi[1] - lo[1], s = height > 0.0f ? 1.0f / height : 1.0f;
+    ts_mat4 placed = b->xf;
+    b->xf = ts_mat4_mul(placed, ts_mat4_mul(ts_mat4_scale(s), ts_mat4_translate(-0.5f * (lo[0] + hi[0]), -lo[1],
+                                                                                -0.5f * (lo[2] + hi[2]))));
+
+    uint32_t vbase = b->m.vertex_count, tbase = b->m.texture_count, mbase = b->m.material_count;
+    if (grow(b, (void **)&b->m.textures, &b->tcap, tbase + src.texture_count, sizeof(ts_texture))) {
+        memcpy(&b->m.textures[tbase], src.textures, src.texture_count * sizeof(ts_texture));
+        b->m.texture_count += src.texture_count;
+        src.texture_count = 0; /* theirs now: ts_model_free below must not free them */
+    }
+    for (uint32_t i = 0; i < src.material_count; i++) {
+        const ts_material *mat = &src.materials[i];
+        int32_t tex = mat->texture >= 0 ? (int32_t)tbase + mat->texture : -1;
+        add_material(b, mat->base_color[0], mat->base_color[1], mat->base_color[2], mat->base_color[3], tex);
+    }
+    for (uint32_t i = 0; i < src.vertex_count; i++) {
+        const ts_vertex *v = &src.vertices[i];
+        add_vertex(b, ts_v3(v->pos[0], v->pos[1], v->pos[2]), ts_v3(v->normal[0], v->normal[1], v->normal[2]),
+                   v->uv[0], v->uv[1]);
+    }
+    for (uint32_t k = 0; k < src.mesh_count; k++) {
+        const ts_mesh *mesh = &src.meshes[k];
+        begin_mesh(b, mbase + mesh->material);
+        if (!grow(b, (void **)&b->m.indices, &b->icap, b->m.index_count + mesh->index_count, sizeof(uint32_t)))
+            break;
+        for (uint32_t i = 0; i < mesh->index_count; i++)
+            b->m.indices[b->m.index_count++] = vbase + src.indices[mesh->first_index + i];
+        b->m.meshes[b->m.mesh_count - 1].index_count = mesh->index_count;
+    }
+    b->xf = placed;
+    ts_model_free(&src);
 }
 
 /* ---- textures ---------------------------------------------------------- */
@@ -298,6 +359,13 @@ static void scene_showcase(builder *b) {
     begin_mesh(b, add_material(b, 1.0f, 0.85f, 0.7f, 1.0f, grid));
     b->xf = place(1.0f, -0.25f, 0.2f, 0.34f, 0, 35);
     shape_cube(b);
+    /* Real models on the floor, behind: a scanned surface of small
+     * triangles, and a textured one of thin parts. */
+    b->xf = place(-0.45f, -0.6f, 1.05f, 0.6f, 0, 30);
+    add_model_file(b, TS_GLMARK2_MODELS "/bunny.obj");
+    b->xf = place(1.1f, -0.6f, 1.0f, 0.45f, 0, 150);
+    add_model_file(b, TS_ASSIMP_MODELS "/OBJ/spider.obj");
+    /* Transparent last, over everything it covers. */
     begin_mesh(b, add_material(b, 0.2f, 0.5f, 1.0f, 0.45f, -1));
     b->xf = place(0.25f, 0.0f, 0.75f, 0.32f, 0, -20);
     shape_square(b, 1);
@@ -338,11 +406,16 @@ ts_result ts_model_builtin(const char *name, ts_model *out, ts_error *err) {
         builder b;
         memset(&b, 0, sizeof b);
         b.xf = ts_mat4_identity();
+        ts_error file_err = {0};
+        b.err = &file_err;
         scene_builders[i](&b);
-        if (b.oom) {
-            ts_model_free(&b.m);
-            return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory building scene '%s'", name);
-        }
+        if (b.oom || b.failed != TS_OK) ts_model_free(&b.m);
+        if (b.failed != TS_OK)
+            return ts_error_set(err, b.failed,
+                                "built-in scene '%s': %s (its real models come from Debian's glmark2-data and "
+                                "assimp-testmodels: scripts/setup installs them)",
+                                name, file_err.message);
+        if (b.oom) return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory building scene '%s'", name);
         *out = b.m;
         return TS_OK;
     }

@@ -103,7 +103,11 @@ ts_result ts_model_load(const char *path, ts_model *out, ts_error *err,
 
 /* Built-in procedural scenes: "cube", "sphere", "torus", "quads"
  * (overlapping transparent quads), "checker" (a mipmapped checkerboard plane
- * seen at a grazing angle) and "showcase" (all of them together). */
+ * seen at a grazing angle) and "showcase" (all of them together, with two
+ * real models loaded from files Debian packages install: glmark2-data's
+ * bunny and assimp-testmodels' textured spider, in the folders CMake's
+ * TS_GLMARK2_MODELS and TS_ASSIMP_MODELS name; a missing file is an error
+ * naming it). */
 ts_result ts_model_builtin(const char *name, ts_model *out, ts_error *err);
 /* NULL-terminated list of the names above, for --help and tests. */
 const char *const *ts_model_builtin_names(void);
