@@ -56,9 +56,9 @@ endfunction()
 
 ts_window(torus builtin:torus 320x240 5 0 7 --pitch 20)
 # 400x300: the last column and row of tiles are cut short.
-ts_window(bunny /usr/share/glmark2/models/bunny.obj 400x300 5 -10 5)
+ts_window(bunny ${TS_GLMARK2_MODELS}/bunny.obj 400x300 5 -10 5)
 ts_window(showcase-msaa4 builtin:showcase 480x270 4 -26 2 --msaa 4 --pitch 25)
-ts_window(box-textured /usr/share/assimp/models/glTF2/BoxTextured-glTF/BoxTextured.gltf 200x150 3 20 5
+ts_window(box-textured ${TS_ASSIMP_MODELS}/glTF2/BoxTextured-glTF/BoxTextured.gltf 200x150 3 20 5
           --shading textured --pitch 20 --zoom 1.5)
 # Resize storms: the window takes another size every 3 frames (1x1, 7x5,
 # a tile and a pixel more, single rows and columns, sizes that cut the last
