@@ -37,7 +37,7 @@ static void usage(FILE *f) {
             "thread counts, and prints one row each: median and minimum frame time,\n"
             "the median split by stage, triangles and shaded pixels per second.\n"
             "A value a row does not have is '-' in the table, empty in the CSV and\n"
-            "null in the JSON: post and write (no such stage exists yet), setup,\n"
+            "null in the JSON: post without --post, write without --write, setup,\n"
             "queue and shaded pixels of the reference pipeline (setup is inside\n"
             "its raster time), and the ISA, pipeline, stage split and shaded\n"
             "pixels of the gl rows.\n"
@@ -54,6 +54,12 @@ static void usage(FILE *f) {
             "  --msaa N          samples per pixel, 1 or 4 (default 1)\n"
             TS_CLI_POST_HELP
             "  --frames N        timed frames per configuration, after one warm-up (default 10)\n"
+            "  --write FILE.png  write every frame as PNG over FILE.png on the render thread,\n"
+            "                    as tessera-render writes its picture; the write column is\n"
+            "                    the time that takes, a stage of the frame like the others\n"
+            "                    (each frame is timed until its callbacks are done)\n",
+            (double)TS_MIN_ZOOM, (double)TS_MAX_ZOOM);
+    fprintf(f,
             "  --csv FILE        write the rows as CSV\n"
             "  --json FILE       write the rows as JSON\n"
             "  --peer gl         also time the OpenGL peer, tessera-gl (looked for in this\n"
@@ -86,7 +92,7 @@ static void usage(FILE *f) {
             "(a warning names the reason; the other rows are still printed and\n"
             "written); 2 on a usage error; %d when --peer gl found no EGL or OpenGL\n"
             "(tessera-gl's own status for it).\n",
-            (double)TS_MIN_ZOOM, (double)TS_MAX_ZOOM, EXIT_NO_GL);
+            EXIT_NO_GL);
 }
 
 #define fail(...) ts_cli_fail(PROG, __VA_ARGS__)
@@ -110,8 +116,8 @@ typedef struct row {
     unsigned tris;
     double median_ms, min_ms;
     /* Median time per stage. post: the post-processing chain, TS_NO_VALUE
-     * without one; write (present or write-out) has no stage in the frame
-     * yet: TS_NO_VALUE until it does. */
+     * without one; write: the render thread's callbacks (--write's PNG),
+     * TS_NO_VALUE without --write. */
     double vertex_ms, geometry_ms, raster_ms, queue_ms, post_ms, write_ms;
     const char *post; /* the post-processing backend that ran ("none"); NULL in gl rows */
     double tris_per_s, pixels_per_s;
@@ -123,23 +129,23 @@ typedef struct row {
 } row;
 
 static void print_header(bool peer) {
-    printf("%-22s %11s %-7s %-9s %3s %4s  %9s %9s  %8s %8s %8s %8s %8s  %8s %8s", "scene", "size",
+    printf("%-22s %11s %-7s %-9s %3s %4s  %9s %9s  %8s %8s %8s %8s %8s %8s  %8s %8s", "scene", "size",
            "isa", "pipeline", "thr", "msaa", "median_ms", "min_ms", "vertex", "geometry", "raster",
-           "queue", "post", "Mtris/s", "Mpix/s");
+           "queue", "post", "write", "Mtris/s", "Mpix/s");
     if (peer) printf("  %6s  %s", "vs gl", "renderer");
     putchar('\n');
 }
 
 static void print_row(const row *r, bool peer) {
-    char c[10][32];
+    char c[11][32];
     /* A gl row says so in the isa column: its ISA is the driver's business. */
-    printf("%-22s %5dx%-5d %-7s %-9s %3d %4d  %9s %9s  %8s %8s %8s %8s %8s  %8s %8s", r->scene,
+    printf("%-22s %5dx%-5d %-7s %-9s %3d %4d  %9s %9s  %8s %8s %8s %8s %8s %8s  %8s %8s", r->scene,
            r->width, r->height, r->isa ? r->isa : r->backend, r->pipeline ? r->pipeline : "-",
            r->threads, r->msaa, ts_bench_cell(c[0], 32, r->median_ms, 3),
            ts_bench_cell(c[1], 32, r->min_ms, 3), ts_bench_cell(c[2], 32, r->vertex_ms, 3),
            ts_bench_cell(c[3], 32, r->geometry_ms, 3), ts_bench_cell(c[4], 32, r->raster_ms, 3),
            ts_bench_cell(c[5], 32, r->queue_ms, 3), ts_bench_cell(c[9], 32, r->post_ms, 3),
-           ts_bench_cell(c[6], 32, r->tris_per_s * 1e-6, 2),
+           ts_bench_cell(c[10], 32, r->write_ms, 3), ts_bench_cell(c[6], 32, r->tris_per_s * 1e-6, 2),
            ts_bench_cell(c[7], 32, r->pixels_per_s * 1e-6, 2));
     if (peer)
         printf("  %6s%s%s", ts_bench_cell(c[8], 32, r->vs_gl, 2), r->renderer[0] ? "  " : "", r->renderer);
@@ -227,8 +233,25 @@ static void write_json(FILE *f, const row *rows, int n) {
     fprintf(f, "]\n");
 }
 
+/* --write: every frame is written as PNG where the frame is assembled (the
+ * renderer's render thread), as tessera-render writes its picture. The
+ * first failure is kept and stops the bench. */
+typedef struct png_sink {
+    const char *path;
+    ts_result res;
+    ts_error err;
+} png_sink;
+
+static void write_frame(void *user, uint32_t frame, const uint8_t *rgba, const float *depth, int width,
+                        int height) {
+    (void)frame;
+    (void)depth;
+    png_sink *sink = user;
+    if (sink->res == TS_OK) sink->res = ts_png_write(sink->path, width, height, rgba, &sink->err);
+}
+
 /* Times one configuration into *out; returns false (with a message) when
- * the renderer cannot be made. */
+ * the renderer cannot be made, a frame cannot be drawn or --write fails. */
 static bool run_config(const ts_model *model, const char *scene, int w, int h, ts_renderer_desc desc,
                        const ts_view_desc *view, int frames, row *out) {
     ts_error err = {0};
@@ -242,11 +265,12 @@ static bool run_config(const ts_model *model, const char *scene, int w, int h, t
     const char *post_note;
     ts_post_backend post = ts_renderer_post(r, &post_note);
     if (post_note[0]) ts_cli_warn((void *)PROG, post_note);
+    enum { STAGES = 6 };
     double *t = malloc((size_t)frames * sizeof *t);
-    double *stage[5];
-    for (int s = 0; s < 5; s++) stage[s] = malloc((size_t)frames * sizeof *stage[s]);
+    double *stage[STAGES];
+    bool ok = t != NULL;
+    for (int s = 0; s < STAGES; s++) ok = (stage[s] = malloc((size_t)frames * sizeof *stage[s])) && ok;
     ts_frame_stats st = {0};
-    bool ok = t && stage[0] && stage[1] && stage[2] && stage[3] && stage[4];
     for (int f = -1; ok && f < frames; f++) {
         double t0 = ts_cli_now_ms();
         if (ts_renderer_draw(r, model, view, &err) != TS_OK) {
@@ -263,6 +287,12 @@ static bool run_config(const ts_model *model, const char *scene, int w, int h, t
         stage[2][f] = st.raster_ms;
         stage[3][f] = st.queue_ms;
         stage[4][f] = st.post_ms;
+        stage[5][f] = st.present_ms;
+    }
+    const png_sink *sink = desc.on_frame_user;
+    if (ok && desc.on_frame && sink->res != TS_OK) {
+        fprintf(stderr, PROG ": error: --write: %s\n", sink->err.message);
+        ok = false;
     }
     if (ok) {
         /* ts_cli_median() sorts in place, so the minimum is t[0] only after it:
@@ -287,7 +317,7 @@ static bool run_config(const ts_model *model, const char *scene, int w, int h, t
             .queue_ms = ts_cli_median(stage[3], frames),
             .post_ms = post != TS_POST_NONE ? ts_cli_median(stage[4], frames) : TS_NO_VALUE,
             .post = ts_post_backend_name(post),
-            .write_ms = TS_NO_VALUE,
+            .write_ms = desc.on_frame ? ts_cli_median(stage[5], frames) : TS_NO_VALUE,
             .vs_gl = TS_NO_VALUE,
             .zoom = view->zoom > 0.0f ? (double)view->zoom : 1.0,
             .median_ms = median_ms,
@@ -302,7 +332,7 @@ static bool run_config(const ts_model *model, const char *scene, int w, int h, t
             out->geometry_ms = out->queue_ms = out->pixels_per_s = TS_NO_VALUE;
         }
     }
-    for (int s = 0; s < 5; s++) free(stage[s]);
+    for (int s = 0; s < STAGES; s++) free(stage[s]);
     free(t);
     ts_renderer_destroy(r);
     return ok;
@@ -371,6 +401,7 @@ int main(int argc, char **argv) {
     char *scene_arg = default_scenes, *size_arg = default_sizes, *isa_arg = default_isas,
          *thread_arg = default_threads;
     const char *csv = NULL, *json = NULL;
+    png_sink sink = {0}; /* --write */
     int frames = 10, msaa = 1;
     bool reference = false, peer = false;
     ts_view_desc view = {0};
@@ -417,6 +448,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--isa")) isa_arg = val;
         else if (!strcmp(a, "--threads")) thread_arg = val;
         else if (!strcmp(a, "--csv")) csv = val;
+        else if (!strcmp(a, "--write")) sink.path = val;
         else if (!strcmp(a, "--json")) json = val;
         else if (!strcmp(a, "--peer")) {
             if (strcmp(val, "gl"))
@@ -544,6 +576,10 @@ int main(int argc, char **argv) {
             }
             for (int c = 0; c < nisa * nt + (reference ? 1 : 0); c++) {
                 ts_renderer_desc desc = {.msaa = msaa, .post = post};
+                if (sink.path) {
+                    desc.on_frame = write_frame;
+                    desc.on_frame_user = &sink;
+                }
                 if (c == nisa * nt) {
                     desc.reference = true;
                 } else {
@@ -559,6 +595,10 @@ int main(int argc, char **argv) {
                         if (!strcmp(rows[g].backend, "gl") && rows[g].threads == r->threads)
                             r->vs_gl = r->median_ms / rows[g].median_ms;
                     print_row(r, peer);
+                } else if (sink.res != TS_OK) {
+                    ts_model_free(&model);
+                    free(rows);
+                    return 1; /* it would fail the same way for every configuration */
                 }
                 done++;
             }
