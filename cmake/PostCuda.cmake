@@ -87,6 +87,13 @@ if(TS_POST_CUDA)
   endif()
   set_property(TARGET ts_post_cuda PROPERTY COMPILE_OPTIONS "${_ts_cuda_options}")
 
+  # In a window the result reaches the screen through CUDA-OpenGL interop
+  # (compute/gl_frame.c), wherever the gl backend is built too.
+  if(TARGET ts_gl_util)
+    target_compile_definitions(ts_post_cuda PRIVATE TS_POST_CUDA_GL)
+    target_link_libraries(ts_post_cuda PRIVATE ts_gl_util)
+  endif()
+
   target_link_libraries(tessera PRIVATE ts_post_cuda)
   # tessera was made before CUDA was enabled, so it has no architectures of
   # its own, and CMake wants them on every target that links CUDA code.

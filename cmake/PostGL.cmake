@@ -45,8 +45,10 @@ message(STATUS "post-processing gl backend: building (OpenGL 4.3 compute shaders
 # The headless EGL context the backend runs on; tessera-gl opens its own with
 # it too (demos/peer_gl.cmake, included after this file).
 # What every GL user shares (the presenter links it in viewer.cmake): GL
-# error names, building a program from GLSL sources.
+# error names, building a program from GLSL sources, and the texture a GPU
+# backend leaves a window's frame in.
 add_library(ts_gl_util STATIC ${PROJECT_SOURCE_DIR}/compute/gl_error.c
+                              ${PROJECT_SOURCE_DIR}/compute/gl_frame.c
                               ${PROJECT_SOURCE_DIR}/compute/gl_program.c)
 target_include_directories(ts_gl_util PUBLIC ${PROJECT_SOURCE_DIR}/compute)
 target_link_libraries(ts_gl_util PRIVATE ts_glad)

@@ -150,13 +150,14 @@ void ts_post_tile(ts_post *p, const float *hdr, size_t stride, int x, int y, int
 }
 
 ts_result ts_post_frame(ts_post *p, const ts_post_params *params, int w, int h, const float *hdr, uint8_t *out,
-                        ts_error *err) {
+                        unsigned *texture, ts_error *err) {
 #ifdef TS_HAVE_POST_GL
-    if (p->kind == TS_POST_GL) return ts_post_gl_frame(p->gpu, params, w, h, hdr, out, err);
+    if (p->kind == TS_POST_GL) return ts_post_gl_frame(p->gpu, params, w, h, hdr, out, texture, err);
 #endif
 #ifdef TS_HAVE_POST_CUDA
-    if (p->kind == TS_POST_CUDA) return ts_post_cuda_frame(p->gpu, params, w, h, hdr, out, err);
+    if (p->kind == TS_POST_CUDA) return ts_post_cuda_frame(p->gpu, params, w, h, hdr, out, texture, err);
 #endif
+    if (texture) *texture = 0;
     memset(&p->cpu_timing, 0, sizeof p->cpu_timing);
     size_t need = ts_post_cpu_scratch_floats(w, h);
     if (need > p->scratch_floats) {

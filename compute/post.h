@@ -75,9 +75,17 @@ void ts_post_tile(ts_post *post, const float *hdr, size_t stride, int x, int y, 
 
 /* The frame is complete: runs the chain over `hdr` (w x h, every tile of
  * it already passed to ts_post_tile) and writes `out` (w*h*4 bytes). A
- * different size than the last frame's is fine. */
+ * different size than the last frame's is fine.
+ *
+ * With `texture` not NULL the result may stay on the GPU instead: a backend
+ * that runs on the caller's OpenGL context (on_current_gl: the window's)
+ * and can put it there sets *texture to a GL_RGBA8 texture of that context
+ * holding the frame (w x h, texel row y the frame's row y, valid until the
+ * next call) and leaves `out` unwritten; its device timings are then not
+ * measured (they would make the thread wait for the device). Otherwise, as
+ * the cpu backend always does, *texture is 0 and `out` is written. */
 ts_result ts_post_frame(ts_post *post, const ts_post_params *p, int w, int h, const float *hdr,
-                        uint8_t *out, ts_error *err);
+                        uint8_t *out, unsigned *texture, ts_error *err);
 
 /* ---- timing ------------------------------------------------------------- */
 
@@ -94,6 +102,7 @@ ts_result ts_post_frame(ts_post *post, const ts_post_params *p, int w, int h, co
 typedef struct ts_post_timing {
     double upload_ms, kernel_ms, readback_ms;
     ts_post_backend backend; /* the backend that made the frame (TS_POST_NONE: none did) */
+    bool on_gpu;             /* the result stayed on the GPU, as a texture (ts_post_frame) */
 } ts_post_timing;
 
 /* The last ts_post_frame's figures (all zero before the first, or when it

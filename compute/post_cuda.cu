@@ -1,7 +1,11 @@
 /* post_cuda.cu — the post-processing chain as CUDA kernels on the render
  * thread's own stream: each finished tile is copied to the device as it
  * arrives (pinned staging, async copies), and when the frame is complete the
- * chain runs and its 8-bit result is read back (headless).
+ * chain runs and its 8-bit result is read back (headless). In a window
+ * (TS_POST_CUDA_GL: built with the OpenGL backend) the result goes instead
+ * to a texture of the window's context through CUDA-OpenGL interop: CUDA
+ * writes a GL buffer, which fills the texture on the GPU (gl_frame.h), and
+ * nothing comes back to the host.
  *
  * The math follows post_cpu.c operation for operation, in 32-bit float, so
  * that rounding is all that separates the two (docs/POST.md). That is why
@@ -21,6 +25,11 @@
 extern "C" { /* error.h has no C++ guard of its own */
 #include "error.h"
 }
+#ifdef TS_POST_CUDA_GL
+#include <cuda_gl_interop.h>
+
+#include "gl_frame.h"
+#endif
 
 #define TILE 64      /* the renderer's tile side: one staging slot holds one tile */
 #define SLOTS 8      /* staging slots in the ring */
@@ -261,6 +270,16 @@ typedef struct cuda_post {
      * and reported by the next ts_post_cuda_frame. */
     ts_result failed;
     ts_error error;
+#ifdef TS_POST_CUDA_GL
+    /* In a window (create's on_current_gl): frames go to gl's texture
+     * through gl's buffer, registered with CUDA as gl_res and written while
+     * mapped. `interop` is false when not in a window, or once the device
+     * could not register the window's buffer (its GL is not the GPU's:
+     * Mesa's, another vendor's): frames are then read back. */
+    bool interop;
+    ts_gl_frame gl;
+    cudaGraphicsResource_t gl_res;
+#endif
 } cuda_post;
 
 static int max_int(int a, int b) { return a > b ? a : b; }
@@ -456,11 +475,16 @@ extern "C" void ts_post_cuda_destroy(void *state) {
     cudaFree(c->out);
     if (c->out_host) cudaFreeHost(c->out_host);
     if (c->stream) cudaStreamDestroy(c->stream);
+#ifdef TS_POST_CUDA_GL
+    /* On the render thread, the window's context still current (the
+     * renderer destroys its backend before the presenter's `end`). */
+    if (c->gl_res) cudaGraphicsUnregisterResource(c->gl_res);
+    ts_gl_frame_release(&c->gl);
+#endif
     free(c);
 }
 
 extern "C" ts_result ts_post_cuda_create(int w, int h, bool on_current_gl, void **state, ts_error *err) {
-    (void)on_current_gl; /* results reach a window through the host (no interop yet) */
     *state = NULL;
     int n = 0;
     cudaError_t e = cudaGetDeviceCount(&n); /* no driver, no device: an error here, never a crash */
@@ -478,6 +502,11 @@ extern "C" ts_result ts_post_cuda_create(int w, int h, bool on_current_gl, void 
         ts_post_cuda_destroy(c); /* frees what setup made */
         return r;
     }
+#ifdef TS_POST_CUDA_GL
+    c->interop = on_current_gl;
+#else
+    (void)on_current_gl; /* no OpenGL in this build: a window gets frames read back */
+#endif
     *state = c;
     return TS_OK;
 }
@@ -491,12 +520,13 @@ extern "C" void ts_post_cuda_tile(void *state, const float *hdr, size_t stride, 
 static dim3 grid(int w, int h) { return dim3((unsigned)(w + BLOCK - 1) / BLOCK, (unsigned)(h + BLOCK - 1) / BLOCK); }
 
 static ts_result frame(cuda_post *c, const ts_post_params *p, int w, int h, const float *hdr, uint8_t *out,
-                       ts_error *err);
+                       unsigned *texture, ts_error *err);
 
 extern "C" ts_result ts_post_cuda_frame(void *state, const ts_post_params *p, int w, int h, const float *hdr,
-                                        uint8_t *out, ts_error *err) {
+                                        uint8_t *out, unsigned *texture, ts_error *err) {
     cuda_post *c = (cuda_post *)state;
     memset(&c->timing, 0, sizeof c->timing);
+    if (texture) *texture = 0;
     if (c->failed != TS_OK) { /* a tile's upload failed: say so, start clean */
         ts_result r = c->failed;
         if (err) *err = c->error;
@@ -505,7 +535,7 @@ extern "C" ts_result ts_post_cuda_frame(void *state, const ts_post_params *p, in
         c->copies = 0;
         return r;
     }
-    ts_result r = frame(c, p, w, h, hdr, out, err);
+    ts_result r = frame(c, p, w, h, hdr, out, texture, err);
     c->copies = 0; /* the next frame's copies start the pool again */
     return r;
 }
@@ -530,10 +560,58 @@ extern "C" void ts_post_cuda_describe(const void *state, char *out, size_t n) {
              driver % 1000 / 10, runtime / 1000, runtime % 1000 / 10);
 }
 
+#ifdef TS_POST_CUDA_GL
+/* The frame's 8-bit result (c->out) into the window's texture: the GL
+ * buffer, mapped for CUDA, gets a device-to-device copy on the stream; the
+ * unmap orders that copy before any GL work issued after it, the texture
+ * fill from the buffer among it. Nothing here waits for the device. When
+ * the first registration fails (this device cannot share the window's
+ * context), interop is off for good and *texture stays 0: the caller reads
+ * the frame back instead. */
+static ts_result to_texture(cuda_post *c, int w, int h, unsigned *texture, ts_error *err) {
+    size_t bytes = (size_t)w * (size_t)h * 4;
+    char why[200];
+    bool remade = false;
+    if (!ts_gl_frame_buffer(&c->gl, bytes, &remade, why, sizeof why))
+        return ts_error_set(err, TS_ERR_SYSTEM, "cuda: %s", why);
+    if (remade) {
+        if (c->gl_res) {
+            cudaGraphicsResource_t old = c->gl_res;
+            c->gl_res = NULL;
+            CU_TRY(cudaGraphicsUnregisterResource(old));
+        }
+        cudaError_t e = cudaGraphicsGLRegisterBuffer(&c->gl_res, c->gl.buffer, cudaGraphicsRegisterFlagsWriteDiscard);
+        if (e != cudaSuccess) {
+            (void)cudaGetLastError();
+            c->gl_res = NULL;
+            c->interop = false;
+            ts_gl_frame_release(&c->gl);
+            return TS_OK;
+        }
+    }
+    void *dst = NULL;
+    size_t size = 0;
+    CU_TRY(cudaGraphicsMapResources(1, &c->gl_res, c->stream));
+    CU_TRY(cudaGraphicsResourceGetMappedPointer(&dst, &size, c->gl_res));
+    if (size < bytes) {
+        cudaGraphicsUnmapResources(1, &c->gl_res, c->stream);
+        return ts_error_set(err, TS_ERR_SYSTEM, "cuda: the window's buffer maps %zu bytes, not %zu", size, bytes);
+    }
+    CU_TRY(cudaMemcpyAsync(dst, c->out, bytes, cudaMemcpyDeviceToDevice, c->stream));
+    CU_TRY(cudaGraphicsUnmapResources(1, &c->gl_res, c->stream));
+    if (!ts_gl_frame_fill(&c->gl, c->gl.buffer, w, h, why, sizeof why))
+        return ts_error_set(err, TS_ERR_SYSTEM, "cuda: %s", why);
+    *texture = c->gl.texture;
+    return TS_OK;
+}
+#endif
+
 /* The frame after its tiles: the rest of the upload, the chain, the
- * read-back, then the device's timings of all of it. */
+ * read-back, then the device's timings of all of it. In a window with
+ * interop, the chain's result goes to a texture instead, and neither the
+ * read-back nor the timings (which would wait for the device) happen. */
 static ts_result frame(cuda_post *c, const ts_post_params *p, int w, int h, const float *hdr, uint8_t *out,
-                       ts_error *err) {
+                       unsigned *texture, ts_error *err) {
     if (w < 1 || h < 1 || w > TS_MAX_FRAME_DIM || h > TS_MAX_FRAME_DIM)
         return ts_error_set(err, TS_ERR_INVALID_ARG, "cuda: a %dx%d frame is outside 1..%d", w, h, TS_MAX_FRAME_DIM);
     /* Fewer pixels came as tiles than the frame has (a caller that does not
@@ -562,6 +640,13 @@ static ts_result frame(cuda_post *c, const ts_post_params *p, int w, int h, cons
         if ((r = launched("fxaa", err)) != TS_OK) return r;
     }
     CU_TRY(cudaEventRecord(c->chain_ev[1], c->stream));
+#ifdef TS_POST_CUDA_GL
+    if (texture && c->interop) {
+        if ((r = to_texture(c, w, h, texture, err)) != TS_OK || *texture) return r;
+    }
+#else
+    (void)texture;
+#endif
     /* Headless: the result comes back through pinned memory, then out. */
     CU_TRY(cudaEventRecord(c->readback_ev[0], c->stream));
     CU_TRY(cudaMemcpyAsync(c->out_host, c->out, (size_t)w * (size_t)h * 4, cudaMemcpyDeviceToHost, c->stream));

@@ -17,7 +17,9 @@
  *            row blur [1], the column blur [0] again
  *   ldr      RGBA32F, the tone-mapped frame FXAA reads
  *   out      a shader storage buffer of packed RGBA8, w*h pixels, read back
- *            with glGetBufferSubData
+ *            with glGetBufferSubData; or, in a window whose presenter takes
+ *            the frame as a texture, copied on the GPU into `frame`'s
+ *            texture (gl_frame.h), and nothing comes back to the host
  *   queries  GL_TIMESTAMP timer queries (ARB_timer_query, core since
  *            3.3), a pair around each upload, the passes and the read-back;
  *            their results are read once the read-back has returned, when
@@ -40,6 +42,7 @@
 #include "egl_headless.h"
 #include "error.h"
 #include "gl_error.h"
+#include "gl_frame.h"
 #include "gl_program.h"
 #include "post_shaders.h"
 
@@ -53,6 +56,7 @@ typedef struct gl_post {
     GLuint prog[PASS_COUNT];
     GLuint hdr, bloom[2], ldr; /* textures */
     GLuint out;                /* the RGBA8 readback buffer */
+    ts_gl_frame frame;         /* in a window: the result as a texture */
     int hdr_w, hdr_h;          /* hdr's size: tiles grow it, keeping what is in it */
     int work_w, work_h;        /* bloom's and ldr's (full) size: frames grow it */
     size_t out_bytes;
@@ -180,6 +184,7 @@ void ts_post_gl_destroy(void *state) {
         glDeleteTextures(2, s->bloom);
         glDeleteTextures(1, &s->ldr);
         glDeleteBuffers(1, &s->out);
+        ts_gl_frame_release(&s->frame);
         if (s->upload_q_cap) glDeleteQueries(2 * s->upload_q_cap, s->upload_q);
         glDeleteQueries(2, s->chain_q);
         glDeleteQueries(2, s->readback_q);
@@ -357,9 +362,10 @@ static ts_result run_chain(gl_post *s, const ts_post_params *p, int w, int h, ts
 }
 
 ts_result ts_post_gl_frame(void *state, const ts_post_params *p, int w, int h, const float *hdr, uint8_t *out,
-                           ts_error *err) {
+                           unsigned *texture, ts_error *err) {
     gl_post *s = state;
     (void)hdr; /* every tile of it is in s->hdr already */
+    if (texture) *texture = 0;
     memset(&s->timing, 0, sizeof s->timing);
     int uploads = s->upload_q_used;
     s->upload_q_used = 0; /* the next frame's uploads start the pool again */
@@ -376,6 +382,26 @@ ts_result ts_post_gl_frame(void *state, const ts_post_params *p, int w, int h, c
     ts_result r = grow_hdr(s, w, h, err); /* only if tiles did not cover the frame */
     if (r == TS_OK) r = grow_work(s, w, h, err);
     if (r != TS_OK) return r;
+
+    if (texture && !s->own_context) {
+        /* The window's context: the result goes to the presenter as a
+         * texture, copied on the GPU, and the render thread does not wait
+         * for the device at all. So no timer query is read either (its
+         * result would be a wait): the frame's device figures stay 0, "not
+         * measured"; headless frames have them. */
+        r = run_chain(s, p, w, h, err);
+        glUseProgram(0);
+        glActiveTexture(GL_TEXTURE0); /* the unit a window's presenter draws from */
+        if (r != TS_OK) return r;
+        /* The passes wrote `out` as a storage buffer; the copy reads it as a
+         * pixel buffer. */
+        glMemoryBarrier(GL_PIXEL_BUFFER_BARRIER_BIT);
+        char why[200];
+        if (!ts_gl_frame_fill(&s->frame, s->out, w, h, why, sizeof why))
+            return ts_error_set(err, TS_ERR_SYSTEM, "post gl: %s", why);
+        *texture = s->frame.texture;
+        return TS_OK;
+    }
 
     glQueryCounter(s->chain_q[0], GL_TIMESTAMP);
     r = run_chain(s, p, w, h, err);

@@ -591,10 +591,11 @@ static int run_window(viewer *v) {
     for (char *c = gl_name; *c; c++)
         if (*c == ' ') *c = '_';
     printf(PROG ": model=%s size=%dx%d frames=%llu resizes=%d pauses=%d fps=%.1f isa=%s threads=%d msaa=%d post=%s"
-                " vsync=%s gl=%s%s%s\n",
+                " post_on_gpu=%llu vsync=%s gl=%s%s%s\n",
            ts_cli_model_name(o->model), v->desc.width, v->desc.height, (unsigned long long)n, v->resizes, v->pauses,
            seconds > 0 ? (double)n / seconds : 0.0, ts_isa_name(ts_renderer_isa(v->r)), ts_renderer_threads(v->r),
            ts_renderer_msaa(v->r), ts_post_backend_name(ts_renderer_post(v->r, NULL)),
+           (unsigned long long)ts_gl_presenter_frames_on_gpu(v->presenter),
            ts_gl_presenter_vsync(v->presenter) ? "on" : "off", gl_name,
            o->screenshot ? " screenshot=" : "", o->screenshot ? o->screenshot : "");
     return 0;

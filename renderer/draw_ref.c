@@ -86,7 +86,7 @@ static void *render_main(void *arg) {
         ts_present_frame pf = {.frame = frame, .rgba = s->buf.pixels, .depth = depth, .width = width,
                                .height = height, .stride = stride,
                                .tiles = (uint32_t)(((width + TS_TILE - 1) / TS_TILE) * ((height + TS_TILE - 1) / TS_TILE))};
-        spent += ts_render_whole_frame(r, &pf);
+        spent += ts_render_complete_frame(r, &s->start, &pf);
 
         pthread_mutex_lock(&s->lock);
         s->present_ns = spent;

@@ -226,7 +226,7 @@ static void *consumer_main(void *arg) {
                 tg->post_ns = ts_render_post_frame(r, &t->start, tg->width, tg->height, tg->hdr, tg->pixels,
                                                    &tg->post_timing);
                 done = ts_now_ns(); /* the frame is complete once it is post-processed */
-                tg->present_ns += ts_render_whole_frame(r, &pf);
+                tg->present_ns += ts_render_complete_frame(r, &t->start, &pf);
             } else {
                 tg->present_ns += ts_render_frame(r, &pf);
             }

@@ -150,6 +150,17 @@ void ts_post_timing_to_stats(const ts_post_timing *t, ts_frame_stats *st) {
     st->post_kernel_ms = t->kernel_ms;
     st->post_readback_ms = t->readback_ms;
     st->post_backend = t->backend;
+    st->post_on_gpu = t->on_gpu;
+}
+
+uint64_t ts_render_complete_frame(const ts_renderer *r, ts_render_start *s, const ts_present_frame *f) {
+    if (!s->frame_texture) return ts_render_whole_frame(r, f);
+    ts_present_frame on_gpu = *f;
+    on_gpu.rgba = NULL;
+    on_gpu.tiles = 0;
+    uint64_t t0 = ts_now_ns();
+    r->present.frame_texture(r->present.user, &on_gpu, s->frame_texture);
+    return ts_now_ns() - t0;
 }
 
 /* A GPU backend that fails in the middle of a run (a lost device, a driver
@@ -161,19 +172,25 @@ uint64_t ts_render_post_frame(const ts_renderer *r, ts_render_start *s, int w, i
     uint64_t t0 = ts_now_ns();
     ts_error err = {0};
     memset(timing, 0, sizeof *timing);
+    s->frame_texture = 0;
+    /* The presenter can draw a texture, and nobody else wants the pixels on
+     * the host: the frame may stay on the GPU. */
+    unsigned *texture = r->present.frame_texture && !r->on_frame ? &s->frame_texture : NULL;
     /* Whole-frame upload: the frame goes to the backend as one rectangle
      * now, after the raster, instead of tile by tile during it. */
     if (s->post && s->upload_whole_frame) ts_post_tile(s->post, hdr, (size_t)w * 4, 0, 0, w, h);
-    if (s->post && ts_post_frame(s->post, &r->post_params, w, h, hdr, rgba, &err) == TS_OK) {
+    if (s->post && ts_post_frame(s->post, &r->post_params, w, h, hdr, rgba, texture, &err) == TS_OK) {
         ts_post_last_timing(s->post, timing);
+        timing->on_gpu = s->frame_texture != 0;
         return ts_now_ns() - t0;
     }
+    s->frame_texture = 0;
     if (s->post && ts_post_kind(s->post) != TS_POST_CPU) {
         ts_post_destroy(s->post);
         s->post = NULL;
     }
     if (!s->post) ts_post_create(TS_POST_CPU, w, h, false, &s->post, &err);
-    if (s->post && ts_post_frame(s->post, &r->post_params, w, h, hdr, rgba, &err) == TS_OK) {
+    if (s->post && ts_post_frame(s->post, &r->post_params, w, h, hdr, rgba, NULL, &err) == TS_OK) {
         ts_post_last_timing(s->post, timing); /* the cpu chain's, saying so */
     } else {
         for (size_t i = 0; i < (size_t)w * (size_t)h * 4; i++) {

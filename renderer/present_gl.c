@@ -13,7 +13,11 @@
  * the worker that rendered it, and its inside toward that color by its cost
  * (the dearest tile of the last frame gets the strongest tint). The window
  * is then also drawn and swapped every eighth of a frame's tiles, so the
- * tiles can be seen arriving as they finish. */
+ * tiles can be seen arriving as they finish.
+ *
+ * A frame post-processed on the GPU, on this context, arrives as a texture
+ * (frame_texture): it is drawn like the frame texture, the pixels never
+ * having come back to the host. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <glad/gl.h>
@@ -50,6 +54,7 @@ struct ts_gl_presenter {
     atomic_bool failed;            /* error is set (release) before this is */
     ts_error error;                /* the first error; render thread until `failed` */
     atomic_bool tile_view;
+    _Atomic uint64_t frames_on_gpu; /* frames drawn from a post backend's texture */
     pthread_mutex_t hud_lock;      /* guards hud_text */
     char hud_text[HUD_TEXT];       /* "": no HUD */
 
@@ -295,10 +300,10 @@ static bool resize_texture(ts_gl_presenter *p, int width, int height) {
     return true;
 }
 
-/* Draws the texture (a frame of fw x fh) to the whole window, of *dw x *dh
- * pixels (the drawable size; the frame's while none was set), and the HUD
- * over it when it has text. */
-static bool draw_window(ts_gl_presenter *p, int fw, int fh, int *dw_out, int *dh_out) {
+/* Draws `texture` (a frame of fw x fh, row 0 at the top) to the whole
+ * window, of *dw x *dh pixels (the drawable size; the frame's while none
+ * was set), and the HUD over it when it has text. */
+static bool draw_window(ts_gl_presenter *p, GLuint texture, int fw, int fh, int *dw_out, int *dh_out) {
     uint64_t d = atomic_load_explicit(&p->drawable, memory_order_relaxed);
     int dw = (int)(d >> 32), dh = (int)(d & 0xffffffffu);
     if (dw <= 0 || dh <= 0) dw = fw, dh = fh;
@@ -306,7 +311,8 @@ static bool draw_window(ts_gl_presenter *p, int fw, int fh, int *dw_out, int *dh
     *dh_out = dh;
     GL_RET(false, glUseProgram(p->program)); /* the HUD (and the gl post backend) bind their own */
     GL_RET(false, glBindVertexArray(p->vao));
-    GL_RET(false, bind_frame_texture(p));
+    GL_RET(false, glActiveTexture(GL_TEXTURE0));
+    GL_RET(false, glBindTexture(GL_TEXTURE_2D, texture));
     GL_RET(false, glViewport(0, 0, dw, dh));
     GL_RET(false, glUniform2f(p->u_scale, (float)fw / (float)dw, (float)fh / (float)dh));
     GL_RET(false, glUniform2f(p->u_viewport, (float)dw, (float)dh));
@@ -393,35 +399,22 @@ static void on_tile(void *user, const ts_present_tile *t) {
         /* Part of the frame on screen: the new tiles over the last frame's. */
         int dw, dh;
         GL_RET(, glBindBuffer(GL_PIXEL_UNPACK_BUFFER, 0));
-        if (!draw_window(p, t->frame_width, t->frame_height, &dw, &dh)) return;
+        if (!draw_window(p, p->texture, t->frame_width, t->frame_height, &dw, &dh)) return;
         SDL_GL_SwapWindow(p->window);
         gl_ok(p, "SDL_GL_SwapWindow()");
     }
 }
 
-/* Draws the texture (every tile of the frame is in it) to the window,
- * reads it back if asked, and swaps. */
-static void on_frame(void *user, const ts_present_frame *f) {
-    ts_gl_presenter *p = user;
-    if (broken(p)) return;
-    if (f->width != p->width || f->height != p->height) {
-        /* Its tiles came at the texture's size (on_tile), so this cannot
-         * happen; were it to, the frame is not drawn from a texture of
-         * another size. */
-        fail(p, TS_ERR_SYSTEM, "frame %u is %dx%d but its tiles filled a %dx%d texture", f->frame, f->width,
-             f->height, p->width, p->height);
-        return;
-    }
-    p->last_tiles = p->frame_tiles;
-    p->last_cost_max = p->cost_max;
-    p->frame_tiles = 0;
-    p->cost_max = 0;
+/* Draws the complete frame f, in `texture`, to the window with the HUD,
+ * reads the window back if this frame's screenshot was asked for, and
+ * swaps. */
+static void present(ts_gl_presenter *p, const ts_present_frame *f, GLuint texture) {
     GL_RET(, glBindBuffer(GL_PIXEL_UNPACK_BUFFER, 0));
     pthread_mutex_lock(&p->hud_lock);
     memcpy(p->hud_drawn, p->hud_text, sizeof p->hud_drawn);
     pthread_mutex_unlock(&p->hud_lock);
     int dw, dh;
-    if (!draw_window(p, f->width, f->height, &dw, &dh)) return;
+    if (!draw_window(p, texture, f->width, f->height, &dw, &dh)) return;
 
     if (atomic_load_explicit(&p->capture, memory_order_acquire) == f->frame) {
         size_t row = (size_t)dw * 4, bytes = row * (size_t)dh;
@@ -447,6 +440,36 @@ static void on_frame(void *user, const ts_present_frame *f) {
     }
     SDL_GL_SwapWindow(p->window);
     gl_ok(p, "SDL_GL_SwapWindow()");
+}
+
+/* The frame texture, every tile of the frame in it, to the window. */
+static void on_frame(void *user, const ts_present_frame *f) {
+    ts_gl_presenter *p = user;
+    if (broken(p)) return;
+    if (f->width != p->width || f->height != p->height) {
+        /* Its tiles came at the texture's size (on_tile), so this cannot
+         * happen; were it to, the frame is not drawn from a texture of
+         * another size. */
+        fail(p, TS_ERR_SYSTEM, "frame %u is %dx%d but its tiles filled a %dx%d texture", f->frame, f->width,
+             f->height, p->width, p->height);
+        return;
+    }
+    p->last_tiles = p->frame_tiles;
+    p->last_cost_max = p->cost_max;
+    p->frame_tiles = 0;
+    p->cost_max = 0;
+    present(p, f, p->texture);
+}
+
+/* A frame post-processed on the GPU: the backend's texture, on this
+ * context, drawn as it is. The frame texture and its tile counts are left
+ * as they are: no tile of this frame came (the next frame's tiles find the
+ * texture at its size or resize it, as ever). */
+static void on_frame_texture(void *user, const ts_present_frame *f, uint32_t texture) {
+    ts_gl_presenter *p = user;
+    if (broken(p)) return;
+    present(p, f, texture);
+    atomic_fetch_add_explicit(&p->frames_on_gpu, 1, memory_order_relaxed);
 }
 
 static void on_end(void *user) { release_gl(user); }
@@ -481,6 +504,7 @@ ts_result ts_gl_presenter_create(const ts_gl_presenter_desc *desc, ts_gl_present
     atomic_init(&p->capture, NO_CAPTURE);
     atomic_init(&p->failed, false);
     atomic_init(&p->tile_view, false);
+    atomic_init(&p->frames_on_gpu, 0);
     if (pthread_mutex_init(&p->hud_lock, NULL) != 0) {
         free(p);
         return ts_error_set(err, TS_ERR_SYSTEM, "cannot make the presenter's HUD lock");
@@ -501,7 +525,7 @@ ts_present_desc ts_gl_presenter_callbacks(ts_gl_presenter *p) {
     /* gl_context: the gl post backend shares this context; so every use
      * below binds what it draws with first. */
     return (ts_present_desc){.user = p, .begin = on_begin, .tile = on_tile, .frame = on_frame, .end = on_end,
-                             .gl_context = true};
+                             .gl_context = true, .frame_texture = on_frame_texture};
 }
 
 void ts_gl_presenter_set_drawable_size(ts_gl_presenter *p, int width, int height) {
@@ -537,4 +561,7 @@ bool ts_gl_presenter_failed(ts_gl_presenter *p, ts_error *err) {
 }
 
 const char *ts_gl_presenter_gl_renderer(ts_gl_presenter *p) { return p->gl_renderer; }
+uint64_t ts_gl_presenter_frames_on_gpu(ts_gl_presenter *p) {
+    return atomic_load_explicit(&p->frames_on_gpu, memory_order_relaxed);
+}
 bool ts_gl_presenter_vsync(ts_gl_presenter *p) { return p->vsync_on; }

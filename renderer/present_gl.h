@@ -1,6 +1,8 @@
 /* present_gl.h — a presenter for an SDL2 window: the renderer's render
  * thread owns an OpenGL 3.3 core context for the window, uploads each tile
- * as it arrives and draws and swaps each complete frame.
+ * as it arrives and draws and swaps each complete frame. A frame that a GPU
+ * post-processing backend made on this context is drawn from the backend's
+ * texture (ts_present_desc.frame_texture): it never comes back to the host.
  *
  * Threads. The program's main thread initialises SDL, calls
  * ts_gl_presenter_window_attributes, creates the window (SDL_WINDOW_OPENGL)
@@ -84,6 +86,9 @@ bool ts_gl_presenter_failed(ts_gl_presenter *p, ts_error *err);
  * for was set. */
 const char *ts_gl_presenter_gl_renderer(ts_gl_presenter *p);
 bool ts_gl_presenter_vsync(ts_gl_presenter *p);
+/* Any thread: how many frames were drawn from a post-processing backend's
+ * texture (frame_texture) rather than from uploaded tiles. */
+uint64_t ts_gl_presenter_frames_on_gpu(ts_gl_presenter *p);
 
 #ifdef __cplusplus
 }

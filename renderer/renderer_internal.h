@@ -145,6 +145,9 @@ typedef struct ts_render_start {
     /* ts_post_desc.upload asks for the whole frame in one copy: tiles are
      * not handed to the backend, ts_render_post_frame uploads the frame. */
     bool upload_whole_frame;
+    /* The last post-processed frame's texture when it stayed on the GPU
+     * for the presenter's frame_texture (ts_render_post_frame), else 0. */
+    unsigned frame_texture;
 } ts_render_start;
 void ts_render_start_init(ts_render_start *s);
 void ts_render_start_destroy(ts_render_start *s);
@@ -167,12 +170,18 @@ uint64_t ts_render_whole_frame(const ts_renderer *r, const ts_present_frame *f);
 /* Render thread, post-processing: a finished tile of HDR color (rows
  * `stride` floats apart) for the backend, which may upload it at once;
  * then, when the frame is complete, the chain over the whole HDR frame
- * into `rgba`. Returns the nanoseconds the chain took (host clock) and
- * fills *timing with the backend's own figures (post.h; zero where not
- * measured). */
+ * into `rgba`, or, for a presenter with frame_texture and no on_frame, into
+ * a texture when the backend can leave it on the GPU (s->frame_texture).
+ * Returns the nanoseconds the chain took (host clock) and fills *timing
+ * with the backend's own figures (post.h; zero where not measured). */
 void ts_render_post_tile(ts_render_start *s, const float *hdr, size_t stride, int x, int y, int w, int h);
 uint64_t ts_render_post_frame(const ts_renderer *r, ts_render_start *s, int w, int h, const float *hdr,
                               uint8_t *rgba, ts_post_timing *timing);
+/* Render thread: a frame whose pixels exist only once it is complete to
+ * the callbacks: as a texture to frame_texture when the last
+ * ts_render_post_frame left it on the GPU, else as ts_render_whole_frame.
+ * Returns the nanoseconds spent. */
+uint64_t ts_render_complete_frame(const ts_renderer *r, ts_render_start *s, const ts_present_frame *f);
 /* Copies a frame's post timing into its stats. */
 void ts_post_timing_to_stats(const ts_post_timing *t, ts_frame_stats *st);
 /* Whether the reference path needs a render thread: something to run on it. */

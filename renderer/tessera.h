@@ -200,7 +200,9 @@ typedef struct ts_present_tile {
 /* One complete frame, as the render thread receives it. */
 typedef struct ts_present_frame {
     uint32_t frame;
-    const uint8_t *rgba; /* the whole frame, top row first, width * height * 4 bytes */
+    /* The whole frame, top row first, width * height * 4 bytes; NULL in a
+     * frame_texture call (the pixels stayed on the GPU). */
+    const uint8_t *rgba;
     const float *depth;  /* NULL unless ts_renderer_desc.keep_depth */
     int width, height;   /* the frame's size, as its tiles' frame_width and frame_height */
     size_t stride;       /* width * 4 */
@@ -234,7 +236,19 @@ typedef struct ts_present_frame {
  * tiles arrive; the reference path hands each drawn frame to a render
  * thread of its own, which calls `tile` for every tile of it (rows of
  * tiles, top first) and then `frame`, and ts_renderer_draw returns when it
- * is done. A slow callback slows the frames down, but nothing is dropped. */
+ * is done. A slow callback slows the frames down, but nothing is dropped.
+ *
+ * frame_texture (optional, with gl_context): a post-processed frame that
+ * never left the GPU. When a GPU post-processing backend runs on the
+ * context `begin` made (gl, or cuda through OpenGL interop) and nothing
+ * else wants the frame's pixels in host memory (no on_frame), the render
+ * thread calls frame_texture instead of the frame's `tile` calls and its
+ * `frame`: `texture` names a GL_RGBA8 texture of that context, frame->width
+ * x frame->height, texel row y the frame's row y, valid during the call;
+ * frame->rgba is NULL and frame->tiles 0. Frames it cannot keep on the GPU
+ * (cpu, a backend that fell back, a CUDA device without interop) come
+ * through `tile` and `frame` as always; the order above holds either way,
+ * a frame_texture call taking a frame's place. */
 typedef struct ts_present_desc {
     void *user; /* passed to every callback */
     /* May fail: return an error code and fill `err` (the message names the
@@ -249,6 +263,7 @@ typedef struct ts_present_desc {
      * post-processing backend then runs on that context (it needs OpenGL
      * 4.3 there) instead of making a headless one of its own. */
     bool gl_context;
+    void (*frame_texture)(void *user, const ts_present_frame *frame, uint32_t texture);
 } ts_present_desc;
 
 /* ---- post-processing --------------------------------------------------- */
@@ -438,6 +453,10 @@ typedef struct ts_frame_stats {
      * once a GPU backend has failed mid-run and given way to it, or
      * TS_POST_NONE (no chain, or none could run). */
     ts_post_backend post_backend;
+    /* The post-processed frame went to the presenter as a texture
+     * (ts_present_desc.frame_texture), never back to the host: then there
+     * is no read-back, and the device figures above are 0. */
+    bool post_on_gpu;
     uint64_t triangles; /* triangles set up (after clipping and culling) */
     uint64_t fragments; /* pixels shaded and written */
 } ts_frame_stats;

@@ -169,7 +169,7 @@ static int compare_size(ts_post *post, int w, int h, const char *backend) {
                 ts_post_tile(post, &hdr[((size_t)ty * w + tx) * 4], (size_t)w * 4, tx, ty, w - tx < 64 ? w - tx : 64,
                              h - ty < 64 ? h - ty : 64);
         memset(got, 0xAB, (size_t)w * h * 4);
-        ts_result r = ts_post_frame(post, &p, w, h, hdr, got, &err);
+        ts_result r = ts_post_frame(post, &p, w, h, hdr, got, NULL, &err);
         CHECK(r == TS_OK, "%s %s %dx%d: %s", backend, variants[v].name, w, h, err.message);
         int max = 0, at = 0;
         for (size_t i = 0; i < (size_t)w * h * 4; i++) {

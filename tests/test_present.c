@@ -138,6 +138,14 @@ static void on_frame(void *user, uint32_t frame, const uint8_t *rgba, const floa
     if (frame + 1 != rec->next_frame) note(rec, "on_frame for frame %u before its present call", frame);
 }
 
+/* Offered on every run: none has a GPU backend on a context of its own
+ * (cpu, or none), so no frame may skip the tile path. The texture path is
+ * the window tests' (tests/window.cmake, post_on_gpu). */
+static void on_frame_texture(void *user, const ts_present_frame *f, uint32_t texture) {
+    record *rec = user;
+    note(rec, "frame %u came as texture %u without a GPU backend", f->frame, texture);
+}
+
 static void on_end(void *user) {
     record *rec = user;
     check_thread(rec, "end");
@@ -168,7 +176,8 @@ static ts_renderer_desc desc_for(record *rec, bool reference, int threads, int m
                               .threads = threads, .msaa = msaa, .keep_depth = true,
                               .on_frame = on_frame, .on_frame_user = rec,
                               .present = {.user = rec, .begin = on_begin, .tile = on_tile,
-                                          .frame = on_present_frame, .end = on_end}};
+                                          .frame = on_present_frame, .end = on_end,
+                                          .frame_texture = on_frame_texture}};
 }
 
 /* Draws `frames` frames of a turning scene and checks everything the

@@ -70,14 +70,21 @@ ts_window(resize-storm builtin:showcase 200x150 240 -20 3 --pitch 20
 ts_window(resize-storm-msaa4 builtin:torus 130x70 120 10 4 --msaa 4 --pitch 30
           VIEWER_ARGS --resize-storm 2 --no-vsync --threads 3 EXPECT "frames=120 resizes=[5-9][0-9] pauses=1 ")
 # Post-processing on gl in the window: the chain runs on the window's own
-# context (the render thread never switches contexts), and the picture is
-# tessera-render's with the gl backend on its headless context. Also
-# through a resize storm, where the backend's images grow and the
-# presenter's texture is remade between frames.
-set(_post_gl_view --pitch 25 --post gl --exposure 3 --bloom-threshold 1.5 --bloom-strength 0.6)
-ts_window(showcase-post-gl builtin:showcase 480x270 3 -20 0 ${_post_gl_view} EXPECT " post=gl ")
+# context (the render thread never switches contexts), every frame is
+# drawn from the backend's texture without coming back to the host
+# (post_on_gpu counts them: all of them), and the picture is
+# tessera-render's with the gl backend on its headless context, read back.
+# Also through a resize storm, where the backend's images and its texture
+# grow and shrink between frames.
+set(_post_view --pitch 25 --exposure 3 --bloom-threshold 1.5 --bloom-strength 0.6)
+set(_post_gl_view ${_post_view} --post gl)
+ts_window(showcase-post-gl builtin:showcase 480x270 3 -20 0 ${_post_gl_view}
+          EXPECT " post=gl post_on_gpu=3 ")
 ts_window(resize-storm-post-gl builtin:showcase 160x90 60 -20 3 ${_post_gl_view}
-          VIEWER_ARGS --resize-storm 3 --no-vsync EXPECT "frames=60 resizes=[1-9][0-9]* pauses=1 .* post=gl ")
+          VIEWER_ARGS --resize-storm 3 --no-vsync EXPECT "frames=60 resizes=[1-9][0-9]* pauses=1 .* post=gl post_on_gpu=60 ")
+# The cpu chain in the window: its frames come as tiles, none on the GPU.
+ts_window(showcase-post-cpu builtin:showcase 320x180 3 -20 0 ${_post_view} --post cpu
+          EXPECT " post=cpu post_on_gpu=0 ")
 
 # One presenter, renderers made one after another (each with its own render
 # thread and context for the same window), the tiled and reference paths.
