@@ -1,6 +1,7 @@
 /* ply_check.c — a PLY file, read before assimp sees it: its header must
- * end, the element counts it declares must fit in the bytes after it, and
- * so must every list's length.
+ * end, declare each kind of element assimp reads at most once, and the
+ * element counts it declares must fit in the bytes after it, and so must
+ * every list's length.
  *
  * Why: the assimp Debian ships (5.2.5) loops without end on a PLY header
  * that never reaches an end_header line: its header parser ignores the
@@ -12,7 +13,11 @@
  * file declaring 100 million faces, or 4 billion vertices with no
  * properties, runs for longer than anyone waits. And assimp sizes a list
  * by the length the data gives before it reads the items: "50000000 0 1 2"
- * as a face costs it 12 seconds and a gigabyte. All three are refused here.
+ * as a face costs it 12 seconds and a gigabyte. And a second element of a
+ * kind it reads (two "element vertex" lines) makes it write the second's
+ * instances into storage sized by the first's count: a heap overflow
+ * (tests/fuzz/regressions/model/ply-vertex-element-twice: 6 vertices, then
+ * 8, written past a 72-byte array). All four are refused here.
  *
  * The lines are split the way assimp 5.2's IOStreamBuffer::getNextLine
  * splits them, so that an end_header this check finds is one assimp finds
@@ -251,12 +256,14 @@ static bool binary_lists_ok(const header *h, const uint8_t *b, size_t n, uint64_
 
 /* ---- the header --------------------------------------------------------- */
 
-/* The element kinds assimp reads instances of (Element::ParseSemantic). */
-static bool known_element(span name) {
-    static const char *const known[] = {"vertex", "face", "tristrips", "edge", "material"};
-    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-        if (name.len == strlen(known[i]) && memcmp(name.p, known[i], name.len) == 0) return true;
-    return false;
+/* The element kinds assimp reads instances of (Element::ParseSemantic):
+ * the index of `name`'s, or -1 for any other name. */
+static const char *const known_elements[] = {"vertex", "face", "tristrips", "edge", "material"};
+
+static int known_element(span name) {
+    for (int i = 0; i < (int)(sizeof known_elements / sizeof known_elements[0]); i++)
+        if (name.len == strlen(known_elements[i]) && memcmp(name.p, known_elements[i], name.len) == 0) return i;
+    return -1;
 }
 
 bool ts_ply_check(const uint8_t *head, size_t head_len, uint64_t file_size, char *why, size_t why_size) {
@@ -284,6 +291,7 @@ bool ts_ply_check(const uint8_t *head, size_t head_len, uint64_t file_size, char
     span name = {NULL, 0};
     uint64_t count = 0, each = 0;
     bool have_element = false, open = false;
+    unsigned kinds_seen = 0; /* bit k: known_elements[k] was declared */
     layout *el = NULL;
     for (;;) {
         if (!next_line(head, head_len, &pos, &line)) {
@@ -329,7 +337,14 @@ bool ts_ply_check(const uint8_t *head, size_t head_len, uint64_t file_size, char
             have_element = true;
             open = true;
             el = NULL;
-            if (known_element(name)) {
+            int kind = known_element(name);
+            if (kind >= 0 && (kinds_seen >> kind & 1u)) {
+                snprintf(why, why_size, "corrupt PLY: its header declares '%s' elements twice",
+                         known_elements[kind]);
+                return false;
+            }
+            if (kind >= 0) {
+                kinds_seen |= 1u << kind;
                 if (h.n < WALK_ELEMENTS) {
                     el = &h.el[h.n++];
                     el->count = count;

@@ -66,6 +66,20 @@ static void ply_ascii(void) {
                                    "element face 1\nproperty list char int vertex_indices\n"
                                    "end_header\n0\n0\n0\n-1 0 1 2\n";
     CHECK(refused_for(ply(negative, sizeof negative - 1), "a list of 4294967295 items"), "negative: '%s'", why);
+
+    /* A kind assimp reads, declared twice: it would write the second's
+     * instances into storage sized by the first's count. Other names may
+     * repeat (assimp skips them). */
+    static const char twice[] = "ply\nformat ascii 1.0\nelement vertex 1\nproperty float x\n"
+                                "element vertex 3\nproperty float x\nend_header\n0\n0\n0\n0\n";
+    CHECK(refused_for(ply(twice, sizeof twice - 1), "declares 'vertex' elements twice"), "vertex twice: '%s'", why);
+    static const char faces_twice[] = "ply\nformat ascii 1.0\nelement face 0\nelement vertex 1\n"
+                                      "property float x\nelement face 0\nend_header\n0\n";
+    CHECK(refused_for(ply(faces_twice, sizeof faces_twice - 1), "declares 'face' elements twice"),
+          "face twice: '%s'", why);
+    static const char other_twice[] = "ply\nformat ascii 1.0\nelement note 0\nelement note 0\n"
+                                      "element vertex 1\nproperty float x\nend_header\n0\n";
+    CHECK(ply(other_twice, sizeof other_twice - 1), "an unknown element twice: %s", why);
 }
 
 /* A binary triangle: three float vertices, one face (uchar length, int

@@ -8,7 +8,11 @@
  * fail with a message or give a model that passes ts_model_validate and
  * draws. A crash, a sanitizer report in tessera's code, a hang or a model
  * that breaks its own invariant is a finding. (assimp itself is Debian's
- * build, not instrumented: its own memory errors show only as crashes.) */
+ * build, not instrumented: its own memory errors show only as crashes.)
+ *
+ * TS_FUZZ_LAST=FILE in the environment writes each input to FILE before it
+ * runs: when assimp corrupts the heap, the process may die where libFuzzer
+ * cannot save the input (tests/fuzz/README.md, "Heap corruption"). */
 #define _POSIX_C_SOURCE 200809L
 
 #include "tessera.h"
@@ -26,6 +30,14 @@ static const char *const EXTENSIONS[] = {"obj", "ply", "stl", "off", "gltf", "gl
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 1) return 0;
+    const char *last = getenv("TS_FUZZ_LAST");
+    if (last) {
+        FILE *l = fopen(last, "wb");
+        if (l) {
+            fwrite(data, 1, size, l);
+            fclose(l);
+        }
+    }
     char path[128];
     snprintf(path, sizeof path, "/tmp/tessera-fuzz-model-%ld.%s", (long)getpid(), EXTENSIONS[data[0] % N_EXT]);
     FILE *f = fopen(path, "wb");
