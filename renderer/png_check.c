@@ -12,7 +12,11 @@
  * And every chunk up to IEND must lie inside the file: stb grows its IDAT
  * buffer to an IDAT chunk's declared length before it reads the chunk, so
  * a 200-byte PNG whose second IDAT claims 1.7 GB made it ask for 2 GiB
- * (tests/fuzz/regressions/texture/png-idat-length-past-end). */
+ * (tests/fuzz/regressions/texture/png-idat-length-past-end). That holds for
+ * a chunk cut off inside its own 12 bytes of framing too: stb reads the
+ * length and type (8 bytes) before it looks for the rest
+ * (regressions/texture/png-chunk-header-cut-off: 10 bytes left, a length of
+ * 2.5 GB). */
 #include "renderer_internal.h"
 
 #include <stdint.h>
@@ -67,11 +71,13 @@ bool ts_png_check(const uint8_t *bytes, size_t len, char *why, size_t why_size) 
     int z = Z_OK;
     uint64_t inflated = 0;
     bool ok = true;
-    while (ok && len - at >= 12) {
+    /* Every chunk whose length and type are in the file is checked, as stb
+     * reads those 8 bytes of any chunk it reaches. */
+    while (ok && len - at >= 8) {
         size_t data_len = be32(bytes + at);
         const uint8_t *type = bytes + at + 4;
         const uint8_t *data = bytes + at + 8;
-        if (data_len > len - at - 12) {
+        if ((uint64_t)data_len + 12 > len - at) {
             snprintf(why, why_size, "corrupt PNG: a %.4s chunk runs past the end of the file", (const char *)type);
             ok = false;
             break;
