@@ -319,7 +319,7 @@ bool ts_texture_from_memory(const uint8_t *bytes, size_t len, ts_texture *tex, c
     if (!format_supported(bytes, len, why, why_size)) return false;
     int w, h, comp;
     if (stbi_info_from_memory(bytes, (int)len, &w, &h, &comp) && !size_ok(w, h, why, why_size)) return false;
-    if (!ts_png_check(bytes, len, why, why_size)) return false;
+    if (!ts_png_check(bytes, len, why, why_size) || !ts_tga_check(bytes, len, why, why_size)) return false;
     stbi_uc *pixels = stbi_load_from_memory(bytes, (int)len, &w, &h, &comp, 4);
     return finish_texture(pixels, w, h, tex, why, why_size);
 }

@@ -17,7 +17,12 @@
  * kind it reads (two "element vertex" lines) makes it write the second's
  * instances into storage sized by the first's count: a heap overflow
  * (tests/fuzz/regressions/model/ply-vertex-element-twice: 6 vertices, then
- * 8, written past a 72-byte array). All four are refused here.
+ * 8, written past a 72-byte array). And an end_header that is the last
+ * thing in the file, with no line end after it, can hang it too: its line
+ * reader copies that last line over the previous one without cutting off
+ * what was longer, so the header loop sees "end_headerjunk..." and asks for
+ * the next line forever (regressions/model/ply-end-header-at-eof; such a
+ * file has no data to load anyway). All five are refused here.
  *
  * The lines are split the way assimp 5.2's IOStreamBuffer::getNextLine
  * splits them, so that an end_header this check finds is one assimp finds
@@ -325,7 +330,15 @@ bool ts_ply_check(const uint8_t *head, size_t head_len, uint64_t file_size, char
             }
         }
         open = false;
-        if (take(&line, "end_header")) break;
+        /* The line runs to the end of the file: nothing ended it. */
+        bool last = head_len == file_size && line.p + line.len == head + head_len;
+        if (take(&line, "end_header")) {
+            if (last) {
+                snprintf(why, why_size, "corrupt PLY: the file ends with its end_header line, without a line end");
+                return false;
+            }
+            break;
+        }
         if (take(&line, "element")) {
             if (have_element) tally_add(&t, name, count, each);
             name = line;

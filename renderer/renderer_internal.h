@@ -86,6 +86,9 @@ bool ts_texture_from_memory(const uint8_t *bytes, size_t len, ts_texture *tex, c
  * does not inflate, ends early, or inflates to more than the header's size
  * (renderer/png_check.c says why stb_image is not trusted with that). */
 bool ts_png_check(const uint8_t *bytes, size_t len, char *why, size_t why_size);
+/* True unless `bytes`, taken as a TGA (no other format's signature), has
+ * less pixel data than its header declares (renderer/tga_check.c). */
+bool ts_tga_check(const uint8_t *bytes, size_t len, char *why, size_t why_size);
 
 /* True unless `head` (the first head_len bytes of a file of file_size
  * bytes) starts a PLY file whose header never ends, or that declares more

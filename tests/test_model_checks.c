@@ -80,6 +80,13 @@ static void ply_ascii(void) {
     static const char other_twice[] = "ply\nformat ascii 1.0\nelement note 0\nelement note 0\n"
                                       "element vertex 1\nproperty float x\nend_header\n0\n";
     CHECK(ply(other_twice, sizeof other_twice - 1), "an unknown element twice: %s", why);
+
+    /* The header ends the file with no line end: assimp loops on it after a
+     * longer line. With a line end it is fine (and holds nothing). */
+    static const char at_eof[] = "ply\nformat ascii 1.0\njunkjunkjunkjunkjunkjunkjunk\nend_header";
+    CHECK(refused_for(ply(at_eof, sizeof at_eof - 1), "ends with its end_header line"), "end_header at EOF: '%s'", why);
+    static const char ended[] = "ply\nformat ascii 1.0\njunkjunkjunkjunkjunkjunkjunk\nend_header\n";
+    CHECK(ply(ended, sizeof ended - 1), "end_header with its line end: %s", why);
 }
 
 /* A binary triangle: three float vertices, one face (uchar length, int
