@@ -3,6 +3,15 @@
 
 #include <glad/gl.h>
 
+unsigned int ts_gl_take_error(void) {
+    GLenum first = glGetError();
+    /* A driver keeps a flag per kind of error: a few calls drain them all
+     * (bounded, should a lost context keep reporting). */
+    for (int i = 0; first != GL_NO_ERROR && i < 16 && glGetError() != GL_NO_ERROR; i++) {
+    }
+    return first;
+}
+
 const char *ts_gl_error_name(unsigned int e) {
     switch (e) {
     case GL_INVALID_ENUM: return "GL_INVALID_ENUM";

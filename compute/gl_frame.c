@@ -10,10 +10,8 @@
 
 /* The first GL error since the last check, under `step`; the rest drained. */
 static bool ok(const char *step, char *why, size_t why_size) {
-    GLenum e = glGetError();
+    GLenum e = ts_gl_take_error();
     if (e == GL_NO_ERROR) return true;
-    for (int i = 0; i < 16 && glGetError() != GL_NO_ERROR; i++) {
-    }
     snprintf(why, why_size, "%s: %s", step, ts_gl_error_name(e));
     return false;
 }

@@ -69,17 +69,9 @@ typedef struct gl_post {
 
 /* ---- errors ------------------------------------------------------------- */
 
-/* The first GL error since the last check (the rest are drained), or
- * GL_NO_ERROR. */
-static GLenum gl_error(void) {
-    GLenum first = glGetError(), more;
-    for (int i = 0; i < 16 && (more = glGetError()) != GL_NO_ERROR; i++) (void)more;
-    return first;
-}
-
 /* TS_OK, or the GL error under the name of the step that made it. */
 static ts_result check_gl(const char *step, ts_error *err) {
-    GLenum e = gl_error();
+    GLenum e = ts_gl_take_error();
     if (e == GL_NO_ERROR) return TS_OK;
     return ts_error_set(err, e == GL_OUT_OF_MEMORY ? TS_ERR_OUT_OF_MEMORY : TS_ERR_SYSTEM, "post gl: %s: %s", step,
                         ts_gl_error_name(e));
@@ -216,7 +208,7 @@ ts_result ts_post_gl_create(int w, int h, bool on_current_gl, void **state, ts_e
             return ts_error_set(err, TS_ERR_UNSUPPORTED, "post gl: no OpenGL 4.3 context: %s", why);
         }
     }
-    gl_error(); /* whatever loading left behind is not ours */
+    ts_gl_take_error(); /* whatever loading left behind is not ours */
     static const struct {
         const char *name, *src;
     } passes[PASS_COUNT] = {

@@ -183,10 +183,8 @@ typedef struct gl_scene {
 /* Drains GL's error flags; true (with the first one named in msg) when
  * there was one. */
 static bool gl_failed(const char *during, char *msg, size_t n) {
-    GLenum first = glGetError();
+    GLenum first = ts_gl_take_error();
     if (first == GL_NO_ERROR) return false;
-    for (int i = 0; i < 16 && glGetError() != GL_NO_ERROR; i++) {
-    }
     snprintf(msg, n, "%s during %s", ts_gl_error_name(first), during);
     return true;
 }

@@ -103,10 +103,8 @@ static bool broken(ts_gl_presenter *p) { return atomic_load_explicit(&p->failed,
  * message names the function. All pending errors are drained so the next
  * check reports its own call. */
 static bool gl_ok(ts_gl_presenter *p, const char *call) {
-    GLenum e = glGetError();
+    GLenum e = ts_gl_take_error();
     if (e == GL_NO_ERROR) return true;
-    for (int i = 0; i < 16 && glGetError() != GL_NO_ERROR; i++) {
-    }
     fail(p, TS_ERR_SYSTEM, "OpenGL: %.*s failed: %s", (int)strcspn(call, "("), call, ts_gl_error_name(e));
     return false;
 }

@@ -70,7 +70,7 @@ bool ts_hud_create(ts_hud *h, char *why, size_t why_size) {
     glBindBuffer(GL_ELEMENT_ARRAY_BUFFER, h->ebo); /* recorded in the vertex array */
     glBufferData(GL_ELEMENT_ARRAY_BUFFER, (GLsizeiptr)(MAX_QUADS * 6 * sizeof *index), index, GL_STATIC_DRAW);
     free(index);
-    GLenum e = glGetError();
+    GLenum e = ts_gl_take_error();
     if (e != GL_NO_ERROR) {
         snprintf(why, why_size, "OpenGL: making the HUD's buffers failed: %s", ts_gl_error_name(e));
         return false;
@@ -110,7 +110,7 @@ bool ts_hud_draw(ts_hud *h, const char *text, int vw, int vh, char *why, size_t 
     glUniform4f(h->u_color, 1.0f, 1.0f, 0.85f, 1.0f);
     /* The text's quads start after the box's: the indices of quad 1 on. */
     glDrawElements(GL_TRIANGLES, quads * 6, GL_UNSIGNED_SHORT, (const void *)(6 * sizeof(uint16_t)));
-    GLenum e = glGetError();
+    GLenum e = ts_gl_take_error();
     if (e != GL_NO_ERROR) {
         snprintf(why, why_size, "OpenGL: drawing the HUD failed: %s", ts_gl_error_name(e));
         return false;
