@@ -473,7 +473,10 @@ ts_post_backend ts_renderer_post(const ts_renderer *r, const char **fallback_rea
 
 /* The last frame as 8-bit RGBA, top row first, width*height*4 bytes, owned
  * by the renderer and valid until the next draw. Each channel is
- * round(clamp(v, 0, 1) * 255) of the linear color, no sRGB encoding. */
+ * round(clamp(v, 0, 1) * 255) of the linear color, no sRGB encoding; with
+ * post-processing, the chain's result. A post-processed frame that went to
+ * the presenter as a texture (ts_present_desc.frame_texture) never came back
+ * to the host: its pixels here are not the frame's. */
 const uint8_t *ts_renderer_pixels(ts_renderer *r);
 /* The last frame's depth buffer, width*height floats in [0, 1] (1 where
  * nothing was drawn), top row first; valid until the next draw. NULL when
