@@ -22,7 +22,9 @@
  * reader copies that last line over the previous one without cutting off
  * what was longer, so the header loop sees "end_headerjunk..." and asks for
  * the next line forever (regressions/model/ply-end-header-at-eof; such a
- * file has no data to load anyway). All five are refused here.
+ * file has no data to load anyway). And an element of a name it does not
+ * know gets its count from the digits of the name (count_in_name). All of
+ * these are refused here.
  *
  * The lines are split the way assimp 5.2's IOStreamBuffer::getNextLine
  * splits them, so that an end_header this check finds is one assimp finds
@@ -109,6 +111,19 @@ static uint64_t count_of(span s) {
     for (size_t i = 0; i < s.len && s.p[i] >= '0' && s.p[i] <= '9' && v < COUNT_CAP; i++)
         v = v * 10 + (uint64_t)(s.p[i] - '0');
     return v < COUNT_CAP ? v : COUNT_CAP;
+}
+
+/* The count assimp gives an element of a name it does not know: it reads
+ * the number from the name itself (its parser does not step over a name it
+ * did not recognise), with strtoul10's 32-bit wrap-around, so "element
+ * 99999999999x 1" has 99999999999 mod 2^32 instances, not 1
+ * (tests/fuzz/regressions/model/ply-count-in-unknown-name: a 96 GB
+ * allocation). */
+static uint64_t count_in_name(span name) {
+    uint32_t v = 0;
+    for (size_t i = 0; i < name.len && name.p[i] >= '0' && name.p[i] <= '9'; i++)
+        v = v * 10u + (uint32_t)(name.p[i] - '0');
+    return v;
 }
 
 static uint64_t add_sat(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
@@ -345,12 +360,12 @@ bool ts_ply_check(const uint8_t *head, size_t head_len, uint64_t file_size, char
             skip_token(&line);
             name.len -= line.len;
             skip_spaces(&line);
-            count = count_of(line);
+            int kind = known_element(name);
+            count = kind >= 0 ? count_of(line) : count_in_name(name);
             each = 0;
             have_element = true;
             open = true;
             el = NULL;
-            int kind = known_element(name);
             if (kind >= 0 && (kinds_seen >> kind & 1u)) {
                 snprintf(why, why_size, "corrupt PLY: its header declares '%s' elements twice",
                          known_elements[kind]);

@@ -81,6 +81,16 @@ static void ply_ascii(void) {
                                       "element vertex 1\nproperty float x\nend_header\n0\n";
     CHECK(ply(other_twice, sizeof other_twice - 1), "an unknown element twice: %s", why);
 
+    /* An element of a name assimp does not know: it takes the count from the
+     * name's digits (wrapping at 2^32), not from the number after it. */
+    static const char named_count[] = "ply\nformat binary_little_endian 1.0\nelement 99999999999x 1\n"
+                                      "element vertex 1\nproperty float x\nend_header\n\0\0\0\0";
+    CHECK(refused_for(ply(named_count, sizeof named_count - 1), "1215752191 '99999999999x'"),
+          "count in the name: '%s'", why);
+    static const char plain_name[] = "ply\nformat ascii 1.0\nelement note 5\nelement vertex 1\n"
+                                     "property float x\nend_header\n0\n";
+    CHECK(ply(plain_name, sizeof plain_name - 1), "an unknown element with its count after it: %s", why);
+
     /* The header ends the file with no line end: assimp loops on it after a
      * longer line. With a line end it is fine (and holds nothing). */
     static const char at_eof[] = "ply\nformat ascii 1.0\njunkjunkjunkjunkjunkjunkjunk\nend_header";
