@@ -22,9 +22,9 @@
  * reader copies that last line over the previous one without cutting off
  * what was longer, so the header loop sees "end_headerjunk..." and asks for
  * the next line forever (regressions/model/ply-end-header-at-eof; such a
- * file has no data to load anyway). And an element of a name it does not
- * know gets its count from the digits of the name (count_in_name). All of
- * these are refused here.
+ * file has no data to load anyway). All of these are refused here; the
+ * counts checked are the ones assimp reads (an element of a name it does
+ * not know takes its count from the name's digits: count_in_name).
  *
  * The lines are split the way assimp 5.2's IOStreamBuffer::getNextLine
  * splits them, so that an end_header this check finds is one assimp finds
