@@ -69,6 +69,7 @@ struct ts_post {
     float *scratch; /* cpu */
     size_t scratch_floats;
     void *gpu; /* gl, cuda: the backend's state */
+    bool pending; /* a frame the backend has yet to finish (ts_post_frame_start) */
     ts_post_timing cpu_timing; /* cpu: the last frame's chain on the host clock */
 };
 
@@ -149,14 +150,25 @@ void ts_post_tile(ts_post *p, const float *hdr, size_t stride, int x, int y, int
     (void)p, (void)hdr, (void)stride, (void)x, (void)y, (void)w, (void)h;
 }
 
-ts_result ts_post_frame(ts_post *p, const ts_post_params *params, int w, int h, const float *hdr, uint8_t *out,
-                        unsigned *texture, ts_error *err) {
+ts_result ts_post_frame_start(ts_post *p, const ts_post_params *params, int w, int h, const float *hdr,
+                              uint8_t *out, unsigned *texture, bool *pending, ts_error *err) {
+    *pending = false;
+    /* One frame at a time: the last one finishes first. Its outcome was
+     * the caller's to ask for; this frame reports its own. */
+    ts_result last;
+    if (p->pending) ts_post_frame_finish(p, true, &last, NULL);
+    ts_result r = TS_OK;
 #ifdef TS_HAVE_POST_GL
-    if (p->kind == TS_POST_GL) return ts_post_gl_frame(p->gpu, params, w, h, hdr, out, texture, err);
+    if (p->kind == TS_POST_GL) r = ts_post_gl_frame(p->gpu, params, w, h, hdr, out, texture, pending, err);
 #endif
 #ifdef TS_HAVE_POST_CUDA
-    if (p->kind == TS_POST_CUDA) return ts_post_cuda_frame(p->gpu, params, w, h, hdr, out, texture, err);
+    if (p->kind == TS_POST_CUDA) r = ts_post_cuda_frame(p->gpu, params, w, h, hdr, out, texture, pending, err);
 #endif
+    if (p->kind != TS_POST_CPU) {
+        if (r != TS_OK) *pending = false;
+        p->pending = *pending;
+        return r;
+    }
     if (texture) *texture = 0;
     memset(&p->cpu_timing, 0, sizeof p->cpu_timing);
     size_t need = ts_post_cpu_scratch_floats(w, h);
@@ -170,6 +182,30 @@ ts_result ts_post_frame(ts_post *p, const ts_post_params *params, int w, int h, 
     ts_post_cpu_run(params, w, h, hdr, out, p->scratch);
     p->cpu_timing.kernel_ms = host_ms() - t0;
     return TS_OK;
+}
+
+bool ts_post_frame_finish(ts_post *p, bool wait, ts_result *result, ts_error *err) {
+    *result = TS_OK;
+    if (!p->pending) return true;
+    bool done = true;
+#ifdef TS_HAVE_POST_GL
+    if (p->kind == TS_POST_GL) *result = ts_post_gl_finish(p->gpu, wait, &done, err);
+#endif
+#ifdef TS_HAVE_POST_CUDA
+    if (p->kind == TS_POST_CUDA) *result = ts_post_cuda_finish(p->gpu, wait, &done, err);
+#endif
+    (void)wait, (void)err;
+    if (*result != TS_OK) done = true; /* a failed frame is over too */
+    p->pending = !done;
+    return done;
+}
+
+ts_result ts_post_frame(ts_post *p, const ts_post_params *params, int w, int h, const float *hdr, uint8_t *out,
+                        unsigned *texture, ts_error *err) {
+    bool pending;
+    ts_result r = ts_post_frame_start(p, params, w, h, hdr, out, texture, &pending, err);
+    if (r == TS_OK && pending) ts_post_frame_finish(p, true, &r, err);
+    return r;
 }
 
 void ts_post_last_timing(const ts_post *p, ts_post_timing *out) {

@@ -87,6 +87,25 @@ void ts_post_tile(ts_post *post, const float *hdr, size_t stride, int x, int y, 
 ts_result ts_post_frame(ts_post *post, const ts_post_params *p, int w, int h, const float *hdr,
                         uint8_t *out, unsigned *texture, ts_error *err);
 
+/* ts_post_frame in two halves, so that the thread can go on taking the next
+ * frame's tiles while a GPU finishes this one. ts_post_frame_start does
+ * what ts_post_frame does up to waiting for the device: it returns TS_OK
+ * with *pending true when that wait is still to come, and `out` is then
+ * written by the ts_post_frame_finish that returns true. Until then `out`
+ * must stay allocated and unread; ts_post_tile may already take the next
+ * frame's tiles (a GPU queues them behind this frame's chain), but no
+ * other frame starts (a start while one is pending finishes it first,
+ * waiting). Never pending: the cpu backend, frames left on the GPU as a
+ * texture, and frames that failed to start. */
+ts_result ts_post_frame_start(ts_post *post, const ts_post_params *p, int w, int h, const float *hdr,
+                              uint8_t *out, unsigned *texture, bool *pending, ts_error *err);
+
+/* The pending frame: with `wait` false, false at once while the device is
+ * still at it; else (and always with `wait`) true, the frame done: `out`
+ * written and the timing read, or its failure in *result and *err. True
+ * with TS_OK when nothing is pending. */
+bool ts_post_frame_finish(ts_post *post, bool wait, ts_result *result, ts_error *err);
+
 /* ---- timing ------------------------------------------------------------- */
 
 /* Where the last frame's post-processing time went, in milliseconds; zero
@@ -105,7 +124,7 @@ typedef struct ts_post_timing {
     bool on_gpu;             /* the result stayed on the GPU, as a texture (ts_post_frame) */
 } ts_post_timing;
 
-/* The last ts_post_frame's figures (all zero before the first, or when it
+/* The last finished frame's figures (all zero before the first, or when it
  * failed). Read after the frame's read-back, so it never waits. */
 void ts_post_last_timing(const ts_post *post, ts_post_timing *out);
 

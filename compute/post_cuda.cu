@@ -1,7 +1,10 @@
 /* post_cuda.cu — the post-processing chain as CUDA kernels on the render
  * thread's own stream: each finished tile is copied to the device as it
  * arrives (pinned staging, async copies), and when the frame is complete the
- * chain runs and its 8-bit result is read back (headless). In a window
+ * chain runs and its 8-bit result is read back (headless). The frame is
+ * then pending: the render thread polls its last event (ts_post_cuda_finish)
+ * between the next frame's tiles, never parking in a CUDA wait while tiles
+ * are queued for it. In a window
  * (TS_POST_CUDA_GL: built with the OpenGL backend) the result goes instead
  * to a texture of the window's context through CUDA-OpenGL interop: CUDA
  * writes a GL buffer, which fills the texture on the GPU (gl_frame.h), and
@@ -32,7 +35,8 @@ extern "C" { /* error.h has no C++ guard of its own */
 #endif
 
 #define TILE 64      /* the renderer's tile side: one staging slot holds one tile */
-#define SLOTS 8      /* staging slots in the ring */
+#define MIN_SLOTS 8  /* staging slots in the ring at first */
+#define MAX_SLOTS 512 /* ... and at most (32 MiB of pinned memory) */
 #define BLOCK 16     /* kernels run 16x16 threads per block, one thread per pixel */
 #define HALF_MAX 65504.0f /* the largest finite RGBA16F value: HDR stays within it */
 
@@ -234,11 +238,21 @@ __global__ static void fxaa_kernel(ts_post_params p, const float4 *ldr, const fl
 
 /* ---- the backend's state ------------------------------------------------- */
 
+/* Timing event pairs, grown by doubling: [2 i] before copy i, [2 i + 1]
+ * after. */
+typedef struct event_pool {
+    cudaEvent_t *ev;
+    int used, cap; /* in pairs */
+} event_pool;
+
 /* Invariants: every pointer is NULL or owned here and freed once, in
  * ts_post_cuda_destroy or where it is replaced by a larger one; a staging
  * slot is written by the host only after its event says the copy reading it
- * is done; between frames nothing on the stream reads the per-frame images
- * (ts_post_cuda_frame ends with the stream synchronized). */
+ * is done; the per-frame images and out_host are written by one frame at a
+ * time (a frame starts only once the last one is finished, its read-back
+ * complete), while tiles of the next frame may already be copied into the
+ * HDR image behind the pending frame's chain on the stream (which orders
+ * them after the kernels that read it). */
 typedef struct cuda_post {
     cudaStream_t stream; /* all device work, in order */
     /* The frame's HDR image, hdr_w x hdr_h float4 (rows hdr_w apart): at
@@ -254,18 +268,27 @@ typedef struct cuda_post {
     uint8_t *out_host; /* pinned: the readback's destination */
     size_t full_cap;
     /* The staging ring: slot s holds one tile (TILE x TILE float4, pinned)
-     * and done[s] is recorded after the copy that reads it. */
-    float4 *slot[SLOTS];
-    cudaEvent_t done[SLOTS];
+     * and done[s] is recorded after the copy that reads it. `slots` of
+     * them are made; more when every one is busy (upload_piece). */
+    float4 *slot[MAX_SLOTS];
+    cudaEvent_t done[MAX_SLOTS];
+    int slots;
     int next; /* the slot the next tile uses: always the oldest */
     /* Device timing (cudaEvent pairs on the stream, never waited for while
      * tiles arrive: read once the frame's read-back has completed). One
-     * pair per copy of the frame being drawn, the pool grown by doubling;
+     * pair per copy, from the pool of the frame the copy belongs to: two
+     * pools, since the next frame's tiles arrive while this one is pending;
      * one pair around the kernels, one around the read-back. */
-    cudaEvent_t *copy_ev; /* [2 * i]: before copy i, [2 * i + 1]: after */
-    int copies, copy_cap;
+    event_pool copy_ev[2];
+    int filling; /* the pool of the frame the tiles go to now */
     cudaEvent_t chain_ev[2], readback_ev[2];
-    ts_post_timing timing; /* the last frame's */
+    /* The pending frame (read back, until ts_post_cuda_finish says done):
+     * where its result goes, its size and its copies' pool. */
+    bool pending;
+    uint8_t *pending_out;
+    size_t pending_bytes;
+    int pending_copies;
+    ts_post_timing timing; /* the last finished frame's */
     /* ts_post_cuda_tile cannot return an error: the first one is kept here
      * and reported by the next ts_post_cuda_frame. */
     ts_result failed;
@@ -345,25 +368,55 @@ static ts_result reserve_frame(cuda_post *c, int w, int h, ts_error *err) {
     return TS_OK;
 }
 
-/* The timing events for the frame's next copy, the pool grown by doubling;
- * NULL (the copy goes untimed) when it cannot grow. */
-static const cudaEvent_t *next_copy_events(cuda_post *c) {
-    if (c->copies == c->copy_cap) {
-        int cap = c->copy_cap ? 2 * c->copy_cap : 256;
-        cudaEvent_t *more = (cudaEvent_t *)realloc(c->copy_ev, (size_t)cap * 2 * sizeof *more);
+/* The next pair of timing events of `pool`, grown by doubling; NULL (the
+ * copy goes untimed) when it cannot grow. */
+static const cudaEvent_t *next_events(event_pool *pool) {
+    if (pool->used == pool->cap) {
+        int cap = pool->cap ? 2 * pool->cap : 256;
+        cudaEvent_t *more = (cudaEvent_t *)realloc(pool->ev, (size_t)cap * 2 * sizeof *more);
         if (!more) return NULL;
-        c->copy_ev = more;
-        for (int i = 2 * c->copy_cap; i < 2 * cap; i++)
+        pool->ev = more;
+        for (int i = 2 * pool->cap; i < 2 * cap; i++)
             if (cudaEventCreate(&more[i]) != cudaSuccess) {
                 /* Keep the pairs made so far; this copy goes untimed. */
                 (void)cudaGetLastError();
                 for (int k = i & ~1; k < i; k++) cudaEventDestroy(more[k]);
-                c->copy_cap = i / 2;
+                pool->cap = i / 2;
                 return NULL;
             }
-        c->copy_cap = cap;
+        pool->cap = cap;
     }
-    return &c->copy_ev[2 * c->copies++];
+    return &pool->ev[2 * pool->used++];
+}
+
+/* cudaEventQuery: cudaErrorNotReady is an answer, not a failure, and is
+ * not left behind as the thread's last error (which launched() reads). */
+static cudaError_t query(cudaEvent_t ev) {
+    cudaError_t e = cudaEventQuery(ev);
+    if (e == cudaErrorNotReady && cudaPeekAtLastError() == cudaErrorNotReady) (void)cudaGetLastError();
+    return e;
+}
+
+/* A new staging slot in the ring at index `at`, before the slot there
+ * (the oldest): it becomes the newest, and the ones after it move up one.
+ * False, with nothing changed, when the ring is at MAX_SLOTS or CUDA has
+ * no pinned memory or event to give. */
+static bool add_slot(cuda_post *c, int at) {
+    if (c->slots == MAX_SLOTS) return false;
+    float4 *slot = NULL;
+    cudaEvent_t done = NULL;
+    if (cudaHostAlloc((void **)&slot, (size_t)TILE * TILE * sizeof(float4), cudaHostAllocDefault) != cudaSuccess ||
+        cudaEventCreateWithFlags(&done, cudaEventDisableTiming) != cudaSuccess) {
+        (void)cudaGetLastError();
+        if (slot) cudaFreeHost(slot);
+        return false;
+    }
+    memmove(&c->slot[at + 1], &c->slot[at], (size_t)(c->slots - at) * sizeof c->slot[0]);
+    memmove(&c->done[at + 1], &c->done[at], (size_t)(c->slots - at) * sizeof c->done[0]);
+    c->slot[at] = slot;
+    c->done[at] = done;
+    c->slots++;
+    return true;
 }
 
 /* Milliseconds between two completed events; 0 when CUDA cannot say. */
@@ -382,23 +435,24 @@ static double elapsed_ms(cudaEvent_t a, cudaEvent_t b) {
  *
  * The ring is used in order, so the next slot is the oldest one in flight;
  * copies on one stream complete in order, so when the oldest is still busy
- * every slot is: then the render thread waits for that oldest copy
- * (cudaEventSynchronize), which is the earliest any slot can come free.
- * With SLOTS tiles in flight that wait is rare: a 64x64 tile is 64 KiB, a
- * few microseconds over PCIe. */
+ * every slot is. That happens when the copies queue behind the last
+ * frame's chain on the stream (a 64x64 tile alone is 64 KiB, microseconds
+ * over PCIe): the ring then grows by a slot rather than make the render
+ * thread wait, and it waits for the oldest copy (cudaEventSynchronize, the
+ * earliest any slot can come free) only once the ring is at MAX_SLOTS. */
 static ts_result upload_piece(cuda_post *c, const float *src, size_t stride, int x, int y, int w, int h,
                               ts_error *err) {
     int s = c->next;
-    c->next = (s + 1) % SLOTS;
-    cudaError_t e = cudaEventQuery(c->done[s]); /* cudaSuccess too when never recorded */
-    if (e == cudaErrorNotReady)
+    cudaError_t e = query(c->done[s]); /* cudaSuccess too when never recorded */
+    if (e == cudaErrorNotReady && !add_slot(c, s))
         CU_TRY(cudaEventSynchronize(c->done[s]));
-    else if (e != cudaSuccess)
+    else if (e != cudaSuccess && e != cudaErrorNotReady)
         return cuda_fail(err, "cudaEventQuery", e);
+    c->next = (s + 1) % c->slots;
     float4 *slot = c->slot[s];
     for (int row = 0; row < h; row++)
         memcpy(&slot[(size_t)row * w], src + (size_t)row * stride, (size_t)w * sizeof *slot);
-    const cudaEvent_t *ev = next_copy_events(c);
+    const cudaEvent_t *ev = next_events(&c->copy_ev[c->filling]);
     if (ev) CU_TRY(cudaEventRecord(ev[0], c->stream));
     CU_TRY(cudaMemcpy2DAsync(c->hdr + (size_t)y * c->hdr_w + x, (size_t)c->hdr_w * sizeof *slot, slot,
                              (size_t)w * sizeof *slot, (size_t)w * sizeof *slot, (size_t)h, cudaMemcpyHostToDevice,
@@ -438,7 +492,7 @@ static ts_result upload(cuda_post *c, const float *hdr, size_t stride, int x, in
 /* Everything create makes, after the state itself. */
 static ts_result setup(cuda_post *c, int w, int h, ts_error *err) {
     CU_TRY(cudaStreamCreateWithFlags(&c->stream, cudaStreamNonBlocking));
-    for (int s = 0; s < SLOTS; s++) {
+    for (int s = 0; s < MIN_SLOTS; s++, c->slots++) {
         CU_TRY(cudaHostAlloc((void **)&c->slot[s], (size_t)TILE * TILE * sizeof(float4), cudaHostAllocDefault));
         CU_TRY(cudaEventCreateWithFlags(&c->done[s], cudaEventDisableTiming));
     }
@@ -458,12 +512,14 @@ extern "C" void ts_post_cuda_destroy(void *state) {
     /* The copies still reading the staging slots finish first. Errors are
      * ignored here: there is no one to tell, and the frees go on. */
     if (c->stream) cudaStreamSynchronize(c->stream);
-    for (int s = 0; s < SLOTS; s++) {
+    for (int s = 0; s < MAX_SLOTS; s++) { /* all of them: a failed setup may have made one it did not count */
         if (c->done[s]) cudaEventDestroy(c->done[s]);
         if (c->slot[s]) cudaFreeHost(c->slot[s]);
     }
-    for (int i = 0; i < 2 * c->copy_cap; i++) cudaEventDestroy(c->copy_ev[i]);
-    free(c->copy_ev);
+    for (int p = 0; p < 2; p++) {
+        for (int i = 0; i < 2 * c->copy_ev[p].cap; i++) cudaEventDestroy(c->copy_ev[p].ev[i]);
+        free(c->copy_ev[p].ev);
+    }
     for (int i = 0; i < 2; i++) {
         if (c->chain_ev[i]) cudaEventDestroy(c->chain_ev[i]);
         if (c->readback_ev[i]) cudaEventDestroy(c->readback_ev[i]);
@@ -523,21 +579,50 @@ static ts_result frame(cuda_post *c, const ts_post_params *p, int w, int h, cons
                        unsigned *texture, ts_error *err);
 
 extern "C" ts_result ts_post_cuda_frame(void *state, const ts_post_params *p, int w, int h, const float *hdr,
-                                        uint8_t *out, unsigned *texture, ts_error *err) {
+                                        uint8_t *out, unsigned *texture, bool *pending, ts_error *err) {
     cuda_post *c = (cuda_post *)state;
     memset(&c->timing, 0, sizeof c->timing);
     if (texture) *texture = 0;
+    *pending = false;
+    /* This frame's copies are timed in copy_ev[set]; the next frame's
+     * tiles, which may come while this one is pending, use the other. */
+    int set = c->filling;
+    c->filling ^= 1;
+    c->copy_ev[c->filling].used = 0;
     if (c->failed != TS_OK) { /* a tile's upload failed: say so, start clean */
         ts_result r = c->failed;
         if (err) *err = c->error;
         c->failed = TS_OK;
         c->tile_pixels = 0;
-        c->copies = 0;
         return r;
     }
     ts_result r = frame(c, p, w, h, hdr, out, texture, err);
-    c->copies = 0; /* the next frame's copies start the pool again */
+    if (r == TS_OK && c->pending) {
+        c->pending_copies = set;
+        *pending = true;
+    }
     return r;
+}
+
+extern "C" ts_result ts_post_cuda_finish(void *state, bool wait, bool *done, ts_error *err) {
+    cuda_post *c = (cuda_post *)state;
+    *done = true;
+    /* The read-back's end is the frame's last event: the stream has passed
+     * every copy and kernel of the frame once it has passed that. */
+    cudaError_t e = wait ? cudaEventSynchronize(c->readback_ev[1]) : query(c->readback_ev[1]);
+    if (e == cudaErrorNotReady) {
+        *done = false;
+        return TS_OK;
+    }
+    c->pending = false;
+    if (e != cudaSuccess) return cuda_fail(err, wait ? "cudaEventSynchronize" : "cudaEventQuery", e);
+    memcpy(c->pending_out, c->out_host, c->pending_bytes);
+    /* Every event of the frame has completed: reading them waits for nothing. */
+    const event_pool *copies = &c->copy_ev[c->pending_copies];
+    for (int i = 0; i < copies->used; i++) c->timing.upload_ms += elapsed_ms(copies->ev[2 * i], copies->ev[2 * i + 1]);
+    c->timing.kernel_ms = elapsed_ms(c->chain_ev[0], c->chain_ev[1]);
+    c->timing.readback_ms = elapsed_ms(c->readback_ev[0], c->readback_ev[1]);
+    return TS_OK;
 }
 
 extern "C" void ts_post_cuda_timing(const void *state, ts_post_timing *out) {
@@ -606,10 +691,12 @@ static ts_result to_texture(cuda_post *c, int w, int h, unsigned *texture, ts_er
 }
 #endif
 
-/* The frame after its tiles: the rest of the upload, the chain, the
- * read-back, then the device's timings of all of it. In a window with
- * interop, the chain's result goes to a texture instead, and neither the
- * read-back nor the timings (which would wait for the device) happen. */
+/* The frame after its tiles: the rest of the upload, the chain and the
+ * read-back, queued on the stream; the frame is then pending, and
+ * ts_post_cuda_finish takes the result and the device's timings of it all.
+ * In a window with interop, the chain's result goes to a texture instead,
+ * and neither the read-back nor the timings (which would wait for the
+ * device) happen. */
 static ts_result frame(cuda_post *c, const ts_post_params *p, int w, int h, const float *hdr, uint8_t *out,
                        unsigned *texture, ts_error *err) {
     if (w < 1 || h < 1 || w > TS_MAX_FRAME_DIM || h > TS_MAX_FRAME_DIM)
@@ -647,15 +734,14 @@ static ts_result frame(cuda_post *c, const ts_post_params *p, int w, int h, cons
 #else
     (void)texture;
 #endif
-    /* Headless: the result comes back through pinned memory, then out. */
+    /* Headless: the result comes back through pinned memory, then out, in
+     * ts_post_cuda_finish. */
+    size_t bytes = (size_t)w * (size_t)h * 4;
     CU_TRY(cudaEventRecord(c->readback_ev[0], c->stream));
-    CU_TRY(cudaMemcpyAsync(c->out_host, c->out, (size_t)w * (size_t)h * 4, cudaMemcpyDeviceToHost, c->stream));
+    CU_TRY(cudaMemcpyAsync(c->out_host, c->out, bytes, cudaMemcpyDeviceToHost, c->stream));
     CU_TRY(cudaEventRecord(c->readback_ev[1], c->stream));
-    CU_TRY(cudaStreamSynchronize(c->stream));
-    memcpy(out, c->out_host, (size_t)w * (size_t)h * 4);
-    /* The stream is idle: every event has completed, nothing here waits. */
-    for (int i = 0; i < c->copies; i++) c->timing.upload_ms += elapsed_ms(c->copy_ev[2 * i], c->copy_ev[2 * i + 1]);
-    c->timing.kernel_ms = elapsed_ms(c->chain_ev[0], c->chain_ev[1]);
-    c->timing.readback_ms = elapsed_ms(c->readback_ev[0], c->readback_ev[1]);
+    c->pending = true;
+    c->pending_out = out;
+    c->pending_bytes = bytes;
     return TS_OK;
 }

@@ -20,11 +20,18 @@
  *            with glGetBufferSubData; or, in a window whose presenter takes
  *            the frame as a texture, copied on the GPU into `frame`'s
  *            texture (gl_frame.h), and nothing comes back to the host
+ *   fence    headless, a sync object after the passes: the frame is
+ *            pending until the device has passed it (ts_post_gl_finish
+ *            polls it), and only then read back, so the render thread goes
+ *            on taking the next frame's tiles while the device works
  *   queries  GL_TIMESTAMP timer queries (ARB_timer_query, core since
  *            3.3), a pair around each upload, the passes and the read-back;
  *            their results are read once the read-back has returned, when
  *            the device is done with all of them, so timing never makes the
- *            render thread wait. Timestamps rather than GL_TIME_ELAPSED:
+ *            render thread wait. The uploads' pairs come from two pools,
+ *            one per frame of a pair: the next frame's tiles arrive while
+ *            this one's figures are still to be read. Timestamps rather
+ *            than GL_TIME_ELAPSED:
  *            llvmpipe runs compute and copies when they are issued, outside
  *            the binned scene that its elapsed-time queries measure (which
  *            then read 0), while it stamps a timestamp query as the
@@ -50,6 +57,12 @@
 
 enum { PASS_BRIGHT, PASS_BLUR, PASS_COMPOSITE, PASS_FXAA, PASS_COUNT };
 
+/* Timestamp query pairs, grown by doubling: [2 i] before, [2 i + 1] after. */
+typedef struct query_pool {
+    GLuint *q;
+    int used, cap; /* in pairs */
+} query_pool;
+
 typedef struct gl_post {
     ts_egl egl;
     bool own_context; /* egl is ours; else the context current at create is used */
@@ -61,10 +74,15 @@ typedef struct gl_post {
     int work_w, work_h;        /* bloom's and ldr's (full) size: frames grow it */
     size_t out_bytes;
     ts_error tile_error; /* the first failure in ts_post_gl_tile, reported by the next frame */
-    GLuint *upload_q; /* [2 i], [2 i + 1]: timestamps before and after upload i of the frame */
-    int upload_q_used, upload_q_cap; /* in pairs */
+    query_pool uploads[2]; /* per upload of a frame; [filling]: the frame the tiles go to */
+    int filling;
     GLuint chain_q[2], readback_q[2];
-    ts_post_timing timing; /* the last frame's */
+    /* The pending frame (ts_post_gl_frame headless, until finished): its
+     * fence, where its result goes, its size and its uploads' pool. */
+    GLsync fence;
+    uint8_t *pending_out;
+    int pending_w, pending_h, pending_uploads;
+    ts_post_timing timing; /* the last finished frame's */
 } gl_post;
 
 /* ---- errors ------------------------------------------------------------- */
@@ -177,12 +195,15 @@ void ts_post_gl_destroy(void *state) {
         glDeleteTextures(1, &s->ldr);
         glDeleteBuffers(1, &s->out);
         ts_gl_frame_release(&s->frame);
-        if (s->upload_q_cap) glDeleteQueries(2 * s->upload_q_cap, s->upload_q);
+        for (int i = 0; i < 2; i++)
+            if (s->uploads[i].cap) glDeleteQueries(2 * s->uploads[i].cap, s->uploads[i].q);
         glDeleteQueries(2, s->chain_q);
         glDeleteQueries(2, s->readback_q);
+        if (s->fence) glDeleteSync(s->fence);
     }
     if (s->own_context) ts_egl_close(&s->egl);
-    free(s->upload_q);
+    free(s->uploads[0].q);
+    free(s->uploads[1].q);
     free(s);
 }
 
@@ -237,19 +258,18 @@ ts_result ts_post_gl_create(int w, int h, bool on_current_gl, void **state, ts_e
     return TS_OK;
 }
 
-/* The pair of timestamp queries for the next upload of this frame, the
- * pool grown by doubling; NULL (the upload goes untimed) when it cannot
- * grow. */
-static const GLuint *next_upload_queries(gl_post *s) {
-    if (s->upload_q_used == s->upload_q_cap) {
-        int cap = s->upload_q_cap ? 2 * s->upload_q_cap : 256;
-        GLuint *more = realloc(s->upload_q, (size_t)cap * 2 * sizeof *more);
+/* The next pair of timestamp queries of `pool`, grown by doubling; NULL
+ * (the upload goes untimed) when it cannot grow. */
+static const GLuint *next_queries(query_pool *pool) {
+    if (pool->used == pool->cap) {
+        int cap = pool->cap ? 2 * pool->cap : 256;
+        GLuint *more = realloc(pool->q, (size_t)cap * 2 * sizeof *more);
         if (!more) return NULL;
-        glGenQueries(2 * (cap - s->upload_q_cap), more + 2 * s->upload_q_cap);
-        s->upload_q = more;
-        s->upload_q_cap = cap;
+        glGenQueries(2 * (cap - pool->cap), more + 2 * pool->cap);
+        pool->q = more;
+        pool->cap = cap;
     }
-    return &s->upload_q[2 * s->upload_q_used++];
+    return &pool->q[2 * pool->used++];
 }
 
 /* Milliseconds from one finished timestamp query to another; 0 when the
@@ -270,7 +290,7 @@ void ts_post_gl_tile(void *state, const float *hdr, size_t stride, int x, int y,
         return;
     }
     if (grow_hdr(s, x + w, y + h, &s->tile_error) != TS_OK) return;
-    const GLuint *q = next_upload_queries(s);
+    const GLuint *q = next_queries(&s->uploads[s->filling]);
     /* Rows `stride` floats apart: GL_UNPACK_ROW_LENGTH counts pixels. */
     glBindBuffer(GL_PIXEL_UNPACK_BUFFER, 0); /* from client memory (a window's presenter uses buffers) */
     glPixelStorei(GL_UNPACK_ROW_LENGTH, (GLint)(stride / 4));
@@ -354,13 +374,17 @@ static ts_result run_chain(gl_post *s, const ts_post_params *p, int w, int h, ts
 }
 
 ts_result ts_post_gl_frame(void *state, const ts_post_params *p, int w, int h, const float *hdr, uint8_t *out,
-                           unsigned *texture, ts_error *err) {
+                           unsigned *texture, bool *pending, ts_error *err) {
     gl_post *s = state;
     (void)hdr; /* every tile of it is in s->hdr already */
     if (texture) *texture = 0;
+    *pending = false;
     memset(&s->timing, 0, sizeof s->timing);
-    int uploads = s->upload_q_used;
-    s->upload_q_used = 0; /* the next frame's uploads start the pool again */
+    /* This frame's uploads are in uploads[set]; the next frame's tiles,
+     * which may come before this frame is finished, go to the other pool. */
+    int set = s->filling;
+    s->filling ^= 1;
+    s->uploads[s->filling].used = 0;
     if (s->tile_error.code != TS_OK) {
         ts_result r = s->tile_error.code;
         if (err) *err = s->tile_error;
@@ -398,22 +422,65 @@ ts_result ts_post_gl_frame(void *state, const ts_post_params *p, int w, int h, c
     glQueryCounter(s->chain_q[0], GL_TIMESTAMP);
     r = run_chain(s, p, w, h, err);
     glQueryCounter(s->chain_q[1], GL_TIMESTAMP);
+    glUseProgram(0);
+    glActiveTexture(GL_TEXTURE0); /* the unit a window's presenter draws from */
     if (r != TS_OK) return r;
-
+    /* The read-back (glGetBufferSubData) sees the passes' storage writes. */
     glMemoryBarrier(GL_BUFFER_UPDATE_BARRIER_BIT);
+    s->fence = glFenceSync(GL_SYNC_GPU_COMMANDS_COMPLETE, 0);
+    glFlush(); /* the passes and the fence on their way: polling needs no flush */
+    if ((r = check_gl("running the passes", err)) != TS_OK || !s->fence) {
+        if (s->fence) glDeleteSync(s->fence);
+        s->fence = NULL;
+        return r != TS_OK ? r : ts_error_set(err, TS_ERR_SYSTEM, "post gl: glFenceSync made no fence");
+    }
+    s->pending_out = out;
+    s->pending_w = w;
+    s->pending_h = h;
+    s->pending_uploads = set;
+    *pending = true;
+    return TS_OK;
+}
+
+/* How long a waiting finish gives the device: a frame's passes take
+ * milliseconds, so this is a device that stopped, not a slow one. */
+#define FINISH_TIMEOUT_NS 10000000000ull
+
+ts_result ts_post_gl_finish(void *state, bool wait, bool *done, ts_error *err) {
+    gl_post *s = state;
+    *done = true;
+    if (!make_current(s))
+        return ts_error_set(err, TS_ERR_SYSTEM, "post gl: cannot make the context current (%s)",
+                            ts_egl_error_name(eglGetError()));
+    GLenum st = glClientWaitSync(s->fence, 0, wait ? FINISH_TIMEOUT_NS : 0);
+    if (st == GL_TIMEOUT_EXPIRED && !wait) {
+        *done = false;
+        return TS_OK;
+    }
+    glDeleteSync(s->fence);
+    s->fence = NULL;
+    if (st == GL_TIMEOUT_EXPIRED)
+        return ts_error_set(err, TS_ERR_SYSTEM, "post gl: the device did not finish the frame in %llu s",
+                            FINISH_TIMEOUT_NS / 1000000000ull);
+    if (st == GL_WAIT_FAILED) {
+        ts_result r = check_gl("waiting for the frame", err);
+        return r != TS_OK ? r : ts_error_set(err, TS_ERR_SYSTEM, "post gl: waiting for the frame failed");
+    }
+
+    int w = s->pending_w, h = s->pending_h;
     glQueryCounter(s->readback_q[0], GL_TIMESTAMP);
     glBindBuffer(GL_SHADER_STORAGE_BUFFER, s->out);
-    glGetBufferSubData(GL_SHADER_STORAGE_BUFFER, 0, (GLsizeiptr)((size_t)w * (size_t)h * 4), out);
+    glGetBufferSubData(GL_SHADER_STORAGE_BUFFER, 0, (GLsizeiptr)((size_t)w * (size_t)h * 4), s->pending_out);
     glBindBuffer(GL_SHADER_STORAGE_BUFFER, 0);
-    glActiveTexture(GL_TEXTURE0); /* the unit a window's presenter draws from */
     glQueryCounter(s->readback_q[1], GL_TIMESTAMP);
-    glUseProgram(0);
-    if ((r = check_gl("reading the frame back", err)) != TS_OK) return r;
+    ts_result r = check_gl("reading the frame back", err);
+    if (r != TS_OK) return r;
 
     /* The read-back has returned, so the device has finished every command
      * before it: these results are ready and reading them does not wait on
      * more work. */
-    for (int i = 0; i < uploads; i++) s->timing.upload_ms += span_ms(&s->upload_q[2 * i]);
+    const query_pool *up = &s->uploads[s->pending_uploads];
+    for (int i = 0; i < up->used; i++) s->timing.upload_ms += span_ms(&up->q[2 * i]);
     s->timing.kernel_ms = span_ms(s->chain_q);
     s->timing.readback_ms = span_ms(s->readback_q);
     if (check_gl("reading the timer queries", err) != TS_OK) memset(&s->timing, 0, sizeof s->timing);

@@ -108,7 +108,7 @@ static const char *reason_line(char *text) {
 static ts_peer_status parse_summary(char *line, const ts_peer_run *run, ts_peer_result *out) {
     long tris = -1, frames = -1;
     int width = 0, height = 0;
-    double median = NAN, min = NAN;
+    double median = (double)NAN, min = (double)NAN;
     const char *renderer = NULL;
     char *nl = strchr(line, '\n');
     if (nl) *nl = '\0';
@@ -127,10 +127,10 @@ static ts_peer_status parse_summary(char *line, const ts_peer_run *run, ts_peer_
             if (!ts_cli_parse_size(val, &width, &height)) width = height = 0;
         } else if (!strcmp(key, "median_ms")) {
             median = strtod(val, &end);
-            if (*end || end == val) median = NAN;
+            if (*end || end == val) median = (double)NAN;
         } else if (!strcmp(key, "min_ms")) {
             min = strtod(val, &end);
-            if (*end || end == val) min = NAN;
+            if (*end || end == val) min = (double)NAN;
         } else if (!strcmp(key, "renderer")) {
             renderer = val;
         }

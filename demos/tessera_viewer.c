@@ -173,7 +173,7 @@ static int parse(int argc, char **argv, options *o) {
             } else if (!strcmp(a, "--spin")) {
                 float s;
                 if (!ts_cli_parse_float(val, &s)) return fail("--spin %s: not a number", val);
-                o->spin = s;
+                o->spin = (double)s;
                 o->spin_given = true;
             } else if (!strcmp(a, "--shading")) {
                 if (!ts_shading_parse(val, &o->view.shading))
@@ -269,7 +269,7 @@ static int run_headless(const options *o, const ts_model *m, const char *why) {
     ts_view_desc view = o->view;
     ts_result res = TS_OK;
     for (long i = 0; i < frames && res == TS_OK; i++) {
-        view.yaw_deg = yaw_at(o->view.yaw_deg, o->spin, (uint64_t)i);
+        view.yaw_deg = yaw_at((double)o->view.yaw_deg, o->spin, (uint64_t)i);
         res = ts_renderer_draw(r, m, &view, &err);
     }
     ts_renderer_finish(r);
@@ -401,7 +401,7 @@ static ts_post_backend next_post(ts_post_backend cur) {
 static int run_window(viewer *v) {
     const options *o = v->o;
     ts_view_desc view = o->view;
-    double base_yaw = o->view.yaw_deg, spin = o->spin;
+    double base_yaw = (double)o->view.yaw_deg, spin = o->spin;
     bool spinning = true, running = true, rebuild = false, status_now = false;
     bool minimized = false, resized = false;
     uint64_t n = 0, spin_frames = 0; /* frames drawn; frames spun */
@@ -513,7 +513,7 @@ static int run_window(viewer *v) {
                 } else if (k == SDLK_SPACE) {
                     spinning = !spinning;
                 } else if (k == SDLK_r) {
-                    base_yaw = o->view.yaw_deg;
+                    base_yaw = (double)o->view.yaw_deg;
                     spin_frames = 0;
                     view = o->view;
                 }

@@ -101,7 +101,7 @@ typedef struct target {
      * the consumer, and the frame was complete (post-processed, if it is). */
     uint64_t start_ns, raster_end_ns, arrived_ns, complete_ns;
     uint64_t present_ns; /* in the render thread's callbacks; consumer only until complete */
-    uint64_t post_ns;    /* in the post-processing chain; likewise */
+    uint64_t post_ns;    /* in the post-processing chain, from its start to its finish; likewise */
     ts_post_timing post_timing; /* the backend's own figures; likewise */
     ts_frame_stats stats;
     /* The cpu post-processing chain on the workers: `posted` when this
@@ -185,36 +185,85 @@ static ts_tile_rect tile_rect(const target *tg, uint32_t tile) {
     return rect;
 }
 
+/* How long the render thread waits for a tile before it looks again
+ * whether the GPU has finished the frame it is post-processing: a
+ * frame's chain takes a millisecond or so, so this costs it about a tenth
+ * of one at most, and the thread wakes a few dozen times. */
+#define POST_POLL_NS 50000u
+
+/* The frame in `tg` has its pixels: the callbacks, then `complete` under
+ * the lock (what wait_complete waits for). `post_processed`: the pixels
+ * exist only now, made by the chain on this thread (or left on the GPU),
+ * rather than having come tile by tile. */
+static void complete_frame(ts_tiled *t, target *tg, bool post_processed) {
+    const ts_renderer *r = t->r;
+    ts_present_frame pf = {.frame = tg->frame, .rgba = tg->pixels, .depth = tg->depth, .width = tg->width,
+                           .height = tg->height, .stride = (size_t)tg->width * 4, .tiles = tg->tile_count};
+    tg->present_ns += post_processed ? ts_render_complete_frame(r, &t->start, &pf) : ts_render_frame(r, &pf);
+    pthread_mutex_lock(&t->lock);
+    tg->complete = true;
+    pthread_cond_broadcast(&t->frame_done);
+    pthread_mutex_unlock(&t->lock);
+}
+
+/* The frame in `tg`, pending on the GPU: whether its post-processing is
+ * done (with `wait`, always, once it is); if so the frame completes. */
+static bool finish_post(ts_tiled *t, target *tg, bool wait) {
+    if (!ts_render_post_finish(t->r, &t->start, wait, &tg->post_timing)) return false;
+    tg->complete_ns = ts_now_ns();
+    tg->post_ns = tg->complete_ns - tg->arrived_ns;
+    complete_frame(t, tg, true);
+    return true;
+}
+
 /* Runs `begin`, then pops tiles until the queue is closed, then runs `end`.
- * It owns `received`, `present_ns` and `post_ns`.
+ * It owns `received`, `present_ns`, `post_ns` and the times a frame
+ * arrived and completed.
  *
  * Memory order. A tile's pixels were stored by its worker before the push
  * (the non-temporal stores fenced), and the push is a release store of the
  * slot's sequence number that our pop reads with acquire: when the pop
  * returns, every byte of that tile is visible here, so the `tile` callback
  * reads finished pixels. Nobody writes them again before this thread marks
- * the frame complete under the lock below (the drawing thread waits for
- * that before reusing the target), so they stay unchanged through the
- * frame's `frame` call. When a frame has all its tiles, every worker's
- * writes to it have been acquired the same way; publishing `complete` under
- * the lock orders them, and whatever the callbacks wrote, before whoever
- * waits for the frame.
+ * the frame complete under the lock (complete_frame; the drawing thread
+ * waits for that before reusing the target), so they stay unchanged
+ * through the frame's `frame` call. When a frame has all its tiles, every
+ * worker's writes to it have been acquired the same way; publishing
+ * `complete` under the lock orders them, and whatever the callbacks and
+ * the chain wrote, before whoever waits for the frame.
  *
  * Frames never interleave here: the raster phase of frame N + 1 starts only
  * after every push of frame N has returned (the pool's phase boundary), and
- * the queue hands messages out in the order their pushes claimed slots. */
+ * the queue hands messages out in the order their pushes claimed slots.
+ * They also complete in order: a GPU backend may still be finishing frame
+ * N (`posting`) while frame N + 1's tiles arrive and are uploaded, but N
+ * completes before N + 1 does, and at most one frame is pending (frame
+ * N + 2 needs N's target, so no tile of it can come before N completes). */
 static void *consumer_main(void *arg) {
     ts_tiled *t = arg;
     const ts_renderer *r = t->r;
     if (!ts_render_thread_begin(r, &t->start)) return NULL;
-    ts_tile_msg msg;
-    while (ts_tile_queue_pop(t->queue, &msg)) {
+    target *posting = NULL; /* its post-processing pending on the GPU */
+    for (;;) {
+        ts_tile_msg msg;
+        ts_tile_pop got;
+        if (posting) {
+            /* Between tiles, or after waiting a little for one: is the GPU
+             * done? Once the queue is closed, there is nothing but to wait. */
+            got = ts_tile_queue_pop_timed(t->queue, &msg, POST_POLL_NS);
+            if (finish_post(t, posting, got == TS_TILE_POP_CLOSED)) posting = NULL;
+        } else {
+            got = ts_tile_queue_pop(t->queue, &msg) ? TS_TILE_POP_MESSAGE : TS_TILE_POP_CLOSED;
+        }
+        if (got == TS_TILE_POP_CLOSED) break;
+        if (got == TS_TILE_POP_TIMEOUT) continue;
+
         /* The target's size is the frame's: read per tile, never cached
          * across frames, since a resize between frames replaces it. */
         target *tg = &t->targets[msg.frame & 1];
         const size_t stride = (size_t)tg->width * 4;
         bool last = ++tg->received == tg->tile_count;
-        uint64_t arrived = last ? ts_now_ns() : 0, done = arrived;
+        if (last) tg->arrived_ns = ts_now_ns();
         ts_tile_rect rect = tile_rect(tg, msg.tile);
         if (tg->hdr && !tg->posted) {
             /* Post-processing: the tile goes to the backend now (a GPU one
@@ -229,24 +278,23 @@ static void *consumer_main(void *arg) {
                                   .stride = stride, .worker = msg.worker, .cost_ns = msg.cost_ns};
             tg->present_ns += ts_render_tile(r, &pt);
         }
-        if (last) {
-            ts_present_frame pf = {.frame = tg->frame, .rgba = tg->pixels, .depth = tg->depth,
-                                   .width = tg->width, .height = tg->height, .stride = stride,
-                                   .tiles = tg->tile_count};
-            if (tg->hdr && !tg->posted) {
-                tg->post_ns = ts_render_post_frame(r, &t->start, tg->width, tg->height, tg->hdr, tg->pixels,
-                                                   &tg->post_timing);
-                done = ts_now_ns(); /* the frame is complete once it is post-processed */
-                tg->present_ns += ts_render_complete_frame(r, &t->start, &pf);
-            } else {
-                tg->present_ns += ts_render_frame(r, &pf);
+        if (!last) continue;
+
+        if (posting) { /* the frame before this one completes first */
+            finish_post(t, posting, true);
+            posting = NULL;
+        }
+        if (tg->hdr && !tg->posted) {
+            if (ts_render_post_start(r, &t->start, tg->width, tg->height, tg->hdr, tg->pixels, &tg->post_timing)) {
+                posting = tg; /* finished by a later turn of the loop */
+                continue;
             }
-            pthread_mutex_lock(&t->lock);
-            tg->complete = true;
-            tg->arrived_ns = arrived;
-            tg->complete_ns = done;
-            pthread_cond_broadcast(&t->frame_done);
-            pthread_mutex_unlock(&t->lock);
+            tg->complete_ns = ts_now_ns(); /* the frame is complete once it is post-processed */
+            tg->post_ns = tg->complete_ns - tg->arrived_ns;
+            complete_frame(t, tg, true);
+        } else {
+            tg->complete_ns = tg->arrived_ns;
+            complete_frame(t, tg, false);
         }
     }
     ts_render_thread_end(r, &t->start);

@@ -167,23 +167,10 @@ uint64_t ts_render_complete_frame(const ts_renderer *r, ts_render_start *s, cons
  * error) gives way to the cpu chain for this frame and the rest: frames
  * keep coming, post-processed. Should even the cpu chain lack memory, the
  * frame shows its HDR color clamped rather than stale pixels. */
-uint64_t ts_render_post_frame(const ts_renderer *r, ts_render_start *s, int w, int h, const float *hdr,
-                              uint8_t *rgba, ts_post_timing *timing) {
-    uint64_t t0 = ts_now_ns();
+static void post_fallback(const ts_renderer *r, ts_render_start *s, int w, int h, const float *hdr, uint8_t *rgba,
+                          ts_post_timing *timing) {
     ts_error err = {0};
     memset(timing, 0, sizeof *timing);
-    s->frame_texture = 0;
-    /* The presenter can draw a texture, and nobody else wants the pixels on
-     * the host: the frame may stay on the GPU. */
-    unsigned *texture = r->present.frame_texture && !r->on_frame ? &s->frame_texture : NULL;
-    /* Whole-frame upload: the frame goes to the backend as one rectangle
-     * now, after the raster, instead of tile by tile during it. */
-    if (s->post && s->upload_whole_frame) ts_post_tile(s->post, hdr, (size_t)w * 4, 0, 0, w, h);
-    if (s->post && ts_post_frame(s->post, &r->post_params, w, h, hdr, rgba, texture, &err) == TS_OK) {
-        ts_post_last_timing(s->post, timing);
-        timing->on_gpu = s->frame_texture != 0;
-        return ts_now_ns() - t0;
-    }
     s->frame_texture = 0;
     if (s->post && ts_post_kind(s->post) != TS_POST_CPU) {
         ts_post_destroy(s->post);
@@ -198,6 +185,49 @@ uint64_t ts_render_post_frame(const ts_renderer *r, ts_render_start *s, int w, i
             rgba[i] = (uint8_t)((v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f) * 255.0f + 0.5f);
         }
     }
+}
+
+bool ts_render_post_start(const ts_renderer *r, ts_render_start *s, int w, int h, const float *hdr, uint8_t *rgba,
+                          ts_post_timing *timing) {
+    ts_error err = {0};
+    memset(timing, 0, sizeof *timing);
+    s->frame_texture = 0;
+    /* The presenter can draw a texture, and nobody else wants the pixels on
+     * the host: the frame may stay on the GPU. */
+    unsigned *texture = r->present.frame_texture && !r->on_frame ? &s->frame_texture : NULL;
+    /* Whole-frame upload: the frame goes to the backend as one rectangle
+     * now, after the raster, instead of tile by tile during it. */
+    if (s->post && s->upload_whole_frame) ts_post_tile(s->post, hdr, (size_t)w * 4, 0, 0, w, h);
+    bool pending = false;
+    if (s->post &&
+        ts_post_frame_start(s->post, &r->post_params, w, h, hdr, rgba, texture, &pending, &err) == TS_OK) {
+        if (pending) {
+            s->pending = (ts_render_pending){w, h, hdr, rgba};
+            return true;
+        }
+        ts_post_last_timing(s->post, timing);
+        timing->on_gpu = s->frame_texture != 0;
+        return false;
+    }
+    post_fallback(r, s, w, h, hdr, rgba, timing);
+    return false;
+}
+
+bool ts_render_post_finish(const ts_renderer *r, ts_render_start *s, bool wait, ts_post_timing *timing) {
+    ts_result res;
+    ts_error err = {0};
+    if (!ts_post_frame_finish(s->post, wait, &res, &err)) return false;
+    if (res == TS_OK)
+        ts_post_last_timing(s->post, timing);
+    else
+        post_fallback(r, s, s->pending.w, s->pending.h, s->pending.hdr, s->pending.rgba, timing);
+    return true;
+}
+
+uint64_t ts_render_post_frame(const ts_renderer *r, ts_render_start *s, int w, int h, const float *hdr,
+                              uint8_t *rgba, ts_post_timing *timing) {
+    uint64_t t0 = ts_now_ns();
+    if (ts_render_post_start(r, s, w, h, hdr, rgba, timing)) ts_render_post_finish(r, s, true, timing);
     return ts_now_ns() - t0;
 }
 

@@ -130,6 +130,13 @@ ts_result ts_tiled_resize(ts_renderer *r, int width, int height, ts_error *err);
 const uint8_t *ts_tiled_pixels(ts_renderer *r);
 const float *ts_tiled_depth(ts_renderer *r);
 
+/* A frame whose post-processing a GPU is finishing (ts_render_post_start). */
+typedef struct ts_render_pending {
+    int w, h;
+    const float *hdr;
+    uint8_t *rgba;
+} ts_render_pending;
+
 /* The render thread (present.c), shared by both paths. The start-up
  * handshake: the render thread runs `begin` and reports its result to the
  * thread creating the renderer. */
@@ -151,6 +158,9 @@ typedef struct ts_render_start {
     /* The last post-processed frame's texture when it stayed on the GPU
      * for the presenter's frame_texture (ts_render_post_frame), else 0. */
     unsigned frame_texture;
+    /* The frame ts_render_post_start left pending, until finished: what the
+     * cpu chain needs should the GPU fail it. */
+    ts_render_pending pending;
 } ts_render_start;
 void ts_render_start_init(ts_render_start *s);
 void ts_render_start_destroy(ts_render_start *s);
@@ -175,11 +185,23 @@ uint64_t ts_render_whole_frame(const ts_renderer *r, const ts_present_frame *f);
  * then, when the frame is complete, the chain over the whole HDR frame
  * into `rgba`, or, for a presenter with frame_texture and no on_frame, into
  * a texture when the backend can leave it on the GPU (s->frame_texture).
- * Returns the nanoseconds the chain took (host clock) and fills *timing
- * with the backend's own figures (post.h; zero where not measured). */
+ * ts_render_post_frame returns the nanoseconds the chain took (host clock)
+ * and fills *timing with the backend's own figures (post.h; zero where not
+ * measured).
+ *
+ * It is ts_render_post_start and ts_render_post_finish in one. Start
+ * returns true when the frame is pending on the GPU (post.h,
+ * ts_post_frame_start): `rgba` and *timing are then written by the finish
+ * that returns true, which with `wait` false returns false at once while
+ * the device is busy. Between the two the render thread may hand the next
+ * frame's tiles to ts_render_post_tile, and `hdr` and `rgba` stay as they
+ * are (the cpu chain takes over from a GPU that fails). */
 void ts_render_post_tile(ts_render_start *s, const float *hdr, size_t stride, int x, int y, int w, int h);
 uint64_t ts_render_post_frame(const ts_renderer *r, ts_render_start *s, int w, int h, const float *hdr,
                               uint8_t *rgba, ts_post_timing *timing);
+bool ts_render_post_start(const ts_renderer *r, ts_render_start *s, int w, int h, const float *hdr, uint8_t *rgba,
+                          ts_post_timing *timing);
+bool ts_render_post_finish(const ts_renderer *r, ts_render_start *s, bool wait, ts_post_timing *timing);
 /* Render thread: a frame whose pixels exist only once it is complete to
  * the callbacks: as a texture to frame_texture when the last
  * ts_render_post_frame left it on the GPU, else as ts_render_whole_frame.

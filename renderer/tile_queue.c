@@ -7,12 +7,14 @@
 #include "tile_queue.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdalign.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
 
 #define CACHE_LINE 64
 
@@ -127,7 +129,14 @@ ts_tile_queue *ts_tile_queue_create(uint32_t capacity) {
     for (size_t i = 0; i < cap; i++) atomic_init(&q->slots[i].seq, i);
 
     if (pthread_mutex_init(&q->pop_lock, NULL) != 0) goto fail_pop_lock;
-    if (pthread_cond_init(&q->not_empty, NULL) != 0) goto fail_not_empty;
+    /* not_empty times its waits on the monotonic clock (pop_timed): a wall
+     * clock set back would stretch a timeout arbitrarily. */
+    pthread_condattr_t monotonic;
+    if (pthread_condattr_init(&monotonic) != 0) goto fail_not_empty;
+    int made = pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC) == 0 &&
+               pthread_cond_init(&q->not_empty, &monotonic) == 0;
+    pthread_condattr_destroy(&monotonic);
+    if (!made) goto fail_not_empty;
     if (pthread_mutex_init(&q->push_lock, NULL) != 0) goto fail_push_lock;
     if (pthread_cond_init(&q->not_full, NULL) != 0) goto fail_not_full;
     return q;
@@ -362,10 +371,12 @@ static bool ready_to_pop(ts_tile_queue *q) {
     return atomic_load_explicit(&q->slots[pos & q->mask].seq, memory_order_seq_cst) == pos + 1;
 }
 
-bool ts_tile_queue_pop(ts_tile_queue *q, ts_tile_msg *out) {
+/* pop and pop_timed: waits for a message until `deadline` (CLOCK_MONOTONIC;
+ * NULL: for ever). */
+static ts_tile_pop pop_until(ts_tile_queue *q, ts_tile_msg *out, const struct timespec *deadline) {
     for (;;) {
         for (int i = 0; i < SPIN_TRIES; i++) {
-            if (ts_tile_queue_try_pop(q, out)) return true;
+            if (ts_tile_queue_try_pop(q, out)) return TS_TILE_POP_MESSAGE;
             cpu_pause();
         }
         /* acquire: pairs with the release store in close. Every push
@@ -373,20 +384,44 @@ bool ts_tile_queue_pop(ts_tile_queue *q, ts_tile_msg *out) {
          * message ever pushed is visible to this try_pop: its false means
          * drained for good. Closed is checked before the try_pop, not after,
          * for exactly that reason. */
-        if (atomic_load_explicit(&q->closed, memory_order_acquire)) return ts_tile_queue_try_pop(q, out);
+        if (atomic_load_explicit(&q->closed, memory_order_acquire))
+            return ts_tile_queue_try_pop(q, out) ? TS_TILE_POP_MESSAGE : TS_TILE_POP_CLOSED;
 
+        bool timed_out = false;
         pthread_mutex_lock(&q->pop_lock);
         /* seq_cst: R of the handshake in wake_consumer; it must come before
          * the re-check in ready_to_pop in the single total order. */
         atomic_fetch_add_explicit(&q->pop_waiters, 1, memory_order_seq_cst);
         /* relaxed for closed: close stores it while holding pop_lock, which
          * we hold too, so the mutex orders the two. */
-        while (!ready_to_pop(q) && !atomic_load_explicit(&q->closed, memory_order_relaxed))
-            pthread_cond_wait(&q->not_empty, &q->pop_lock);
+        while (!timed_out && !ready_to_pop(q) && !atomic_load_explicit(&q->closed, memory_order_relaxed)) {
+            if (deadline)
+                timed_out = pthread_cond_timedwait(&q->not_empty, &q->pop_lock, deadline) == ETIMEDOUT;
+            else
+                pthread_cond_wait(&q->not_empty, &q->pop_lock);
+        }
         /* relaxed: as in push. */
         atomic_fetch_sub_explicit(&q->pop_waiters, 1, memory_order_relaxed);
         pthread_mutex_unlock(&q->pop_lock);
+        /* A message that came with the timeout is still taken: the caller
+         * then sees it now rather than after its next wait. */
+        if (timed_out) return ts_tile_queue_try_pop(q, out) ? TS_TILE_POP_MESSAGE : TS_TILE_POP_TIMEOUT;
     }
+}
+
+bool ts_tile_queue_pop(ts_tile_queue *q, ts_tile_msg *out) { return pop_until(q, out, NULL) == TS_TILE_POP_MESSAGE; }
+
+ts_tile_pop ts_tile_queue_pop_timed(ts_tile_queue *q, ts_tile_msg *out, uint64_t timeout_ns) {
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    /* A timeout beyond a year is as good as for ever, and keeps the sum
+     * below from overflowing time_t. */
+    const uint64_t year_ns = 365ull * 24 * 3600 * 1000000000ull;
+    if (timeout_ns > year_ns) timeout_ns = year_ns;
+    uint64_t ns = (uint64_t)deadline.tv_nsec + timeout_ns % 1000000000ull;
+    deadline.tv_sec += (time_t)(timeout_ns / 1000000000ull + ns / 1000000000ull);
+    deadline.tv_nsec = (long)(ns % 1000000000ull);
+    return pop_until(q, out, &deadline);
 }
 
 void ts_tile_queue_close(ts_tile_queue *q) {

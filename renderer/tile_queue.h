@@ -10,10 +10,11 @@
  * (ts_tile_queue_push_lazy).
  *
  * Threads: any number of producers may push at once; exactly one consumer
- * at a time may pop (try_pop, pop). Shutdown: once every push has returned
- * (the workers were joined, or counted down through a release/acquire
- * counter), some thread calls ts_tile_queue_close(); the consumer's pop then
- * returns the messages still queued and after them false.
+ * at a time may pop (try_pop, pop, pop_timed). Shutdown: once every push
+ * has returned (the workers were joined, or counted down through a
+ * release/acquire counter), some thread calls ts_tile_queue_close(); the
+ * consumer's pop then returns the messages still queued and after them
+ * false.
  */
 #ifndef TS_TILE_QUEUE_H
 #define TS_TILE_QUEUE_H
@@ -88,6 +89,16 @@ uint32_t ts_tile_queue_wake_batch(const ts_tile_queue *q);
  * close has been popped; after that it keeps returning false. */
 bool ts_tile_queue_try_pop(ts_tile_queue *q, ts_tile_msg *out);
 bool ts_tile_queue_pop(ts_tile_queue *q, ts_tile_msg *out);
+
+/* As pop, but waits at most about `timeout_ns` (on the monotonic clock)
+ * for a message: for a consumer that has something else to look after
+ * while the queue is empty, such as a frame the GPU is finishing. */
+typedef enum ts_tile_pop {
+    TS_TILE_POP_MESSAGE, /* *out holds the next message */
+    TS_TILE_POP_TIMEOUT, /* none came in time; the queue is still open */
+    TS_TILE_POP_CLOSED,  /* closed and drained, as pop's false */
+} ts_tile_pop;
+ts_tile_pop ts_tile_queue_pop_timed(ts_tile_queue *q, ts_tile_msg *out, uint64_t timeout_ns);
 
 /* Shutdown: wakes a consumer sleeping in pop, after which pop drains what is
  * left and then returns false. Call it once every push has returned and

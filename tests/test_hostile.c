@@ -71,7 +71,7 @@ static bool oracle_polygon(const ts_clip_vert in[3], int W, int H, dpoly *out) {
     double p[2][16][4];
     int n = 3, cur = 0;
     for (int i = 0; i < 3; i++)
-        for (int k = 0; k < 4; k++) p[0][i][k] = in[i].pos[k];
+        for (int k = 0; k < 4; k++) p[0][i][k] = (double)in[i].pos[k];
     for (int plane = 0; plane < 2; plane++) {
         int m = 0;
         for (int i = 0; i < n; i++) {
@@ -346,11 +346,13 @@ static void guard_band_cases(int W, int H) {
     for (size_t wi = 0; wi < sizeof ws / sizeof ws[0]; wi++)
         for (int beyond = 0; beyond < 2; beyond++) {
             double w = ws[wi];
-            float gx = (float)((double)b.gx * w), gy = (float)((double)b.gy * w);
+            /* The band's edge rounded to float, as a vertex stores it. */
+            float fx = (float)((double)b.gx * w), fy = (float)((double)b.gy * w);
             if (beyond) {
-                gx = nextafterf(gx, INFINITY);
-                gy = nextafterf(gy, INFINITY);
+                fx = nextafterf(fx, INFINITY);
+                fy = nextafterf(fy, INFINITY);
             }
+            double gx = (double)fx, gy = (double)fy;
             ts_clip_vert t[3] = {cv(gx, 0.25 * w, 0, w), cv(-0.5 * w, gy, 0.5 * w, w), cv(-gx, -gy, -0.5 * w, w)};
             char name[96];
             snprintf(name, sizeof name, "vertices %s the guard band, w %g", beyond ? "just beyond" : "on", w);
@@ -386,7 +388,7 @@ static void huge_span_cases(int W, int H) {
 static void w_zero_cases(int W, int H) {
     static const float ws[] = {1e-30f, -1e-30f, 1e-45f, -1e-45f, 1e-40f, -1e-40f, 0.0f, -0.0f, 1e-38f};
     for (size_t i = 0; i < sizeof ws / sizeof ws[0]; i++) {
-        double w = ws[i];
+        double w = (double)ws[i];
         g_judge = fabs(w) >= (double)FLT_MIN;
         char name[96];
         /* One vertex at w, its x, y, z scaled with it (a point the
@@ -437,7 +439,7 @@ static void near_sweep_cases(int W, int H) {
             ts_clip_vert t[3];
             for (int v = 0; v < 3; v++) {
                 ts_vec4 c = ts_mat4_apply(&PM, (ts_vec4){tri[v][0], tri[v][1], tri[v][2], 1.0f});
-                t[v] = cv(c.x, c.y, c.z, c.w);
+                t[v] = cv((double)c.x, (double)c.y, (double)c.z, (double)c.w);
             }
             char name[96];
             snprintf(name, sizeof name, "near plane sweep, %d deg about y, %d about x", a, b);

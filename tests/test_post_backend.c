@@ -4,7 +4,9 @@
  * spots for bloom, values far above 1 for the tone map, hard diagonal
  * edges for FXAA, NaN, infinities and negatives for the sanitizer) and
  * over the stages one at a time and all together, at odd sizes (a half
- * size that rounds up) and with frames of two sizes on one instance.
+ * size that rounds up) and with frames of two sizes on one instance; and,
+ * as the render thread drives a GPU backend, with the next frame's tiles
+ * uploaded while the last frame is still pending on the device.
  *
  *   test_post_backend BACKEND    (cpu, gl or cuda)
  *
@@ -151,6 +153,14 @@ static void check_srgb_table(void) {
     CHECK(wrong == 0, "the sRGB table differs from the definition at %ld floats", wrong);
 }
 
+/* The tiles, as the renderer hands them over: 64x64, edges partial. */
+static void upload_tiles(ts_post *post, const float *hdr, int w, int h) {
+    for (int ty = 0; ty < h; ty += 64)
+        for (int tx = 0; tx < w; tx += 64)
+            ts_post_tile(post, &hdr[((size_t)ty * w + tx) * 4], (size_t)w * 4, tx, ty, w - tx < 64 ? w - tx : 64,
+                         h - ty < 64 ? h - ty : 64);
+}
+
 /* Runs every variant on one frame size; returns the largest difference. */
 static int compare_size(ts_post *post, int w, int h, const char *backend) {
     float *hdr = make_frame(w, h, 777u + (uint32_t)w);
@@ -163,28 +173,72 @@ static int compare_size(ts_post *post, int w, int h, const char *backend) {
         CHECK(ts_post_params_make(&variants[v].desc, &p, &err) == TS_OK, "%s: %s", variants[v].name, err.message);
         ts_post_cpu_run(&p, w, h, hdr, want, scratch);
         if (ts_post_kind(post) == TS_POST_CPU) compare_fast(&p, variants[v].name, w, h, hdr, want);
-        /* The tiles, as the renderer hands them over: 64x64, edges partial. */
-        for (int ty = 0; ty < h; ty += 64)
-            for (int tx = 0; tx < w; tx += 64)
-                ts_post_tile(post, &hdr[((size_t)ty * w + tx) * 4], (size_t)w * 4, tx, ty, w - tx < 64 ? w - tx : 64,
-                             h - ty < 64 ? h - ty : 64);
+        upload_tiles(post, hdr, w, h);
         memset(got, 0xAB, (size_t)w * h * 4);
         ts_result r = ts_post_frame(post, &p, w, h, hdr, got, NULL, &err);
         CHECK(r == TS_OK, "%s %s %dx%d: %s", backend, variants[v].name, w, h, err.message);
-        int max = 0, at = 0;
-        for (size_t i = 0; i < (size_t)w * h * 4; i++) {
-            int d = abs((int)want[i] - (int)got[i]);
-            if (d > max) max = d, at = (int)i;
-        }
+        size_t at = 0;
+        int max = max_difference(want, got, (size_t)w * h * 4, &at);
         printf("%-5s %-14s %4dx%-4d max difference %d/255", backend, variants[v].name, w, h, max);
-        if (max) printf(" (pixel %d,%d channel %d: cpu %d, %s %d)", at / 4 % w, at / 4 / w, at % 4, want[at], backend,
-                        got[at]);
+        if (max)
+            printf(" (pixel %d,%d channel %d: cpu %d, %s %d)", (int)(at / 4 % (size_t)w), (int)(at / 4 / (size_t)w),
+                   (int)(at % 4), want[at], backend, got[at]);
         printf("\n");
         CHECK(max <= TOLERANCE, "%s %s %dx%d differs from cpu by %d/255", backend, variants[v].name, w, h, max);
         if (max > worst) worst = max;
     }
     free(hdr), free(want), free(got), free(scratch);
     return worst;
+}
+
+/* Two frames the way the render thread overlaps them: frame A started
+ * (pending on a GPU: its read-back still to come), frame B's tiles
+ * uploaded into the same HDR image behind A's chain, A finished by polling,
+ * then B. Each must come out as the cpu chain makes it: B's uploads must
+ * not reach A's passes, nor A's result be read before the device is done. */
+static void check_overlap(ts_post *post, int w, int h, const char *backend) {
+    size_t n = (size_t)w * h * 4;
+    float *hdr[2] = {make_frame(w, h, 11u), make_frame(w, h, 12u)};
+    /* B differs from A everywhere, so an upload that overtook A's chain
+     * shows in A's pixels. */
+    for (size_t i = 0; i < n; i += 4) hdr[1][i] = hdr[1][i + 1] = hdr[1][i + 2] = 4.0f - hdr[1][i];
+    uint8_t *want[2] = {malloc(n), malloc(n)}, *got[2] = {malloc(n), malloc(n)};
+    float *scratch = malloc(ts_post_cpu_scratch_floats(w, h) * sizeof *scratch);
+    ts_post_params p;
+    ts_error err = {0};
+    CHECK(ts_post_params_make(&variants[0].desc, &p, &err) == TS_OK, "%s", err.message);
+    for (int f = 0; f < 2; f++) {
+        ts_post_cpu_run(&p, w, h, hdr[f], want[f], scratch);
+        memset(got[f], 0xAB, n);
+    }
+
+    bool pending = false;
+    upload_tiles(post, hdr[0], w, h);
+    ts_result r = ts_post_frame_start(post, &p, w, h, hdr[0], got[0], NULL, &pending, &err);
+    CHECK(r == TS_OK, "%s: starting frame A: %s", backend, err.message);
+    /* Headless, a GPU backend leaves the read-back for later; cpu never does. */
+    bool gpu = ts_post_kind(post) != TS_POST_CPU;
+    CHECK(pending == gpu, "%s: frame A is %spending", backend, pending ? "" : "not ");
+    upload_tiles(post, hdr[1], w, h);
+    long polls = 0;
+    ts_result done_r = TS_OK;
+    while (!ts_post_frame_finish(post, false, &done_r, &err)) polls++;
+    CHECK(done_r == TS_OK, "%s: finishing frame A: %s", backend, err.message);
+    CHECK(ts_post_frame_finish(post, false, &done_r, &err) && done_r == TS_OK, "%s: nothing pending now", backend);
+    r = ts_post_frame_start(post, &p, w, h, hdr[1], got[1], NULL, &pending, &err);
+    CHECK(r == TS_OK, "%s: starting frame B: %s", backend, err.message);
+    ts_post_frame_finish(post, true, &done_r, &err);
+    CHECK(done_r == TS_OK, "%s: finishing frame B: %s", backend, err.message);
+    for (int f = 0; f < 2; f++) {
+        size_t at = 0;
+        int max = max_difference(want[f], got[f], n, &at);
+        printf("%-5s overlapped frame %c %dx%d max difference %d/255 (%ld polls)\n", backend, "AB"[f], w, h, max,
+               f == 0 ? polls : 0L);
+        CHECK(max <= TOLERANCE, "%s: overlapped frame %c differs from cpu by %d/255 at byte %zu", backend, "AB"[f], max,
+              at);
+    }
+    for (int f = 0; f < 2; f++) free(hdr[f]), free(want[f]), free(got[f]);
+    free(scratch);
 }
 
 int main(int argc, char **argv) {
@@ -208,6 +262,7 @@ int main(int argc, char **argv) {
     compare_size(post, 67, 9, argv[1]);
     compare_size(post, 1, 1, argv[1]);
     compare_size(post, 480, 270, argv[1]);
+    check_overlap(post, 480, 270, argv[1]);
     ts_post_destroy(post);
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures ? 1 : 0;

@@ -1,6 +1,7 @@
 /* test_tile_queue.c — the finished-tile queue (renderer/tile_queue.c):
  * single-thread semantics (capacity rounding, full and empty, FIFO,
- * wraparound), the wake-ups (lazy ones included) and close, then a multi-producer stress
+ * wraparound), the wake-ups (lazy ones included), close and the timed pop,
+ * then a multi-producer stress
  * through a tiny ring so that back-pressure and wraparound happen all the
  * time, checking that every message arrives exactly once, untorn, in each
  * producer's order.
@@ -272,6 +273,32 @@ static void test_close_single_thread(void) {
     ts_tile_queue_destroy(q);
 }
 
+/* pop_timed: a timeout on an empty queue (not before it is due), a
+ * message when one is there, and closed once drained. */
+static void test_pop_timed_single_thread(void) {
+    ts_tile_queue *q = ts_tile_queue_create(4);
+    CHECK(q != NULL);
+    if (!q) return;
+    ts_tile_msg m;
+    double t0 = now_s();
+    CHECK_INT(ts_tile_queue_pop_timed(q, &m, 20 * 1000000ull), ==, TS_TILE_POP_TIMEOUT);
+    CHECK(now_s() - t0 >= 0.019);
+    CHECK_INT(ts_tile_queue_pop_timed(q, &m, 0), ==, TS_TILE_POP_TIMEOUT);
+    ts_tile_msg w = make_msg(3, 7);
+    CHECK(ts_tile_queue_try_push(q, &w));
+    CHECK_INT(ts_tile_queue_pop_timed(q, &m, 0), ==, TS_TILE_POP_MESSAGE);
+    CHECK(msg_is(&m, 3, 7));
+    w = make_msg(3, 8);
+    CHECK(ts_tile_queue_try_push(q, &w));
+    ts_tile_queue_close(q);
+    /* A timeout past any clock's range waits no longer than a message. */
+    CHECK_INT(ts_tile_queue_pop_timed(q, &m, UINT64_MAX), ==, TS_TILE_POP_MESSAGE);
+    CHECK(msg_is(&m, 3, 8));
+    CHECK_INT(ts_tile_queue_pop_timed(q, &m, UINT64_MAX), ==, TS_TILE_POP_CLOSED);
+    CHECK_INT(ts_tile_queue_pop_timed(q, &m, 0), ==, TS_TILE_POP_CLOSED);
+    ts_tile_queue_destroy(q);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Wake-ups: a side asleep in the slow path is woken by the other side        */
 
@@ -287,6 +314,13 @@ typedef struct waiter {
 static void *pop_once(void *arg) {
     waiter *w = arg;
     w->result = ts_tile_queue_pop(w->q, &w->msg);
+    atomic_store(&w->done, true);
+    return NULL;
+}
+
+static void *pop_timed_once(void *arg) {
+    waiter *w = arg;
+    w->result = ts_tile_queue_pop_timed(w->q, &w->msg, 60 * 1000000000ull) == TS_TILE_POP_MESSAGE;
     atomic_store(&w->done, true);
     return NULL;
 }
@@ -325,6 +359,25 @@ static void test_push_wakes_sleeping_consumer(void) {
     pthread_join(t, NULL);
     CHECK(w.result);
     CHECK(msg_is(&w.msg, 2, 42));
+    ts_tile_queue_destroy(q);
+}
+
+/* A consumer asleep in pop_timed is woken by the push, not by its
+ * timeout (a minute, past the watchdog). */
+static void test_push_wakes_timed_consumer(void) {
+    ts_tile_queue *q = ts_tile_queue_create(4);
+    CHECK(q != NULL);
+    if (!q) return;
+    waiter w = {.q = q};
+    pthread_t t;
+    CHECK_INT(pthread_create(&t, NULL, pop_timed_once, &w), ==, 0);
+    sleep_ms(SETTLE_MS);
+    CHECK(!atomic_load(&w.done));
+    ts_tile_msg m = make_msg(2, 43);
+    ts_tile_queue_push(q, &m);
+    pthread_join(t, NULL);
+    CHECK(w.result);
+    CHECK(msg_is(&w.msg, 2, 43));
     ts_tile_queue_destroy(q);
 }
 
@@ -550,7 +603,7 @@ static void test_handoff_to_sleeping_producer(uint64_t n) {
 /* Stress                                                                    */
 
 typedef enum push_mode { PUSH_BLOCKING, PUSH_TRY_YIELD, PUSH_MIXED, PUSH_LAZY } push_mode;
-typedef enum pop_mode { POP_BLOCKING, POP_TRY_YIELD } pop_mode;
+typedef enum pop_mode { POP_BLOCKING, POP_TRY_YIELD, POP_TIMED } pop_mode;
 
 typedef struct stress {
     ts_tile_queue *q;
@@ -560,6 +613,7 @@ typedef struct stress {
     pop_mode pop;
     bool bursty; /* both sides pause now and then, so both sides sleep */
     atomic_long push_fails; /* failed try_push calls */
+    long pop_timeouts;      /* POP_TIMED: pops that timed out */
     /* the consumer's findings */
     uint64_t next[MAX_PRODUCERS];
     uint64_t total, bad_worker, out_of_order, torn, after_end;
@@ -621,6 +675,19 @@ static void *consumer_main(void *arg) {
          * count, so a lost wake-up hangs (the watchdog reports it). */
         uint64_t want = s->items * s->producers;
         while (s->total < want && ts_tile_queue_pop(s->q, &m)) {
+            consume(s, &m);
+            if (s->bursty && s->total % 8192 == 0) sleep_ms(1);
+        }
+    } else if (s->pop == POP_TIMED) {
+        /* Timeouts short enough to race the pushes, and a loop that, like
+         * the render thread's, goes on until closed. */
+        for (;;) {
+            ts_tile_pop got = ts_tile_queue_pop_timed(s->q, &m, 20000);
+            if (got == TS_TILE_POP_CLOSED) break;
+            if (got == TS_TILE_POP_TIMEOUT) {
+                s->pop_timeouts++;
+                continue;
+            }
             consume(s, &m);
             if (s->bursty && s->total % 8192 == 0) sleep_ms(1);
         }
@@ -701,10 +768,11 @@ static void run_stress(const char *name, uint32_t producers, uint64_t items, uin
 
     printf("  %-22s %u x %llu through %u slots (%s, %s%s): %.3f s, %.2f M msg/s",
            name, producers, (unsigned long long)items, ts_tile_queue_capacity(s->q),
-           push_mode_name(push), pop == POP_BLOCKING ? "pop" : "try_pop+yield",
+           push_mode_name(push), pop == POP_BLOCKING ? "pop" : pop == POP_TIMED ? "pop_timed" : "try_pop+yield",
            bursty ? ", bursty" : "", dt, dt > 0 ? (double)want / dt * 1e-6 : 0.0);
     long fails = atomic_load(&s->push_fails);
     if (fails) printf(", %ld full try_push", fails);
+    if (s->pop_timeouts) printf(", %ld pop timeouts", s->pop_timeouts);
     printf("\n");
     ts_tile_queue_destroy(s->q);
     free(s);
@@ -740,7 +808,9 @@ int main(int argc, char **argv) {
     test_full_empty_fifo();
     test_wraparound();
     test_close_single_thread();
+    test_pop_timed_single_thread();
     test_push_wakes_sleeping_consumer();
+    test_push_wakes_timed_consumer();
     test_pop_wakes_sleeping_producer();
     test_close_wakes_sleeping_consumer();
     test_close_drains();
@@ -758,6 +828,7 @@ int main(int argc, char **argv) {
     run_stress("mixed", p, n / 4 + 1, cap, PUSH_MIXED, POP_BLOCKING, false);
     run_stress("try_pop consumer", p, n / 4 + 1, cap, PUSH_BLOCKING, POP_TRY_YIELD, false);
     run_stress("bursty", p, n / 8 + 1, cap, PUSH_BLOCKING, POP_BLOCKING, true);
+    run_stress("timed pop bursty", p, n / 8 + 1, cap, PUSH_BLOCKING, POP_TIMED, true);
     run_stress("lazy", p, n / 4 + 1, cap, PUSH_LAZY, POP_BLOCKING, false);
     run_stress("lazy bursty", p, n / 8 + 1, cap, PUSH_LAZY, POP_BLOCKING, true);
     run_stress("one producer", 1, n / 4 + 1, 2, PUSH_BLOCKING, POP_BLOCKING, false);
