@@ -439,9 +439,10 @@ typedef struct ts_frame_stats {
     double queue_ms;    /* from the last tile pushed until the consumer had them all */
     double total_ms;    /* from the start of the draw until the frame was complete */
     double present_ms;  /* in the present callbacks (tile and frame) and on_frame, on the render thread */
-    double post_ms;     /* in the post-processing chain (0 without): on the render thread, or for cpu on
-                         * the fast path on the workers: its phases after the raster, plus its per-tile
-                         * part's share of raster_ms (summed over the workers, over their number) */
+    double post_ms;     /* in the post-processing chain (0 without): on the render thread from the last
+                         * tile to the frame's pixels (a GPU's frame pending on the device meanwhile), or
+                         * for cpu on the fast path on the workers: its phases after the raster, plus its
+                         * per-tile part's share of raster_ms (summed over the workers, over their number) */
     /* The post-processing backend's own figures for the frame (0: not
      * measured, or no such stage). GPU backends time them on the device:
      * the host-to-device copies (summed; per tile, mostly hidden behind the
