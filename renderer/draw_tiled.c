@@ -79,6 +79,7 @@ typedef struct batch {
     uint32_t *sorted;
     uint32_t sorted_cap;
     bool oom;
+    bool bad_index; /* a triangle of the batch has an index beyond the vertices */
 } batch;
 
 /* A frame target: what the workers write and the consumer assembles. Its
@@ -129,6 +130,7 @@ typedef struct worker_data {
     uint64_t fragments;
     uint64_t triangles;
     uint64_t post_tile_ns; /* in the cpu post chain's per-tile part, this frame */
+    bool bad_vertex;       /* a vertex job found a non-finite vertex, this frame */
 } worker_data;
 
 struct ts_tiled {
@@ -436,14 +438,18 @@ void ts_tiled_destroy(ts_tiled *t) {
 
 /* ---- phases ------------------------------------------------------------- */
 
-/* Transforms a chunk of vertices and, once per vertex rather than once per
- * triangle using it, finds the clip planes it lies outside of and, for one
- * inside them all, its screen position. */
+/* Checks that a chunk of vertices is finite (the model's invariant, see
+ * renderer/model.c), transforms it and, once per vertex rather than once
+ * per triangle using it, finds the clip planes it lies outside of and, for
+ * one inside them all, its screen position. */
 static void vertex_job(void *ctx, uint32_t job, uint32_t worker) {
-    (void)worker;
     ts_tiled *t = ctx;
     uint32_t first = job * VERTEX_CHUNK, n = t->in->model->vertex_count - first;
     if (n > VERTEX_CHUNK) n = VERTEX_CHUNK;
+    if (!ts_vertices_finite(&t->in->model->vertices[first], n)) {
+        t->workers[worker].bad_vertex = true; /* the frame stops after this phase */
+        return;
+    }
     ts_frame_transform(t->in, first, n, t->xformed);
     for (uint32_t i = first; i < first + n; i++) {
         unsigned code = ts_clip_outcode(&t->xformed[i], t->in->band);
@@ -600,7 +606,7 @@ static void geometry_job(void *ctx, uint32_t job, uint32_t worker) {
     /* The counts stay in locals and reach *b once, at the end: neighbouring
      * batches share cache lines, and other workers write theirs. */
     uint32_t tri_count = 0, pair_count = 0;
-    bool oom = false;
+    bool oom = false, bad_index = false;
     setup_queue q;
     q.count = 0;
     b->extra.used = 0; /* the clipped vertices of this batch's last run are no longer pointed to */
@@ -612,6 +618,12 @@ static void geometry_job(void *ctx, uint32_t job, uint32_t worker) {
         while (t->mesh_first_tri[mi + 1] <= g) mi++;
         const ts_mesh *mesh = &m->meshes[mi];
         const uint32_t *idx = &m->indices[mesh->first_index + 3 * (g - t->mesh_first_tri[mi])];
+        /* The model's invariant, checked where the indices are read anyway
+         * (renderer/model.c); the mesh table was checked before the draw. */
+        if ((idx[0] >= m->vertex_count) | (idx[1] >= m->vertex_count) | (idx[2] >= m->vertex_count)) {
+            bad_index = true;
+            break;
+        }
         unsigned c0 = t->outcode[idx[0]], c1 = t->outcode[idx[1]], c2 = t->outcode[idx[2]];
         if (c0 & c1 & c2) continue; /* all beyond one plane: ts_clip_triangle would drop it */
         if ((c0 | c1 | c2) == 0) {
@@ -650,6 +662,7 @@ static void geometry_job(void *ctx, uint32_t job, uint32_t worker) {
     if (!oom) oom = !flush_setups(t, b, w, &q, &tri_count, &pair_count);
     b->tri_count = tri_count;
     b->pair_count = pair_count;
+    b->bad_index = bad_index;
     b->oom = oom || !sort_bins(t, b, w->pairs);
     w->triangles += tri_count;
 }
@@ -792,6 +805,30 @@ oom:
                         m->vertex_count);
 }
 
+/* A draw that stops before its raster phase, which pushed no tile of the
+ * frame: hands the target back as it is, so the next draw does not wait
+ * for it, and takes back the frame's number, so the last frame drawn (what
+ * ts_tiled_pixels and ts_tiled_finish read) is still the one before; the
+ * next draw numbers its frame as this one was and uses this target again,
+ * which the consumer has not seen a tile of. Returns `res`. */
+static ts_result abandon(ts_tiled *t, target *tg, ts_result res) {
+    pthread_mutex_lock(&t->lock);
+    tg->complete = true;
+    pthread_mutex_unlock(&t->lock);
+    t->frame_seq--;
+    t->in = NULL;
+    return res;
+}
+
+/* A phase found a vertex or index breaking the model's invariant: the
+ * whole check names it. (It finds nothing only if the caller changed the
+ * model during the draw.) */
+static ts_result bad_model(const ts_model *m, ts_error *err) {
+    ts_result res = ts_model_validate(m, "model", err);
+    return res != TS_OK ? res
+                        : ts_error_set(err, TS_ERR_BAD_MODEL, "model: its vertices or indices changed during the draw");
+}
+
 /* b - a in milliseconds; 0 when b is not after a (the consumer can finish
  * a frame before the drawing thread reads the clock after the raster phase). */
 static double ms(uint64_t a, uint64_t b) { return b > a ? (double)(b - a) * 1e-6 : 0.0; }
@@ -820,24 +857,26 @@ ts_result ts_tiled_draw(ts_renderer *r, const ts_frame_input *in_caller, ts_erro
 
     t->in = in_caller;
     t->cur = tg;
-    for (uint32_t i = 0; i < t->threads; i++)
-        t->workers[i].fragments = t->workers[i].triangles = t->workers[i].post_tile_ns = 0;
+    for (uint32_t i = 0; i < t->threads; i++) {
+        worker_data *w = &t->workers[i];
+        w->fragments = w->triangles = w->post_tile_ns = 0;
+        w->bad_vertex = false;
+    }
 
     uint64_t t0 = ts_now_ns();
     ts_worker_pool_run(t->pool, vertex_job, t, (m->vertex_count + VERTEX_CHUNK - 1) / VERTEX_CHUNK);
     uint64_t t1 = ts_now_ns();
+    for (uint32_t i = 0; i < t->threads; i++)
+        if (t->workers[i].bad_vertex) return abandon(t, tg, bad_model(m, err));
     ts_worker_pool_run(t->pool, geometry_job, t, t->batch_count);
     uint64_t t2 = ts_now_ns();
-    for (uint32_t b = 0; b < t->batch_count; b++)
-        if (t->batches[b].oom) {
-            /* Tiles of this frame were never pushed: hand the target back
-             * as it is so the next draw does not wait for it. */
-            pthread_mutex_lock(&t->lock);
-            tg->complete = true;
-            pthread_mutex_unlock(&t->lock);
-            return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory binning %u triangles",
-                                t->mesh_first_tri[m->mesh_count]);
-        }
+    for (uint32_t b = 0; b < t->batch_count; b++) {
+        if (t->batches[b].bad_index) return abandon(t, tg, bad_model(m, err));
+        if (t->batches[b].oom)
+            return abandon(t, tg,
+                           ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory binning %u triangles",
+                                        t->mesh_first_tri[m->mesh_count]));
+    }
     ts_worker_pool_run(t->pool, raster_job, t, t->tile_count);
     uint64_t t3 = ts_now_ns();
     if (tg->posted) {

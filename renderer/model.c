@@ -1,8 +1,12 @@
 /* model.c — the ts_model invariant (ts_model_validate), triangle counting
- * and freeing. Every model reaching the renderer, loaded or built, passes
- * through ts_model_validate, so the raster core may trust its indices.
+ * and freeing. Every model reaching the renderer, loaded or built, is
+ * checked, so the raster core may trust its indices: the reference path
+ * runs ts_model_validate at every draw; the fast path runs only the
+ * structural part (ts_model_check_structure) up front and checks vertices
+ * and indices in its phases, where it reads them anyway (draw_tiled.c),
+ * asking ts_model_validate to name the problem when one fails.
  */
-#include "error.h"
+#include "renderer_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -100,7 +104,28 @@ static ts_result check_materials(const ts_model *m, const char *name, ts_error *
     return TS_OK;
 }
 
+/* 1 when x is an infinity or a NaN: all exponent bits set. Integer bits
+ * rather than isfinite() so ts_vertices_finite has no branch in its loop
+ * and compiles to vector code: the fast path runs it over every vertex of
+ * every frame. */
+static inline uint32_t nonfinite(float x) {
+    uint32_t u;
+    memcpy(&u, &x, sizeof u);
+    return (u & 0x7f800000u) == 0x7f800000u;
+}
+
+bool ts_vertices_finite(const ts_vertex *v, uint32_t count) {
+    uint32_t bad = 0;
+    for (uint32_t i = 0; i < count; i++)
+        bad |= nonfinite(v[i].pos[0]) | nonfinite(v[i].pos[1]) | nonfinite(v[i].pos[2]) |
+               nonfinite(v[i].normal[0]) | nonfinite(v[i].normal[1]) | nonfinite(v[i].normal[2]) |
+               nonfinite(v[i].uv[0]) | nonfinite(v[i].uv[1]);
+    return !bad;
+}
+
 static ts_result check_vertices(const ts_model *m, const char *name, ts_error *err) {
+    if (ts_vertices_finite(m->vertices, m->vertex_count)) return TS_OK;
+    /* Something is wrong: find the first offender to name it. */
     for (uint32_t i = 0; i < m->vertex_count; i++) {
         const ts_vertex *v = &m->vertices[i];
         if (!finite3(v->pos))
@@ -134,7 +159,7 @@ static ts_result check_indices(const ts_model *m, const char *name, ts_error *er
     return TS_OK;
 }
 
-ts_result ts_model_validate(const ts_model *m, const char *name, ts_error *err) {
+ts_result ts_model_check_structure(const ts_model *m, const char *name, ts_error *err) {
     if (!name) name = "model";
     if (!m) return ts_error_set(err, TS_ERR_INVALID_ARG, "%s: no model given", name);
 
@@ -147,10 +172,16 @@ ts_result ts_model_validate(const ts_model *m, const char *name, ts_error *err) 
         return ts_error_set(err, TS_ERR_TOO_LARGE,
                             "%s: %u triangles, more than the limit of %u", name,
                             m->index_count / 3, TS_MAX_MODEL_TRIANGLES);
-    /* Cheap structural checks first, so a broken mesh table is reported
-     * as such rather than as a symptom found while scanning the buffers. */
     if ((r = check_meshes(m, name, err)) != TS_OK) return r;
-    if ((r = check_materials(m, name, err)) != TS_OK) return r;
+    return check_materials(m, name, err);
+}
+
+ts_result ts_model_validate(const ts_model *m, const char *name, ts_error *err) {
+    /* The structure first, so a broken mesh table is reported as such
+     * rather than as a symptom found while scanning the buffers. */
+    ts_result r = ts_model_check_structure(m, name, err);
+    if (r != TS_OK) return r;
+    if (!name) name = "model";
     if ((r = check_vertices(m, name, err)) != TS_OK) return r;
     return check_indices(m, name, err);
 }

@@ -192,9 +192,11 @@ ts_result ts_renderer_draw(ts_renderer *r, const ts_model *m, const ts_view_desc
         return ts_error_set(err, TS_ERR_INVALID_ARG, "pan (%g, %g): expected each from %g to %g",
                             (double)view->pan_x, (double)view->pan_y, (double)-TS_MAX_PAN, (double)TS_MAX_PAN);
     /* The model is outside input too: a hand-built one with a stray index
-     * would make the vertex loop read out of bounds. One linear pass, small
-     * next to rasterizing. */
-    ts_result res = ts_model_validate(m, "model", err);
+     * would make the vertex loop read out of bounds. The reference checks
+     * it all here; the fast path checks the vertices and indices on its
+     * workers as it reads them, rather than in a pass over them all on this
+     * thread while the workers wait. */
+    ts_result res = r->ref ? ts_model_validate(m, "model", err) : ts_model_check_structure(m, "model", err);
     if (res != TS_OK) return res;
 
     if (m->mesh_count > r->uniforms_cap) {

@@ -103,6 +103,14 @@ bool ts_ply_check(const uint8_t *head, size_t head_len, uint64_t file_size, char
 bool ts_off_check(const uint8_t *head, size_t head_len, uint64_t file_size, bool off_name, char *why,
                   size_t why_size);
 
+/* ts_model_validate in two parts (model.c): the structure, every check
+ * but the per-vertex and per-index ones (a handful of loads per mesh and
+ * material), and whether `count` vertices are all finite. The fast path
+ * runs the first at every draw and the second, and the index bound, in its
+ * phases. */
+ts_result ts_model_check_structure(const ts_model *m, const char *name, ts_error *err);
+bool ts_vertices_finite(const ts_vertex *v, uint32_t count);
+
 /* The scalar program for a shading mode (the reference's). */
 ts_shade_fn ts_frame_program(ts_program p);
 

@@ -101,6 +101,73 @@ static void test_bad_models(void) {
     ts_renderer_destroy(r);
 }
 
+/* A strip of GRID_TRIS triangles over GRID_VERTS vertices: enough that the
+ * fast path checks it in several vertex chunks and geometry batches, so a
+ * bad element far into the buffers is found by a later job, not the first. */
+enum { GRID_VERTS = 20002, GRID_TRIS = GRID_VERTS - 2 };
+typedef struct grid_model {
+    ts_vertex v[GRID_VERTS];
+    uint32_t idx[3 * GRID_TRIS];
+    ts_mesh mesh;
+    ts_material mat;
+    ts_model m;
+} grid_model;
+
+static void make_grid(grid_model *g) {
+    memset(g, 0, sizeof *g);
+    for (uint32_t i = 0; i < GRID_VERTS; i++) {
+        g->v[i].pos[0] = -1.0f + 2.0f * (float)(i / 2) / (GRID_VERTS / 2);
+        g->v[i].pos[1] = i % 2 ? 0.5f : -0.5f;
+        g->v[i].normal[2] = 1.0f;
+    }
+    for (uint32_t t = 0; t < GRID_TRIS; t++)
+        for (uint32_t k = 0; k < 3; k++) g->idx[3 * t + k] = t + k;
+    g->mesh = (ts_mesh){0, 3 * GRID_TRIS, 0};
+    g->mat = (ts_material){{1, 1, 1, 1}, -1};
+    g->m = (ts_model){g->v, GRID_VERTS, g->idx, 3 * GRID_TRIS, &g->mesh, 1, &g->mat, 1, NULL, 0};
+}
+
+/* The fast path checks vertices and indices in its phases, on the workers
+ * (renderer/model.c): a bad one anywhere is refused with the message the
+ * whole check gives, the frame before stays the last one, and the next
+ * draw is a normal frame; the reference path refuses the same models. */
+static void test_bad_models_far_in(void) {
+    static grid_model g;
+    const bool reference[] = {false, true};
+    for (int p = 0; p < 2; p++) {
+        ts_renderer *r = NULL;
+        ts_error err = {0};
+        ts_renderer_desc desc = {.width = 16, .height = 16, .threads = 2, .reference = reference[p]};
+        CHECK(ts_renderer_create(&desc, &r, &err) == TS_OK, "%s", err.message);
+        if (!r) continue;
+
+        make_grid(&g);
+        g.v[GRID_VERTS - 3].normal[1] = NAN; /* in no triangle's view: still refused */
+        expect_refused(r, &g.m, TS_ERR_BAD_MODEL, "vertex 19999 has a non-finite normal");
+        make_grid(&g);
+        g.v[15000].uv[0] = INFINITY;
+        expect_refused(r, &g.m, TS_ERR_BAD_MODEL, "vertex 15000 has a non-finite texture coordinate");
+        make_grid(&g);
+        g.idx[3 * 17000 + 1] = GRID_VERTS;
+        expect_refused(r, &g.m, TS_ERR_BAD_MODEL, "index 51001 of mesh 0 is 20002");
+
+        /* After the refusals, the grid draws as it does on a fresh renderer. */
+        make_grid(&g);
+        uint8_t after[16 * 16 * 4], fresh[16 * 16 * 4];
+        CHECK(ts_renderer_draw(r, &g.m, NULL, &err) == TS_OK, "%s", err.message);
+        memcpy(after, ts_renderer_pixels(r), sizeof after);
+        ts_renderer_destroy(r);
+        r = NULL;
+        CHECK(ts_renderer_create(&desc, &r, &err) == TS_OK, "%s", err.message);
+        if (!r) continue;
+        CHECK(ts_renderer_draw(r, &g.m, NULL, &err) == TS_OK, "%s", err.message);
+        memcpy(fresh, ts_renderer_pixels(r), sizeof fresh);
+        CHECK(memcmp(after, fresh, sizeof after) == 0, "%s: a draw after refused ones differs from a fresh one",
+              reference[p] ? "reference" : "tiled");
+        ts_renderer_destroy(r);
+    }
+}
+
 static void test_bad_sizes(void) {
     ts_renderer *r = (ts_renderer *)&r; /* must be reset to NULL on failure */
     ts_error err = {0};
@@ -330,6 +397,7 @@ static void test_pan(void) {
 
 int main(void) {
     test_bad_models();
+    test_bad_models_far_in();
     test_bad_sizes();
     test_names();
     test_frame_callback();
