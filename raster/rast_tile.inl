@@ -175,8 +175,10 @@ TS_INLINE uint32_t ts_rast_tile_triangle(ts_tile_buf *tb, ts_tile_rect rect, con
     int64_t lo[3], hi[3], tk[TS_MAX_SAMPLES][3];
     vi32 ev[3];
     int32_t run_add[3][TS_RUNS];
+    ts_edge edge[3];
     for (int e = 0; e < 3; e++) {
-        const ts_edge *ed = &t->edge[e];
+        edge[e] = ts_tri_edge(t, e);
+        const ts_edge *ed = &edge[e];
         ts_edge_block_range(ed, &lo[e], &hi[e]);
         for (int s = 0; s < samples; s++) {
             int64_t rest = (int64_t)ed->a * (TS_SUBPIXEL_HALF + ts_sample_dx(samples, s) - ed->xs) +
@@ -210,7 +212,7 @@ TS_INLINE uint32_t ts_rast_tile_triangle(ts_tile_buf *tb, ts_tile_rect rect, con
              * per-pixel edge test when every sample of every pixel is. */
             int32_t thr[TS_MAX_SAMPLES][3];
             int64_t pb[3]; /* a px0 + b py0 per edge */
-            for (int e = 0; e < 3; e++) pb[e] = (int64_t)t->edge[e].a * px0 + (int64_t)t->edge[e].b * py0;
+            for (int e = 0; e < 3; e++) pb[e] = (int64_t)edge[e].a * px0 + (int64_t)edge[e].b * py0;
             bool all_in = true, none = true;
             for (int s = 0; s < samples; s++) {
                 bool sample_none = false;

@@ -72,21 +72,7 @@ bool ts_setup_triangle(const ts_screen_vert v[3], int width, int height, ts_cull
         t->x[i] = x[order[i]];
         t->y[i] = y[order[i]];
     }
-    t->area2 = area2;
     t->samples = samples == TS_MAX_SAMPLES ? TS_MAX_SAMPLES : 1;
-
-    for (int i = 0; i < 3; i++) {
-        int j = (i + 1) % 3;
-        ts_edge *e = &t->edge[i];
-        e->a = -(t->y[j] - t->y[i]);
-        e->b = t->x[j] - t->x[i];
-        e->xs = t->x[i];
-        e->ys = t->y[i];
-        /* Top edge: horizontal with the interior below (a == 0, b > 0).
-         * Left edge: interior to its right, i.e. it runs upward (a > 0). */
-        bool top_left = (e->a == 0 && e->b > 0) || e->a > 0;
-        e->bias = top_left ? 0 : -1;
-    }
 
     /* Pixels with a sample, at px*256+128 plus at most `reach` each way,
      * within the snapped bounds. */

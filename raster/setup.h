@@ -69,22 +69,42 @@ typedef struct ts_edge {
 } ts_edge;
 
 /* Everything the rasterizer needs about one triangle. The vertices are
- * stored in the order that makes area2 positive (clockwise on screen with y
- * down, which is clockwise in NDC too: the viewport's y flip reverses the
- * sign of the area, not the turn seen on screen); `order` maps back to the
- * input. */
+ * stored in the order that makes the area positive (ts_tri_area2;
+ * clockwise on screen with y down, which is clockwise in NDC too: the
+ * viewport's y flip reverses the sign of the area, not the turn seen on
+ * screen); `order` maps back to the input. What the positions give in a
+ * few integer operations (the edges, the area) is not stored: the fast
+ * path writes one of these per triangle and reads it once per tile the
+ * triangle touches, and at a frame's worth of triangles its size is memory
+ * traffic (see ts_tile_tri). */
 typedef struct ts_tri_setup {
-    int32_t x[3], y[3];     /* snapped positions, subpixels, positive orientation */
-    uint8_t order[3];        /* order[i]: which input vertex is stored as i */
-    bool front_facing;       /* counter-clockwise in NDC (y up) */
-    ts_edge edge[3];         /* edge i runs from vertex i to vertex (i+1)%3 */
-    int64_t area2;           /* twice the area, subpixels^2, > 0 */
-    int samples;             /* per pixel: 1 or TS_MAX_SAMPLES */
-    int minx, miny, maxx, maxy; /* pixels with a sample inside the snapped bounds, in the viewport */
-    ts_plane z;             /* window depth */
-    ts_plane inv_w;         /* 1/w, for perspective correction */
-    ts_plane pb1, pb2;      /* barycentric of stored vertex 1 and 2, each divided by its w */
+    int32_t x[3], y[3];         /* snapped positions, subpixels, positive orientation */
+    int32_t minx, miny, maxx, maxy; /* pixels with a sample inside the snapped bounds, in the viewport */
+    ts_plane z;                 /* window depth */
+    ts_plane inv_w;             /* 1/w, for perspective correction */
+    ts_plane pb1, pb2;          /* barycentric of stored vertex 1 and 2, each divided by its w */
+    uint8_t order[3];           /* order[i]: which input vertex is stored as i */
+    bool front_facing;          /* counter-clockwise in NDC (y up) */
+    uint8_t samples;            /* per pixel: 1 or TS_MAX_SAMPLES */
 } ts_tri_setup;
+
+/* Edge i of a set-up triangle, from stored vertex i to vertex (i+1)%3. */
+static inline ts_edge ts_tri_edge(const ts_tri_setup *t, int i) {
+    int j = i == 2 ? 0 : i + 1;
+    ts_edge e = {.a = -(t->y[j] - t->y[i]), .b = t->x[j] - t->x[i], .xs = t->x[i], .ys = t->y[i]};
+    /* Top edge: horizontal with the interior below (a == 0, b > 0).
+     * Left edge: interior to its right, i.e. it runs upward (a > 0). */
+    bool top_left = (e.a == 0 && e.b > 0) || e.a > 0;
+    e.bias = top_left ? 0 : -1;
+    return e;
+}
+
+/* Twice the triangle's area in subpixels^2, E_01(v2) as ts_setup_triangle
+ * forms it: > 0 in the stored order, exact in 64 bits (|coordinates| <
+ * 2^23). */
+static inline int64_t ts_tri_area2(const ts_tri_setup *t) {
+    return (int64_t)(t->x[1] - t->x[0]) * (t->y[2] - t->y[0]) - (int64_t)(t->y[1] - t->y[0]) * (t->x[2] - t->x[0]);
+}
 
 /* Sets up triangle v[0..2] for a viewport of width x height pixels with
  * `samples` (1 or TS_MAX_SAMPLES) samples per pixel. Returns false when it
@@ -132,9 +152,9 @@ static inline unsigned ts_setup_sample_mask(const ts_tri_setup *t, int px, int p
         int32_t sx = ts_sample_dx(t->samples, s), sy = ts_sample_dy(t->samples, s);
         bool in = true;
         for (int i = 0; i < 3; i++) {
-            const ts_edge *e = &t->edge[i];
-            int64_t v = ts_edge_at(e, px, py) + (int64_t)e->a * sx + (int64_t)e->b * sy;
-            if (v + e->bias < 0) in = false;
+            ts_edge e = ts_tri_edge(t, i);
+            int64_t v = ts_edge_at(&e, px, py) + (int64_t)e.a * sx + (int64_t)e.b * sy;
+            if (v + e.bias < 0) in = false;
         }
         mask |= (unsigned)in << s;
     }

@@ -17,7 +17,6 @@
  *            float of the area is then one rounding of the exact value, as
  *            (float)area2 is, and its sign and zero test are read off that
  *            float (a nonzero integer never rounds to zero).
- *   edges    32-bit lanes, as the scalar setup's int32 fields.
  *   bounds   the ceiling and floor divisions by 256 of values that fit in
  *            32 bits (|x| < 2^23 plus half a pixel and the sample reach):
  *            arithmetic shifts, which round toward minus infinity.
@@ -72,9 +71,7 @@ TS_INLINE ts_plane_v ts_make_plane_v(vf32 f0, vf32 f1, vf32 f2, vf32 dx1, vf32 d
 /* One vector of setups as lane arrays, for the write-out. */
 typedef struct ts_setup_lanes {
     int32_t x[3][TS_LANES], y[3][TS_LANES]; /* in stored order */
-    int32_t a[3][TS_LANES], b[3][TS_LANES], bias[3][TS_LANES];
     int32_t minx[TS_LANES], miny[TS_LANES], maxx[TS_LANES], maxy[TS_LANES];
-    double area[TS_LANES];       /* signed, in input order */
     float plane[4][3][TS_LANES]; /* z, inv_w, pb1, pb2; each c, dx, dy */
     uint32_t keep;               /* lane bits: set up */
     uint32_t swap;               /* lane bits: front-facing, stored as vertices 0, 2, 1 */
@@ -109,7 +106,6 @@ TS_INLINE void ts_setup_lanes_v(const ts_setup_group *g, int first, int count, i
      * facing, and stored with vertices 1 and 2 swapped. */
     vf64 area = vd_sub(vd_mul(vd_from_vi(vi_sub(x[1], x[0])), vd_from_vi(vi_sub(y[2], y[0]))),
                        vd_mul(vd_from_vi(vi_sub(y[1], y[0])), vd_from_vi(vi_sub(x[2], x[0]))));
-    vd_store(o->area, area);
     vf32 area_f = vf_from_vd(area);
     vmask swap = vf_lt(area_f, zero);
     ok = vm_and(ok, vm_or(swap, vf_gt(area_f, zero)));
@@ -124,16 +120,8 @@ TS_INLINE void ts_setup_lanes_v(const ts_setup_group *g, int first, int count, i
     vf32 sw[3] = {w[0], vf_select(swap, w[2], w[1]), vf_select(swap, w[1], w[2])};
 
     for (int i = 0; i < 3; i++) {
-        int j = (i + 1) % 3;
-        vi32 a = vi_sub(sy[i], sy[j]); /* -(y[j] - y[i]), |.| < 2^24 */
-        vi32 b = vi_sub(sx[j], sx[i]);
-        /* Top (a == 0, b > 0) or left (a > 0). */
-        vmask top_left = vm_or(vi_lt(izero, a), vm_andnot(vi_lt(a, izero), vi_lt(izero, b)));
         vi_store(o->x[i], sx[i]);
         vi_store(o->y[i], sy[i]);
-        vi_store(o->a[i], a);
-        vi_store(o->b[i], b);
-        vi_store(o->bias[i], vi_select(top_left, izero, vi_set1(-1)));
     }
 
     /* minx = ceil((x0 - 128 - reach) / 256) = -floor((128 + reach - x0) / 256)
@@ -183,16 +171,6 @@ static inline void ts_setup_write(const ts_setup_lanes *o, int i, int samples, t
     t->order[1] = swap ? 2 : 1;
     t->order[2] = swap ? 1 : 2;
     t->front_facing = swap;
-    for (int k = 0; k < 3; k++) {
-        ts_edge *e = &t->edge[k];
-        e->a = o->a[k][i];
-        e->b = o->b[k][i];
-        e->xs = o->x[k][i];
-        e->ys = o->y[k][i];
-        e->bias = o->bias[k][i];
-    }
-    int64_t area2 = (int64_t)o->area[i]; /* exact: an integer below 2^49 */
-    t->area2 = area2 < 0 ? -area2 : area2;
     t->samples = samples == TS_MAX_SAMPLES ? TS_MAX_SAMPLES : 1;
     t->minx = o->minx[i];
     t->miny = o->miny[i];

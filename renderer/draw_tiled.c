@@ -35,6 +35,9 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h> /* stream_tri */
+#endif
 
 #define VERTEX_CHUNK 4096u
 #define QUEUE_CAPACITY 256u
@@ -458,23 +461,40 @@ static void vertex_job(void *ctx, uint32_t job, uint32_t worker) {
     }
 }
 
-/* Grows *arr to hold `need` elements of `size`; false on failure. */
-static bool reserve(void **arr, uint32_t *cap, uint32_t need, size_t size) {
+/* Grows *arr to hold `need` elements of `size`, keeping what it holds;
+ * `align` is 0 for malloc's alignment, or the power of two the array must
+ * start at (a multiple of `size`'s factors that aligned_alloc accepts).
+ * False on failure. */
+static bool reserve_aligned(void **arr, uint32_t *cap, uint32_t need, size_t size, size_t align) {
     if (need <= *cap) return true;
     uint32_t n = *cap ? *cap : 64;
     while (n < need) n *= 2;
-    void *p = realloc(*arr, (size_t)n * size);
-    if (!p) return false;
+    void *p;
+    if (align == 0) {
+        if (!(p = realloc(*arr, (size_t)n * size))) return false;
+    } else {
+        if (!(p = aligned_alloc(align, (size_t)n * size))) return false;
+        if (*cap) memcpy(p, *arr, (size_t)*cap * size);
+        free(*arr);
+    }
     *arr = p;
     *cap = n;
     return true;
 }
 
-/* Appends the set-up triangle b->tris[tri] to the bins of the tiles its
- * pixel rectangle touches. */
-static bool bin_triangle(const ts_tiled *t, const batch *b, worker_data *w, uint32_t tri,
+static bool reserve(void **arr, uint32_t *cap, uint32_t need, size_t size) {
+    return reserve_aligned(arr, cap, need, size, 0);
+}
+
+/* Room for `need` records in the batch, aligned as ts_tile_tri asks. */
+static bool reserve_tris(batch *b, uint32_t need) {
+    return reserve_aligned((void **)&b->tris, &b->tri_cap, need, sizeof *b->tris, TS_TILE_TRI_ALIGN);
+}
+
+/* Appends record `tri` of the batch, set up as `s`, to the bins of the
+ * tiles its pixel rectangle touches. */
+static bool bin_triangle(const ts_tiled *t, const ts_tri_setup *s, worker_data *w, uint32_t tri,
                          uint32_t *pair_count) {
-    const ts_tri_setup *s = &b->tris[tri].setup;
     int tx0 = s->minx / TS_TILE, tx1 = s->maxx / TS_TILE;
     int ty0 = s->miny / TS_TILE, ty1 = s->maxy / TS_TILE;
     uint32_t n = *pair_count;
@@ -544,14 +564,36 @@ static int clip_and_setup(const ts_tiled *t, batch *b, const ts_clip_vert *const
     return made;
 }
 
-static inline void prefetch_tri(const ts_tile_tri *tri, bool for_write) {
+/* Copies a finished record to its place in the batch around the caches
+ * (x86's non-temporal stores; a plain copy elsewhere). The records of the
+ * last frame were read by the raster jobs of every core, so their lines
+ * sit in other cores' caches: an ordinary store must first take each line
+ * from there, which on a machine whose cores share no cache is a transfer
+ * of hundreds of nanoseconds per line, and two workers' geometry took
+ * almost as long as one's. A streaming store of the whole line (a record
+ * is two, line-aligned) invalidates those copies without reading them.
+ * The raster then reads the records from memory, ahead of use (its
+ * prefetches), as it read them from another core's cache before. Not
+ * ordered with later stores: geometry_job fences before it returns. */
+static inline void stream_tri(ts_tile_tri *dst, const ts_tile_tri *src) {
+#if defined(__SSE2__)
+    __m128i *d = (__m128i *)(void *)dst;
+    const __m128i *from = (const __m128i *)(const void *)src;
+    for (size_t i = 0; i < sizeof *src / sizeof *from; i++) _mm_stream_si128(d + i, _mm_load_si128(from + i));
+#else
+    memcpy(dst, src, sizeof *src);
+#endif
+}
+
+static inline void stream_fence(void) {
+#if defined(__SSE2__)
+    _mm_sfence();
+#endif
+}
+
+static inline void prefetch_tri(const ts_tile_tri *tri) {
     const char *p = (const char *)tri;
-    for (size_t at = 0; at < sizeof *tri; at += 64) {
-        if (for_write)
-            __builtin_prefetch(p + at, 1);
-        else
-            __builtin_prefetch(p + at);
-    }
+    for (size_t at = 0; at < sizeof *tri; at += 64) __builtin_prefetch(p + at);
 }
 
 /* Triangles inside every clip plane, in draw order, waiting for the SIMD
@@ -566,34 +608,24 @@ typedef struct setup_queue {
 } setup_queue;
 
 /* Sets up the queued triangles with the ISA's kernel, TS_LANES at a time,
- * and appends those it accepts, in draw order, to the batch's records and
- * bins. False when out of memory. */
+ * into records on the stack, completes those it accepts and streams them,
+ * in draw order, to the batch's records (stream_tri), and bins them. False
+ * when out of memory. */
 static bool flush_setups(const ts_tiled *t, batch *b, worker_data *w, setup_queue *q, uint32_t *tri_count,
                          uint32_t *pair_count) {
     if (q->count == 0) return true;
-    if (!reserve((void **)&b->tris, &b->tri_cap, *tri_count + (uint32_t)q->count, sizeof *b->tris))
-        return false;
+    if (!reserve_tris(b, *tri_count + (uint32_t)q->count)) return false;
     const ts_frame_input *in = t->in;
-    ts_tile_tri *out = &b->tris[*tri_count];
-    uint32_t accepted = t->k->setup(&q->g, q->count, t->width, t->height, in->cull, t->samples, out);
+    _Alignas(TS_TILE_TRI_ALIGN) ts_tile_tri made[TS_SETUP_GROUP];
+    uint32_t accepted = t->k->setup(&q->g, q->count, t->width, t->height, in->cull, t->samples, made);
     q->count = 0;
-    for (; accepted; accepted &= accepted - 1, out++) {
+    for (ts_tile_tri *out = made; accepted; accepted &= accepted - 1, out++) {
         int i = __builtin_ctz(accepted);
         for (int k = 0; k < 3; k++) out->var[k] = t->xformed[q->idx[i][out->setup.order[k]]].var;
         out->uniforms = &in->uniforms[q->mesh[i]];
-        if (!bin_triangle(t, b, w, (*tri_count)++, pair_count)) return false;
+        stream_tri(&b->tris[*tri_count], out);
+        if (!bin_triangle(t, &out->setup, w, (*tri_count)++, pair_count)) return false;
     }
-    return true;
-}
-
-/* Called as a group's first triangle is queued: makes room for the group's
- * records and starts loading them. They were last read by the previous
- * frame's raster phase and have left the caches since, so each would be a
- * store miss the kernel waits for; the loads overlap with gathering the
- * group instead. False when out of memory. */
-static bool begin_group(batch *b, uint32_t tri_count) {
-    if (!reserve((void **)&b->tris, &b->tri_cap, tri_count + TS_SETUP_GROUP, sizeof *b->tris)) return false;
-    for (uint32_t i = 0; i < TS_SETUP_GROUP; i++) prefetch_tri(&b->tris[tri_count + i], true);
     return true;
 }
 
@@ -629,10 +661,6 @@ static void geometry_job(void *ctx, uint32_t job, uint32_t worker) {
         if ((c0 | c1 | c2) == 0) {
             /* Inside every plane, nearly every triangle: queued for the
              * SIMD setup, a group at a time. */
-            if (q.count == 0 && !begin_group(b, tri_count)) {
-                oom = true;
-                break;
-            }
             ts_setup_group_put(&q.g, q.count, &t->screen[idx[0]], &t->screen[idx[1]], &t->screen[idx[2]]);
             q.idx[q.count] = idx;
             q.mesh[q.count] = mi;
@@ -643,7 +671,7 @@ static void geometry_job(void *ctx, uint32_t job, uint32_t worker) {
          * it, so they go to the records and bins first. */
         if (!flush_setups(t, b, w, &q, &tri_count, &pair_count) ||
             /* Room for a whole clipped fan. */
-            !reserve((void **)&b->tris, &b->tri_cap, tri_count + TS_CLIP_MAX_VERTS - 2, sizeof *b->tris)) {
+            !reserve_tris(b, tri_count + TS_CLIP_MAX_VERTS - 2)) {
             oom = true;
             break;
         }
@@ -656,10 +684,11 @@ static void geometry_job(void *ctx, uint32_t job, uint32_t worker) {
         }
         for (int i = 0; i < made && !oom; i++) {
             out[i].uniforms = &in->uniforms[mi];
-            oom = !bin_triangle(t, b, w, tri_count++, &pair_count);
+            oom = !bin_triangle(t, &out[i].setup, w, tri_count++, &pair_count);
         }
     }
     if (!oom) oom = !flush_setups(t, b, w, &q, &tri_count, &pair_count);
+    stream_fence(); /* the streamed records are in memory before the phase ends */
     b->tri_count = tri_count;
     b->pair_count = pair_count;
     b->bad_index = bad_index;
@@ -683,14 +712,15 @@ static void raster_job(void *ctx, uint32_t tile, uint32_t worker) {
     for (uint32_t bi = 0; bi < t->batch_count; bi++) {
         const batch *b = &t->batches[bi];
         uint32_t j = b->offsets[tile], end = b->offsets[tile + 1];
-        for (uint32_t p = j; p < end && p < j + PREFETCH_AHEAD; p++) prefetch_tri(&b->tris[b->sorted[p]], false);
+        for (uint32_t p = j; p < end && p < j + PREFETCH_AHEAD; p++) prefetch_tri(&b->tris[b->sorted[p]]);
         for (; j < end; j++) {
-            /* The records were written by whichever worker ran the batch,
-             * often on another core (a transfer of several hundred
-             * nanoseconds per line on some machines), and a small
-             * triangle is drawn in less: load the records PREFETCH_AHEAD
-             * triangles ahead, and the varyings they point to one ahead. */
-            if (j + PREFETCH_AHEAD < end) prefetch_tri(&b->tris[b->sorted[j + PREFETCH_AHEAD]], false);
+            /* The records come from memory (stream_tri) and the
+             * varyings from whichever core transformed them (a transfer
+             * of several hundred nanoseconds per line on some machines),
+             * and a small triangle is drawn in less: load the records
+             * PREFETCH_AHEAD triangles ahead, and the varyings they point
+             * to one ahead. */
+            if (j + PREFETCH_AHEAD < end) prefetch_tri(&b->tris[b->sorted[j + PREFETCH_AHEAD]]);
             if (j + 1 < end) {
                 const ts_tile_tri *next = &b->tris[b->sorted[j + 1]];
                 for (int v = 0; v < 3; v++) __builtin_prefetch(next->var[v]);

@@ -290,31 +290,31 @@ static void test_setup_orientation(void) {
     ts_screen_vert ccw[3] = {sv(0, 0), sv(0, 10), sv(10, 0)};
 
     CHECK(ts_setup_triangle(cw, 64, 48, TS_CULL_NONE, 1, &t));
-    CHECK_INT(t.area2, ==, 2560LL * 2560LL);
+    CHECK_INT(ts_tri_area2(&t), ==, 2560LL * 2560LL);
     CHECK(!t.front_facing);
     CHECK_INT(t.order[0], ==, 0);
     CHECK_INT(t.order[1], ==, 1);
     CHECK_INT(t.order[2], ==, 2);
     /* edge 0: (0,0)->(10,0), a top edge; edge 1: the hypotenuse (right side,
      * excluded); edge 2: (0,10)->(0,0), a left edge. */
-    CHECK_INT(t.edge[0].a, ==, 0);
-    CHECK_INT(t.edge[0].b, ==, 2560);
-    CHECK_INT(t.edge[0].bias, ==, 0);
-    CHECK_INT(t.edge[1].a, ==, -2560);
-    CHECK_INT(t.edge[1].b, ==, -2560);
-    CHECK_INT(t.edge[1].bias, ==, -1);
-    CHECK_INT(t.edge[2].a, ==, 2560);
-    CHECK_INT(t.edge[2].b, ==, 0);
-    CHECK_INT(t.edge[2].bias, ==, 0);
+    CHECK_INT(ts_tri_edge(&t, 0).a, ==, 0);
+    CHECK_INT(ts_tri_edge(&t, 0).b, ==, 2560);
+    CHECK_INT(ts_tri_edge(&t, 0).bias, ==, 0);
+    CHECK_INT(ts_tri_edge(&t, 1).a, ==, -2560);
+    CHECK_INT(ts_tri_edge(&t, 1).b, ==, -2560);
+    CHECK_INT(ts_tri_edge(&t, 1).bias, ==, -1);
+    CHECK_INT(ts_tri_edge(&t, 2).a, ==, 2560);
+    CHECK_INT(ts_tri_edge(&t, 2).b, ==, 0);
+    CHECK_INT(ts_tri_edge(&t, 2).bias, ==, 0);
     CHECK(!ts_setup_triangle(cw, 64, 48, TS_CULL_BACK, 1, &t));
 
     CHECK(ts_setup_triangle(ccw, 64, 48, TS_CULL_NONE, 1, &t));
-    CHECK_INT(t.area2, ==, 2560LL * 2560LL);
+    CHECK_INT(ts_tri_area2(&t), ==, 2560LL * 2560LL);
     CHECK(t.front_facing);
     CHECK_INT(t.order[0], ==, 0);
     CHECK_INT(t.order[1], ==, 2);
     CHECK_INT(t.order[2], ==, 1);
-    CHECK_INT(t.edge[1].bias, ==, -1);
+    CHECK_INT(ts_tri_edge(&t, 1).bias, ==, -1);
     CHECK(ts_setup_triangle(ccw, 64, 48, TS_CULL_BACK, 1, &t));
     CHECK(t.front_facing);
 
@@ -339,13 +339,13 @@ static void test_setup_orientation(void) {
      * x = 320, 4544, 1408; y = 640, 800, 5216. */
     ts_screen_vert g[3] = {sv(1.25f, 2.5f), sv(17.75f, 3.125f), sv(5.5f, 20.375f)};
     CHECK(ts_setup_triangle(g, 64, 48, TS_CULL_NONE, 1, &t));
-    CHECK_INT(t.area2, ==, 4224LL * 4576LL - 160LL * 1088LL);
+    CHECK_INT(ts_tri_area2(&t), ==, 4224LL * 4576LL - 160LL * 1088LL);
     CHECK(!t.front_facing);
     /* Every edge is positive at the centroid (the interior). */
     for (int i = 0; i < 3; i++) {
         int64_t cx3 = (int64_t)t.x[0] + t.x[1] + t.x[2], cy3 = (int64_t)t.y[0] + t.y[1] + t.y[2];
-        int64_t e = (int64_t)t.edge[i].a * (cx3 - 3 * t.edge[i].xs) +
-                    (int64_t)t.edge[i].b * (cy3 - 3 * t.edge[i].ys);
+        ts_edge ed = ts_tri_edge(&t, i);
+        int64_t e = (int64_t)ed.a * (cx3 - 3 * ed.xs) + (int64_t)ed.b * (cy3 - 3 * ed.ys);
         CHECK_INT(e, >, 0);
     }
 
@@ -1059,7 +1059,7 @@ static void test_degenerate(void) {
      * through the centers of row 0, which it owns. */
     ts_screen_vert thin[3] = {sv(0.0f, 0.5f), sv(20.0f, 0.5f), sv(10.0f, 0.5f + 1.0f / 256.0f)};
     CHECK(ts_setup_triangle(thin, W, H, TS_CULL_NONE, 1, &t));
-    CHECK_INT(t.area2, ==, 20 * 256);
+    CHECK_INT(ts_tri_area2(&t), ==, 20 * 256);
     cover_clear(&c);
     draw_screen_tri(&c, thin, TS_CULL_NONE);
     int total = 0;
@@ -1105,8 +1105,9 @@ static void interp_quad(void *user, const ts_tri_setup *t, const ts_quad *q) {
         CHECK_PIXEL(eu <= 1e-4, px, py, "u %.7g, want %.7g", (double)iu, want_u);
         CHECK_PIXEL(ed <= 1e-6, px, py, "depth %.9g, want %.9g", (double)z, want_depth);
         /* Screen-linear barycentrics, for contrast. */
-        double l1 = (double)ts_edge_at(&t->edge[2], px, py) / (double)t->area2;
-        double l2 = (double)ts_edge_at(&t->edge[0], px, py) / (double)t->area2;
+        ts_edge e2 = ts_tri_edge(t, 2), e0 = ts_tri_edge(t, 0);
+        double l1 = (double)ts_edge_at(&e2, px, py) / (double)ts_tri_area2(t);
+        double l2 = (double)ts_edge_at(&e0, px, py) / (double)ts_tri_area2(t);
         double a0 = (double)ic->az[o0], a1 = (double)ic->az[o1], a2 = (double)ic->az[o2];
         double lz = a0 + l1 * (a1 - a0) + l2 * (a2 - a0);
         double ea = fabs(lz - want_z) / fabs(want_z);
