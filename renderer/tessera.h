@@ -321,7 +321,7 @@ typedef struct ts_renderer_desc {
      * avx2, avx512, neon), else the widest target the CPU supports. Asking for a
      * target the CPU lacks is an error. */
     ts_isa isa;
-    int threads;    /* worker threads; 0: one per core */
+    int threads;    /* workers, the thread calling ts_renderer_draw among them; 0: one per core */
     bool reference; /* draw with the scalar single-threaded reference pipeline */
     /* Samples per pixel: 0 or 1 (off) or 4. With 4, coverage and depth are
      * kept per sample (Direct3D's standard 4x positions), each pixel is
