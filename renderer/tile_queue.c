@@ -6,6 +6,8 @@
 
 #include "tile_queue.h"
 
+#include "cpu_pause.h"
+
 #include <assert.h>
 #include <errno.h>
 #include <pthread.h>
@@ -26,16 +28,6 @@
  * producers through 8 slots: 8 tries ~0.15 M msg/s (futex storm), 64 ~4 M,
  * 256 ~15 M, 1024 no better. */
 #define SPIN_TRIES 256
-
-static inline void cpu_pause(void) {
-#if defined(__x86_64__) || defined(__i386__)
-#if defined(__has_builtin)
-#if __has_builtin(__builtin_ia32_pause)
-    __builtin_ia32_pause();
-#endif
-#endif
-#endif
-}
 
 /* One cache line per slot so that producers writing neighbouring slots, and
  * the consumer reading the slot behind them, do not share a line. */
@@ -319,7 +311,7 @@ static void push_waiting(ts_tile_queue *q, const ts_tile_msg *msg, bool lazy) {
     for (;;) {
         for (int i = 0; i < SPIN_TRIES; i++) {
             if (push_once(q, msg, lazy)) return;
-            cpu_pause();
+            ts_cpu_pause();
         }
         pthread_mutex_lock(&q->push_lock);
         /* seq_cst: R of the handshake in wake_producers; it must come before
@@ -377,7 +369,7 @@ static ts_tile_pop pop_until(ts_tile_queue *q, ts_tile_msg *out, const struct ti
     for (;;) {
         for (int i = 0; i < SPIN_TRIES; i++) {
             if (ts_tile_queue_try_pop(q, out)) return TS_TILE_POP_MESSAGE;
-            cpu_pause();
+            ts_cpu_pause();
         }
         /* acquire: pairs with the release store in close. Every push
          * happens before close (the contract), so once we see closed, every

@@ -2,19 +2,35 @@
  * that calls ts_worker_pool_run (worker 0) and N - 1 threads created once
  * (workers 1 .. N - 1): the caller would only wait for the phase anyway, and
  * working instead saves a sleeping thread's wake-up on the way in and,
- * when it finishes last, on the way out, three times a frame. A phase is
- * published under the mutex (job function, count, a new generation
- * number); workers take job indices with one atomic fetch-add each, so
- * handing out work costs no lock, and the last thread to finish a phase
- * wakes the caller when it is not that thread itself.
+ * when it finishes last, on the way out. Workers take job indices with one
+ * atomic fetch-add each, so handing out work costs no lock.
+ *
+ * A frame is three or more phases back to back, and a thread put to sleep
+ * between them costs the phase its wake-up: 20 to 50 us through the kernel
+ * on a virtual machine, against phases of a few hundred microseconds. So a
+ * worker that has finished a phase first polls for the next one for up to
+ * SPIN_NS, and the caller polls for the phase's end the same way; only
+ * then do they sleep on the condition variables. Polling is turned off
+ * when the pool has more threads than it has CPUs to run them on: a poller
+ * would then take the time of a thread still working.
  */
-#define _GNU_SOURCE /* pthread_setname_np */
+#define _GNU_SOURCE /* pthread_setname_np, sched_getaffinity */
 #include "worker_pool.h"
 
+#include "cpu_pause.h"
+
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
+
+/* How long a waiting side polls before it sleeps: longer than the gaps
+ * between a frame's phases (microseconds) and than a wake-up (tens of
+ * microseconds), short enough that an idle renderer's workers are asleep
+ * within a fraction of a 60 Hz frame. */
+#define SPIN_NS 50000u
 
 typedef struct worker {
     ts_worker_pool *pool;
@@ -22,27 +38,69 @@ typedef struct worker {
     pthread_t thread;
 } worker;
 
+/* Memory orders. The caller writes a phase's description (job, ctx, count,
+ * quit), resets `next` and `active`, and then stores the new `generation`
+ * with release, all under the lock; a worker that loads that generation
+ * with acquire (polling, or under the lock after a wake-up) therefore sees
+ * the description, and the resets before its first fetch-add. The
+ * description is not written again until every worker has left the phase
+ * (`active` back to 0), so reading it without the lock is no race. Each
+ * worker's decrement of `active` is a release after its last job, and the
+ * caller's load that sees 0 is an acquire: the jobs' writes are visible
+ * when ts_worker_pool_run returns.
+ *
+ * No wake-up is lost: a sleeper checks its condition under the lock before
+ * waiting, and the side that makes the condition true takes the lock before
+ * it signals, so the signal comes either before the check (which then sees
+ * it) or after the wait began. */
 struct ts_worker_pool {
     pthread_mutex_t lock;
-    pthread_cond_t start;  /* a new phase (or shutdown) was published */
-    pthread_cond_t done;   /* the running phase finished */
-    /* Guarded by lock: */
-    uint64_t generation;   /* bumped for every phase */
-    uint32_t active;       /* created threads still inside the current phase */
+    pthread_cond_t start; /* a new phase (or shutdown) was published */
+    pthread_cond_t done;  /* the running phase finished */
+    atomic_uint_least64_t generation; /* bumped for every phase */
+    atomic_uint active;               /* created threads still inside the current phase */
+    atomic_uint next;                 /* next job index of the current phase */
+    /* The phase's description, see above: */
     bool quit;
     ts_job_fn job;
     void *ctx;
     uint32_t count;
-    /* Next job index of the current phase. Reset under the lock before the
-     * generation is bumped; the created threads read it only after seeing
-     * the new generation under the same lock, and the caller, which reset
-     * it, after that in its own order; so relaxed increments suffice: the
-     * mutex orders the reset before every fetch-add of the phase. */
-    atomic_uint next;
-    uint32_t threads;      /* workers, the caller included */
-    uint32_t started;      /* threads created: threads - 1 once create succeeded */
-    worker *workers;       /* workers 1 .. threads - 1 */
+    uint64_t spin_ns;  /* SPIN_NS, or 0 when there are more threads than CPUs */
+    uint32_t threads;  /* workers, the caller included */
+    uint32_t started;  /* threads created: threads - 1 once create succeeded */
+    worker *workers;   /* workers 1 .. threads - 1 */
 };
+
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Polls until generation differs from `seen` or spin_ns pass; returns the
+ * last value loaded. Reads the clock once per 64 pauses. */
+static uint64_t poll_generation(ts_worker_pool *p, uint64_t seen) {
+    uint64_t g = atomic_load_explicit(&p->generation, memory_order_acquire);
+    if (g != seen || p->spin_ns == 0) return g;
+    uint64_t until = now_ns() + p->spin_ns;
+    for (uint32_t i = 1;; i++) {
+        ts_cpu_pause();
+        if ((g = atomic_load_explicit(&p->generation, memory_order_acquire)) != seen) return g;
+        if (i % 64 == 0 && now_ns() > until) return g;
+    }
+}
+
+/* The same for the end of the phase: true once `active` is 0. */
+static bool poll_done(ts_worker_pool *p) {
+    if (atomic_load_explicit(&p->active, memory_order_acquire) == 0) return true;
+    if (p->spin_ns == 0) return false;
+    uint64_t until = now_ns() + p->spin_ns;
+    for (uint32_t i = 1;; i++) {
+        ts_cpu_pause();
+        if (atomic_load_explicit(&p->active, memory_order_acquire) == 0) return true;
+        if (i % 64 == 0 && now_ns() > until) return false;
+    }
+}
 
 /* Takes the current phase's jobs until none is left. */
 static void run_jobs(ts_worker_pool *p, ts_job_fn job, void *ctx, uint32_t count, uint32_t index) {
@@ -61,24 +119,49 @@ static void *worker_main(void *arg) {
     pthread_setname_np(pthread_self(), name);
 
     uint64_t seen = 0;
-    pthread_mutex_lock(&p->lock);
     for (;;) {
-        while (!p->quit && p->generation == seen) pthread_cond_wait(&p->start, &p->lock);
+        uint64_t g = poll_generation(p, seen);
+        if (g == seen) {
+            pthread_mutex_lock(&p->lock);
+            while ((g = atomic_load_explicit(&p->generation, memory_order_acquire)) == seen)
+                pthread_cond_wait(&p->start, &p->lock);
+            pthread_mutex_unlock(&p->lock);
+        }
+        seen = g;
         if (p->quit) break;
-        seen = p->generation;
-        ts_job_fn job = p->job;
-        void *ctx = p->ctx;
-        uint32_t count = p->count;
-        pthread_mutex_unlock(&p->lock);
 
-        run_jobs(p, job, ctx, count, w->index);
+        run_jobs(p, p->job, p->ctx, p->count, w->index);
 
-        /* The job's writes are published to the caller by this mutex. */
-        pthread_mutex_lock(&p->lock);
-        if (--p->active == 0) pthread_cond_signal(&p->done);
+        if (atomic_fetch_sub_explicit(&p->active, 1, memory_order_release) == 1) {
+            /* The last one out; the caller may be asleep. */
+            pthread_mutex_lock(&p->lock);
+            pthread_cond_signal(&p->done);
+            pthread_mutex_unlock(&p->lock);
+        }
     }
-    pthread_mutex_unlock(&p->lock);
     return NULL;
+}
+
+/* CPUs this process may run on (1 when that cannot be told). */
+static uint32_t usable_cpus(void) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
+    int n = CPU_COUNT(&set);
+    return n > 0 ? (uint32_t)n : 1;
+}
+
+/* Publishes a phase (or the shutdown) and wakes the sleeping workers. */
+static void publish(ts_worker_pool *p, ts_job_fn job, void *ctx, uint32_t count, bool quit) {
+    pthread_mutex_lock(&p->lock);
+    p->job = job;
+    p->ctx = ctx;
+    p->count = count;
+    p->quit = quit;
+    atomic_store_explicit(&p->active, p->started, memory_order_relaxed);
+    atomic_store_explicit(&p->next, 0, memory_order_relaxed);
+    atomic_fetch_add_explicit(&p->generation, 1, memory_order_release);
+    pthread_cond_broadcast(&p->start);
+    pthread_mutex_unlock(&p->lock);
 }
 
 ts_worker_pool *ts_worker_pool_create(uint32_t threads) {
@@ -86,6 +169,7 @@ ts_worker_pool *ts_worker_pool_create(uint32_t threads) {
     ts_worker_pool *p = calloc(1, sizeof *p);
     if (!p) return NULL;
     p->threads = threads;
+    p->spin_ns = threads <= usable_cpus() ? SPIN_NS : 0;
     if (threads > 1 && !(p->workers = calloc(threads - 1, sizeof *p->workers))) {
         free(p);
         return NULL;
@@ -93,6 +177,8 @@ ts_worker_pool *ts_worker_pool_create(uint32_t threads) {
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->start, NULL);
     pthread_cond_init(&p->done, NULL);
+    atomic_init(&p->generation, 0);
+    atomic_init(&p->active, 0);
     atomic_init(&p->next, 0);
     for (uint32_t i = 0; i + 1 < threads; i++) {
         p->workers[i] = (worker){p, i + 1, 0};
@@ -107,10 +193,7 @@ ts_worker_pool *ts_worker_pool_create(uint32_t threads) {
 
 void ts_worker_pool_destroy(ts_worker_pool *p) {
     if (!p) return;
-    pthread_mutex_lock(&p->lock);
-    p->quit = true;
-    pthread_cond_broadcast(&p->start);
-    pthread_mutex_unlock(&p->lock);
+    publish(p, NULL, NULL, 0, true);
     for (uint32_t i = 0; i < p->started; i++) pthread_join(p->workers[i].thread, NULL);
     pthread_cond_destroy(&p->done);
     pthread_cond_destroy(&p->start);
@@ -127,21 +210,11 @@ void ts_worker_pool_run(ts_worker_pool *p, ts_job_fn job, void *ctx, uint32_t co
         for (uint32_t i = 0; i < count; i++) job(ctx, i, 0);
         return;
     }
-    pthread_mutex_lock(&p->lock);
-    p->job = job;
-    p->ctx = ctx;
-    p->count = count;
-    p->active = p->threads - 1;
-    atomic_store_explicit(&p->next, 0, memory_order_relaxed);
-    p->generation++;
-    pthread_cond_broadcast(&p->start);
-    pthread_mutex_unlock(&p->lock);
-
+    publish(p, job, ctx, count, false);
     run_jobs(p, job, ctx, count, 0);
-
-    /* The other workers' writes are published to us by the mutex, which
-     * each takes after its last job. */
-    pthread_mutex_lock(&p->lock);
-    while (p->active > 0) pthread_cond_wait(&p->done, &p->lock);
-    pthread_mutex_unlock(&p->lock);
+    if (!poll_done(p)) {
+        pthread_mutex_lock(&p->lock);
+        while (atomic_load_explicit(&p->active, memory_order_acquire) > 0) pthread_cond_wait(&p->done, &p->lock);
+        pthread_mutex_unlock(&p->lock);
+    }
 }

@@ -18,17 +18,9 @@
 #include <sys/resource.h>
 
 #include "test_check.h"
+#include "test_sanitizer.h"
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
-#ifndef SANITIZED
-#define SANITIZED 0
-#endif
+#define SANITIZED (TS_TEST_ASAN || TS_TEST_TSAN)
 
 static ts_model cube;
 

@@ -15,6 +15,8 @@
 
 #include "tile_queue.h"
 
+#include "test_sanitizer.h"
+
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -33,14 +35,7 @@
  * ThreadSanitizer, which makes every atomic and condvar call many times
  * slower, a fifth of that: ~2 s on 2 idle cores, 5-9 s on 2 cores shared
  * with a parallel build (the budget is 10 s). */
-#if defined(__SANITIZE_THREAD__)
-#define UNDER_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define UNDER_TSAN 1
-#endif
-#endif
-#ifdef UNDER_TSAN
+#if TS_TEST_TSAN
 #define DEFAULT_ITEMS 100000
 #define DEFAULT_HANDOFFS 2000
 #else
