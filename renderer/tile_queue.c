@@ -114,7 +114,11 @@ ts_tile_queue *ts_tile_queue_create(uint32_t capacity) {
     atomic_init(&q->enqueue_pos, 0);
     q->dequeue_pos = 0;
     q->mask = cap - 1;
-    q->wake_batch = cap / 2 < 16 ? cap / 2 : 16;
+    /* 64: the bunny at 1920x1080 (510 tiles) was 2.5% faster a frame on
+     * one thread and 4.5% on two than with 16, each wake-up being a system
+     * call for a worker and, on two cores, a worker's core taken for the
+     * consumer's trip through the scheduler. */
+    q->wake_batch = cap / 2 < 64 ? cap / 2 : 64;
     atomic_init(&q->pop_waiters, 0);
     atomic_init(&q->push_waiters, 0);
     atomic_init(&q->closed, false);

@@ -77,7 +77,7 @@ void ts_tile_queue_push_lazy(ts_tile_queue *q, const ts_tile_msg *msg);
  * pushes. Any thread. */
 void ts_tile_queue_wake(ts_tile_queue *q);
 
-/* How many waiting messages make a lazy push wake the consumer: at most 16,
+/* How many waiting messages make a lazy push wake the consumer: at most 64,
  * and at most half the capacity. */
 uint32_t ts_tile_queue_wake_batch(const ts_tile_queue *q);
 
