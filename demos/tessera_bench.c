@@ -4,8 +4,9 @@
  * rows for plotting. --peer gl times the OpenGL peer (tessera-gl, through
  * bench_peer.c) at the same scenes, sizes and thread counts and prints
  * tessera's time as a ratio of it. --sweep runs the CPU-versus-GPU sweep
- * of the post-processing backends instead (bench_sweep.c). Numbers, not
- * pass/fail: speed claims come from here. */
+ * of the post-processing backends instead (bench_sweep.c); --rounds makes
+ * the configurations take turns, so that a drifting machine slows them
+ * alike. Numbers, not pass/fail: speed claims come from here. */
 #define _POSIX_C_SOURCE 200809L
 
 #include "tessera.h"
@@ -27,6 +28,8 @@
 #define MAX_LIST 16
 #define MAX_FRAMES 10000
 #define MAX_THREADS 256
+#define MAX_ROUNDS 100
+#define MAX_CONFIGS 32 /* per scene and size that take turns (--rounds) */
 #define EXIT_NO_GL 77 /* as tessera-gl's: --peer gl found no EGL or OpenGL */
 
 static void usage(FILE *f) {
@@ -54,11 +57,17 @@ static void usage(FILE *f) {
             "  --msaa N          samples per pixel, 1 or 4 (default 1)\n"
             TS_CLI_POST_HELP
             "  --frames N        timed frames per configuration, after one warm-up (default 10)\n"
+            "  --rounds N        the configurations of a scene and size take turns, N rounds\n"
+            "                    of one warm-up and --frames timed frames each, and each row's\n"
+            "                    figures are over all N x frames frames: on a machine whose\n"
+            "                    speed drifts (a shared host) every configuration meets the\n"
+            "                    same slow and fast spells, so their ratios hold (default 1:\n"
+            "                    one configuration after the other; at most %d of them)\n"
             "  --write FILE.png  write every frame as PNG over FILE.png on the render thread,\n"
             "                    as tessera-render writes its picture; the write column is\n"
             "                    the time that takes, a stage of the frame like the others\n"
             "                    (each frame is timed until its callbacks are done)\n",
-            (double)TS_MIN_ZOOM, (double)TS_MAX_ZOOM);
+            (double)TS_MIN_ZOOM, (double)TS_MAX_ZOOM, MAX_CONFIGS);
     fprintf(f,
             "  --csv FILE        write the rows as CSV\n"
             "  --json FILE       write the rows as JSON\n"
@@ -250,92 +259,125 @@ static void write_frame(void *user, uint32_t frame, const uint8_t *rgba, const f
     if (sink->res == TS_OK) sink->res = ts_png_write(sink->path, width, height, rgba, &sink->err);
 }
 
-/* Times one configuration into *out; returns false (with a message) when
- * the renderer cannot be made, a frame cannot be drawn or --write fails. */
-static bool run_config(const ts_model *model, const char *scene, int w, int h, ts_renderer_desc desc,
-                       const ts_view_desc *view, int frames, row *out) {
+/* One configuration being timed: its renderer and the frames it has
+ * drawn so far. */
+enum { STAGES = 6 };
+typedef struct timing {
+    ts_renderer *r; /* NULL when it could not be made or a frame failed */
+    ts_renderer_desc desc;
+    ts_post_backend post;
+    int frames; /* timed so far */
+    double *t, *stage[STAGES];
+    uint64_t fragments; /* the last frame's shaded pixels */
+} timing;
+
+static void timing_close(timing *tm) {
+    ts_renderer_destroy(tm->r);
+    for (int s = 0; s < STAGES; s++) free(tm->stage[s]);
+    free(tm->t);
+    *tm = (timing){0};
+}
+
+/* Makes the renderer of one configuration, with room for `capacity`
+ * timed frames; when it cannot be made, says so and leaves tm->r NULL. */
+static void timing_open(timing *tm, const char *scene, int w, int h, ts_renderer_desc desc, int capacity) {
     ts_error err = {0};
-    ts_renderer *r = NULL;
-    desc.width = w;
-    desc.height = h;
-    if (ts_renderer_create(&desc, &r, &err) != TS_OK) {
+    *tm = (timing){.desc = desc};
+    tm->desc.width = w;
+    tm->desc.height = h;
+    bool ok = (tm->t = malloc((size_t)capacity * sizeof *tm->t)) != NULL;
+    for (int s = 0; s < STAGES; s++) ok = (tm->stage[s] = malloc((size_t)capacity * sizeof *tm->stage[s])) && ok;
+    if (!ok) {
+        fprintf(stderr, PROG ": skipping %s: out of memory\n", scene);
+    } else if (ts_renderer_create(&tm->desc, &tm->r, &err) != TS_OK) {
         fprintf(stderr, PROG ": skipping %s: %s\n", scene, err.message);
-        return false;
+        tm->r = NULL;
+    } else {
+        const char *post_note;
+        tm->post = ts_renderer_post(tm->r, &post_note);
+        if (post_note[0]) ts_cli_warn((void *)PROG, post_note);
+        return;
     }
-    const char *post_note;
-    ts_post_backend post = ts_renderer_post(r, &post_note);
-    if (post_note[0]) ts_cli_warn((void *)PROG, post_note);
-    enum { STAGES = 6 };
-    double *t = malloc((size_t)frames * sizeof *t);
-    double *stage[STAGES];
-    bool ok = t != NULL;
-    for (int s = 0; s < STAGES; s++) ok = (stage[s] = malloc((size_t)frames * sizeof *stage[s])) && ok;
+    timing_close(tm);
+}
+
+/* Draws one untimed frame, which brings this configuration's data back
+ * into the caches, and then `frames` timed ones. False (with a message,
+ * the renderer destroyed) when a frame cannot be drawn or --write fails. */
+static bool timing_run(timing *tm, const ts_model *model, const char *scene, const ts_view_desc *view,
+                       int frames) {
+    ts_error err = {0};
     ts_frame_stats st = {0};
-    for (int f = -1; ok && f < frames; f++) {
+    for (int f = -1; f < frames; f++) {
         double t0 = ts_cli_now_ms();
-        if (ts_renderer_draw(r, model, view, &err) != TS_OK) {
+        if (ts_renderer_draw(tm->r, model, view, &err) != TS_OK) {
             fprintf(stderr, PROG ": %s: %s\n", scene, err.message);
-            ok = false;
-            break;
+            timing_close(tm);
+            return false;
         }
-        ts_renderer_stats(r, &st); /* waits for the frame */
+        ts_renderer_stats(tm->r, &st); /* waits for the frame */
         double t1 = ts_cli_now_ms();
         if (f < 0) continue;
-        t[f] = t1 - t0;
-        stage[0][f] = st.vertex_ms;
-        stage[1][f] = st.geometry_ms;
-        stage[2][f] = st.raster_ms;
-        stage[3][f] = st.queue_ms;
-        stage[4][f] = st.post_ms;
-        stage[5][f] = st.present_ms;
+        int i = tm->frames++;
+        tm->t[i] = t1 - t0;
+        tm->stage[0][i] = st.vertex_ms;
+        tm->stage[1][i] = st.geometry_ms;
+        tm->stage[2][i] = st.raster_ms;
+        tm->stage[3][i] = st.queue_ms;
+        tm->stage[4][i] = st.post_ms;
+        tm->stage[5][i] = st.present_ms;
     }
-    const png_sink *sink = desc.on_frame_user;
-    if (ok && desc.on_frame && sink->res != TS_OK) {
+    tm->fragments = st.fragments;
+    const png_sink *sink = tm->desc.on_frame_user;
+    if (tm->desc.on_frame && sink->res != TS_OK) {
         fprintf(stderr, PROG ": error: --write: %s\n", sink->err.message);
-        ok = false;
+        timing_close(tm);
+        return false;
     }
-    if (ok) {
-        /* ts_cli_median() sorts in place, so the minimum is t[0] only after it:
-         * the two are computed here, not in the initializer list below,
-         * whose expressions C leaves unsequenced. */
-        double median_ms = ts_cli_median(t, frames);
-        double min_ms = t[0];
-        *out = (row){
-            .backend = "tessera",
-            .scene = scene,
-            .width = w,
-            .height = h,
-            .isa = desc.reference ? "scalar" : ts_isa_name(ts_renderer_isa(r)),
-            .pipeline = desc.reference ? "reference" : "tiled",
-            .threads = ts_renderer_threads(r),
-            .msaa = ts_renderer_msaa(r),
-            .frames = frames,
-            .tris = ts_model_triangle_count(model),
-            .vertex_ms = ts_cli_median(stage[0], frames),
-            .geometry_ms = ts_cli_median(stage[1], frames),
-            .raster_ms = ts_cli_median(stage[2], frames),
-            .queue_ms = ts_cli_median(stage[3], frames),
-            .post_ms = post != TS_POST_NONE ? ts_cli_median(stage[4], frames) : TS_NO_VALUE,
-            .post = ts_post_backend_name(post),
-            .write_ms = desc.on_frame ? ts_cli_median(stage[5], frames) : TS_NO_VALUE,
-            .vs_gl = TS_NO_VALUE,
-            .zoom = view->zoom > 0.0f ? (double)view->zoom : 1.0,
-            .median_ms = median_ms,
-            .min_ms = min_ms,
-        };
-        out->tris_per_s = (double)out->tris / (out->median_ms * 1e-3);
-        out->pixels_per_s = (double)st.fragments / (out->median_ms * 1e-3);
-        if (desc.reference) {
-            /* The reference pipeline sets triangles up inside its raster
-             * loop, hands the frame over without a queue and counts no
-             * shaded pixels: its stats hold 0 for figures it does not have. */
-            out->geometry_ms = out->queue_ms = out->pixels_per_s = TS_NO_VALUE;
-        }
+    return true;
+}
+
+/* The row of a timed configuration (medians over all its frames). */
+static row timing_row(timing *tm, const ts_model *model, const char *scene, const ts_view_desc *view) {
+    const ts_renderer_desc *desc = &tm->desc;
+    int n = tm->frames;
+    /* ts_cli_median() sorts in place, so the minimum is t[0] only after it:
+     * the two are computed here, not in the initializer list below,
+     * whose expressions C leaves unsequenced. */
+    double median_ms = ts_cli_median(tm->t, n);
+    double min_ms = tm->t[0];
+    row out = {
+        .backend = "tessera",
+        .scene = scene,
+        .width = desc->width,
+        .height = desc->height,
+        .isa = desc->reference ? "scalar" : ts_isa_name(ts_renderer_isa(tm->r)),
+        .pipeline = desc->reference ? "reference" : "tiled",
+        .threads = ts_renderer_threads(tm->r),
+        .msaa = ts_renderer_msaa(tm->r),
+        .frames = n,
+        .tris = ts_model_triangle_count(model),
+        .vertex_ms = ts_cli_median(tm->stage[0], n),
+        .geometry_ms = ts_cli_median(tm->stage[1], n),
+        .raster_ms = ts_cli_median(tm->stage[2], n),
+        .queue_ms = ts_cli_median(tm->stage[3], n),
+        .post_ms = tm->post != TS_POST_NONE ? ts_cli_median(tm->stage[4], n) : TS_NO_VALUE,
+        .post = ts_post_backend_name(tm->post),
+        .write_ms = desc->on_frame ? ts_cli_median(tm->stage[5], n) : TS_NO_VALUE,
+        .vs_gl = TS_NO_VALUE,
+        .zoom = view->zoom > 0.0f ? (double)view->zoom : 1.0,
+        .median_ms = median_ms,
+        .min_ms = min_ms,
+    };
+    out.tris_per_s = (double)out.tris / (out.median_ms * 1e-3);
+    out.pixels_per_s = (double)tm->fragments / (out.median_ms * 1e-3);
+    if (desc->reference) {
+        /* The reference pipeline sets triangles up inside its raster
+         * loop, hands the frame over without a queue and counts no
+         * shaded pixels: its stats hold 0 for figures it does not have. */
+        out.geometry_ms = out.queue_ms = out.pixels_per_s = TS_NO_VALUE;
     }
-    for (int s = 0; s < STAGES; s++) free(stage[s]);
-    free(t);
-    ts_renderer_destroy(r);
-    return ok;
+    return out;
 }
 
 /* What the renderer makes of a thread count (0: one per core), asked of a
@@ -402,7 +444,7 @@ int main(int argc, char **argv) {
          *thread_arg = default_threads;
     const char *csv = NULL, *json = NULL;
     png_sink sink = {0}; /* --write */
-    int frames = 10, msaa = 1;
+    int frames = 10, msaa = 1, rounds = 1;
     bool reference = false, peer = false;
     ts_view_desc view = {0};
     ts_post_desc post = {0};
@@ -460,6 +502,11 @@ int main(int argc, char **argv) {
             if (!ts_cli_parse_int(val, 1, MAX_FRAMES, &n))
                 return fail("--frames %s: expected a whole number from 1 to %d", val, MAX_FRAMES);
             frames = (int)n;
+        } else if (!strcmp(a, "--rounds")) {
+            long n;
+            if (!ts_cli_parse_int(val, 1, MAX_ROUNDS, &n))
+                return fail("--rounds %s: expected a whole number from 1 to %d", val, MAX_ROUNDS);
+            rounds = (int)n;
         } else if (!strcmp(a, "--shading")) {
             if (!ts_shading_parse(val, &view.shading)) return fail("--shading %s: unknown mode", val);
         } else if (!strcmp(a, "--zoom")) {
@@ -510,6 +557,13 @@ int main(int argc, char **argv) {
         thread_list[i] = (int)n;
     }
 
+    int nconf = nisa * nt + (reference ? 1 : 0);
+    if (rounds > 1 && nconf > MAX_CONFIGS)
+        return fail("--rounds %d: at most %d configurations take turns (ISAs x thread counts, and the "
+                    "reference), not %d", rounds, MAX_CONFIGS, nconf);
+    if ((long)frames * rounds > MAX_FRAMES)
+        return fail("--frames %d --rounds %d: at most %d frames per configuration in all", frames, rounds,
+                    MAX_FRAMES);
     if (peer && msaa != 1)
         return fail("--peer gl: the OpenGL peer draws single-sampled; it cannot be compared at "
                     "--msaa %d", msaa);
@@ -523,7 +577,7 @@ int main(int argc, char **argv) {
         if (!seen) peer_threads[npeer++] = t;
     }
 
-    int per_size = nisa * nt + (reference ? 1 : 0) + npeer;
+    int per_size = nconf + npeer;
     int total = ns * nz * per_size;
     row *rows = calloc((size_t)total, sizeof *rows);
     if (!rows) return fail("out of memory");
@@ -574,33 +628,53 @@ int main(int argc, char **argv) {
                             wh[z][0], wh[z][1], peer_threads[p], why);
                 }
             }
-            for (int c = 0; c < nisa * nt + (reference ? 1 : 0); c++) {
-                ts_renderer_desc desc = {.msaa = msaa, .post = post};
-                if (sink.path) {
-                    desc.on_frame = write_frame;
-                    desc.on_frame_user = &sink;
+            /* Without --rounds one configuration is made, timed and
+             * destroyed after the other; with it all of the size's are
+             * made first and take turns. */
+            int per_turn = rounds > 1 ? nconf : 1;
+            for (int c0 = 0; c0 < nconf; c0 += per_turn) {
+                timing tm[MAX_CONFIGS];
+                for (int c = c0; c < c0 + per_turn; c++) {
+                    ts_renderer_desc desc = {.msaa = msaa, .post = post};
+                    if (sink.path) {
+                        desc.on_frame = write_frame;
+                        desc.on_frame_user = &sink;
+                    }
+                    if (c == nisa * nt) {
+                        desc.reference = true;
+                    } else {
+                        desc.isa = isa_list[c / nt];
+                        desc.threads = thread_list[c % nt];
+                    }
+                    timing_open(&tm[c - c0], name, wh[z][0], wh[z][1], desc, frames * rounds);
                 }
-                if (c == nisa * nt) {
-                    desc.reference = true;
-                } else {
-                    desc.isa = isa_list[c / nt];
-                    desc.threads = thread_list[c % nt];
+                for (int round = 0; round < rounds; round++) {
+                    for (int c = 0; c < per_turn; c++) {
+                        if (!tm[c].r) continue;
+                        if (progress) {
+                            fprintf(stderr, "\r" PROG ": %d/%d configurations", done + c, total);
+                            if (rounds > 1) fprintf(stderr, ", round %d/%d", round + 1, rounds);
+                        }
+                        if (!timing_run(&tm[c], &model, name, &view, frames) && sink.res != TS_OK) {
+                            /* It would fail the same way for every configuration. */
+                            for (int k = 0; k < per_turn; k++) timing_close(&tm[k]);
+                            ts_model_free(&model);
+                            free(rows);
+                            return 1;
+                        }
+                        if (progress) fprintf(stderr, "\r%60s\r", "");
+                    }
                 }
-                if (progress)
-                    fprintf(stderr, "\r" PROG ": %d/%d configurations", done, total);
-                if (run_config(&model, name, wh[z][0], wh[z][1], desc, &view, frames, &rows[nrows])) {
-                    if (progress) fprintf(stderr, "\r%40s\r", "");
+                for (int c = 0; c < per_turn; c++, done++) {
+                    if (!tm[c].r) continue;
                     row *r = &rows[nrows++];
+                    *r = timing_row(&tm[c], &model, name, &view);
                     for (int g = group; g < nrows; g++)
                         if (!strcmp(rows[g].backend, "gl") && rows[g].threads == r->threads)
                             r->vs_gl = r->median_ms / rows[g].median_ms;
                     print_row(r, peer);
-                } else if (sink.res != TS_OK) {
-                    ts_model_free(&model);
-                    free(rows);
-                    return 1; /* it would fail the same way for every configuration */
+                    timing_close(&tm[c]);
                 }
-                done++;
             }
         }
         ts_model_free(&model);

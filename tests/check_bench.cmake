@@ -5,14 +5,15 @@
 # exist, the stage split of the OpenGL peer) is empty in the CSV and null in
 # the JSON, never 0. Fails with one line naming the file, row and column.
 #
-#   cmake -DCSV=FILE -DJSON=FILE -DROWS=N [-DGL_ROWS=M] [-DWRITE=ON] -P tests/check_bench.cmake
+#   cmake -DCSV=FILE -DJSON=FILE -DROWS=N [-DGL_ROWS=M] [-DWRITE=ON] [-DFRAMES=F] -P tests/check_bench.cmake
 #   cmake -DCSV=FILE -DJSON=FILE -DSWEEP=PLAN -P tests/check_bench.cmake
 #
 # ROWS: how many tessera rows the bench must have written; GL_ROWS: how
 # many rows of the OpenGL peer (default 0). With gl rows, every tiled row
 # must have its ratio to the peer (vs_gl). WRITE: the bench ran with
 # --write, so every tessera row has its write time (write_ms above 0);
-# without it no row has one.
+# without it no row has one. FRAMES: every tessera row's frame count (the
+# timed frames of all its --rounds).
 #
 # SWEEP: the files are a --sweep PLAN's instead (tests/check_sweep.cmake
 # checks them, with the functions below).
@@ -83,6 +84,9 @@ macro(check_row where)
   endif()
   if(v_backend STREQUAL "tessera")
     math(EXPR n_tessera "${n_tessera} + 1")
+    if(DEFINED FRAMES AND NOT v_frames EQUAL FRAMES)
+      fail("${where} frames is ${v_frames}, expected ${FRAMES}")
+    endif()
     if(v_isa STREQUAL "")
       fail("${where}: no isa")
     endif()
