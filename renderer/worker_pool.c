@@ -18,13 +18,13 @@
 #include "worker_pool.h"
 
 #include "cpu_pause.h"
+#include "renderer_internal.h" /* ts_now_ns */
 
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 /* How long a waiting side polls before it sleeps: longer than the gaps
  * between a frame's phases (microseconds) and than a wake-up (tens of
@@ -71,35 +71,38 @@ struct ts_worker_pool {
     worker *workers;   /* workers 1 .. threads - 1 */
 };
 
-static uint64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+/* The two conditions a side waits for: a phase after the one it saw
+ * (a worker), and the end of the running phase (the caller). Acquire, as
+ * the memory-order argument above needs. */
+static bool new_phase(ts_worker_pool *p, uint64_t seen) {
+    return atomic_load_explicit(&p->generation, memory_order_acquire) != seen;
 }
 
-/* Polls until generation differs from `seen` or spin_ns pass; returns the
- * last value loaded. Reads the clock once per 64 pauses. */
-static uint64_t poll_generation(ts_worker_pool *p, uint64_t seen) {
-    uint64_t g = atomic_load_explicit(&p->generation, memory_order_acquire);
-    if (g != seen || p->spin_ns == 0) return g;
-    uint64_t until = now_ns() + p->spin_ns;
-    for (uint32_t i = 1;; i++) {
-        ts_cpu_pause();
-        if ((g = atomic_load_explicit(&p->generation, memory_order_acquire)) != seen) return g;
-        if (i % 64 == 0 && now_ns() > until) return g;
-    }
+static bool phase_done(ts_worker_pool *p, uint64_t unused) {
+    (void)unused;
+    return atomic_load_explicit(&p->active, memory_order_acquire) == 0;
 }
 
-/* The same for the end of the phase: true once `active` is 0. */
-static bool poll_done(ts_worker_pool *p) {
-    if (atomic_load_explicit(&p->active, memory_order_acquire) == 0) return true;
+/* Polls ready(p, arg) for up to spin_ns; whether it came true. Reads the
+ * clock once per 64 pauses. */
+static bool poll_for(ts_worker_pool *p, bool (*ready)(ts_worker_pool *, uint64_t), uint64_t arg) {
+    if (ready(p, arg)) return true;
     if (p->spin_ns == 0) return false;
-    uint64_t until = now_ns() + p->spin_ns;
+    uint64_t until = ts_now_ns() + p->spin_ns;
     for (uint32_t i = 1;; i++) {
         ts_cpu_pause();
-        if (atomic_load_explicit(&p->active, memory_order_acquire) == 0) return true;
-        if (i % 64 == 0 && now_ns() > until) return false;
+        if (ready(p, arg)) return true;
+        if (i % 64 == 0 && ts_now_ns() > until) return false;
     }
+}
+
+/* Polls, then sleeps on `cond` until ready(p, arg). */
+static void wait_for(ts_worker_pool *p, pthread_cond_t *cond, bool (*ready)(ts_worker_pool *, uint64_t),
+                     uint64_t arg) {
+    if (poll_for(p, ready, arg)) return;
+    pthread_mutex_lock(&p->lock);
+    while (!ready(p, arg)) pthread_cond_wait(cond, &p->lock);
+    pthread_mutex_unlock(&p->lock);
 }
 
 /* Takes the current phase's jobs until none is left. */
@@ -120,14 +123,10 @@ static void *worker_main(void *arg) {
 
     uint64_t seen = 0;
     for (;;) {
-        uint64_t g = poll_generation(p, seen);
-        if (g == seen) {
-            pthread_mutex_lock(&p->lock);
-            while ((g = atomic_load_explicit(&p->generation, memory_order_acquire)) == seen)
-                pthread_cond_wait(&p->start, &p->lock);
-            pthread_mutex_unlock(&p->lock);
-        }
-        seen = g;
+        wait_for(p, &p->start, new_phase, seen);
+        /* Relaxed: the acquire in new_phase ordered this phase's stores
+         * before us, and the next phase is not published until we leave. */
+        seen = atomic_load_explicit(&p->generation, memory_order_relaxed);
         if (p->quit) break;
 
         run_jobs(p, p->job, p->ctx, p->count, w->index);
@@ -212,9 +211,5 @@ void ts_worker_pool_run(ts_worker_pool *p, ts_job_fn job, void *ctx, uint32_t co
     }
     publish(p, job, ctx, count, false);
     run_jobs(p, job, ctx, count, 0);
-    if (!poll_done(p)) {
-        pthread_mutex_lock(&p->lock);
-        while (atomic_load_explicit(&p->active, memory_order_acquire) > 0) pthread_cond_wait(&p->done, &p->lock);
-        pthread_mutex_unlock(&p->lock);
-    }
+    wait_for(p, &p->done, phase_done, 0);
 }
