@@ -10,8 +10,9 @@
  * writes a GL buffer, which fills the texture on the GPU (gl_frame.h), and
  * nothing comes back to the host.
  *
- * The math follows post_cpu.c operation for operation, in 32-bit float, so
- * that rounding is all that separates the two (docs/POST.md). That is why
+ * The math is post_math.h's, the same per-pixel code post_cpu.c (the
+ * definition) runs on the CPU, so that rounding is all that separates the
+ * two (docs/POST.md). That is why
  * this file is built with --fmad=false (no contraction into fused
  * multiply-adds, like -ffp-contract=off on the C side), never with fast
  * math, and why bilinear taps are computed by hand, not by texture units.
@@ -25,6 +26,7 @@
 #include <string.h>
 
 #include "post_backends.h"
+#include "post_math.h"
 extern "C" { /* error.h has no C++ guard of its own */
 #include "error.h"
 }
@@ -38,7 +40,6 @@ extern "C" { /* error.h has no C++ guard of its own */
 #define MIN_SLOTS 8  /* staging slots in the ring at first */
 #define MAX_SLOTS 512 /* ... and at most (32 MiB of pinned memory) */
 #define BLOCK 16     /* kernels run 16x16 threads per block, one thread per pixel */
-#define HALF_MAX 65504.0f /* the largest finite RGBA16F value: HDR stays within it */
 
 /* ---- errors ------------------------------------------------------------- */
 
@@ -64,176 +65,52 @@ static ts_result launched(const char *kernel, ts_error *err) {
     return ts_error_set(err, TS_ERR_SYSTEM, "cuda: kernel %s: %s", kernel, cudaGetErrorString(e));
 }
 
-/* ---- the chain, per pixel (as post_cpu.c) ------------------------------- */
-
-/* Host and device: the kernels below are one call of these per pixel, so the
- * same code can be run on the CPU against post_cpu.c where no GPU is. */
-#define HD __host__ __device__
-
-HD static float sanitize(float v) { return !(v > 0.0f) ? 0.0f : v > HALF_MAX ? HALF_MAX : v; }
-HD static float clamp01(float v) { return !(v > 0.0f) ? 0.0f : v > 1.0f ? 1.0f : v; }
-HD static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
-HD static float luminance(float3 c) { return 0.2126f * c.x + 0.7152f * c.y + 0.0722f * c.z; }
-
-HD static float3 exposed(const ts_post_params &p, float4 px) {
-    return make_float3(sanitize(px.x) * p.exposure, sanitize(px.y) * p.exposure, sanitize(px.z) * p.exposure);
-}
-
-HD static float3 rgb(float4 v) { return make_float3(v.x, v.y, v.z); }
-
-/* Bilinear sample of `img` (w x h, rows of w) at (u, v) in pixel units,
- * edges clamped: docs/POST.md's filter, by hand. */
-HD static float3 bilinear(const float4 *img, int w, int h, float u, float v) {
-    float fu = floorf(u), fv = floorf(v);
-    float tx = u - fu, ty = v - fv;
-    int x0 = clampi((int)fu, 0, w - 1), x1 = clampi((int)fu + 1, 0, w - 1);
-    int y0 = clampi((int)fv, 0, h - 1), y1 = clampi((int)fv + 1, 0, h - 1);
-    float4 a = img[(size_t)y0 * w + x0], b = img[(size_t)y0 * w + x1];
-    float4 c = img[(size_t)y1 * w + x0], d = img[(size_t)y1 * w + x1];
-    float3 top = make_float3(a.x + (b.x - a.x) * tx, a.y + (b.y - a.y) * tx, a.z + (b.z - a.z) * tx);
-    float3 bottom = make_float3(c.x + (d.x - c.x) * tx, c.y + (d.y - c.y) * tx, c.z + (d.z - c.z) * tx);
-    return make_float3(top.x + (bottom.x - top.x) * ty, top.y + (bottom.y - top.y) * ty,
-                       top.z + (bottom.z - top.z) * ty);
-}
-
-HD static float aces(float x) {
-    return clamp01((x * (2.51f * x + 0.03f)) / (x * (2.43f * x + 0.59f) + 0.14f));
-}
-
-HD static float fxaa_luma(float3 c) { return sqrtf(luminance(c)); }
-
-HD static float srgb(float v) {
-    return v <= 0.0031308f ? 12.92f * v : 1.055f * powf(v, 1.0f / 2.4f) - 0.055f;
-}
-
-/* round(255 v) of v clamped to [0, 1]; through int as the C side's
- * conversion does. */
-HD static unsigned char quantize(float v) { return (unsigned char)(int)(clamp01(v) * 255.0f + 0.5f); }
-
-HD static uchar4 encode(const ts_post_params &p, float3 c, float alpha) {
-    if (p.srgb) c = make_float3(srgb(clamp01(c.x)), srgb(clamp01(c.y)), srgb(clamp01(c.z)));
-    return make_uchar4(quantize(c.x), quantize(c.y), quantize(c.z), quantize(alpha));
-}
-
 /* ---- kernels ------------------------------------------------------------- */
 
-/* The frame's HDR image on the device has rows `pitch` float4s apart (the
- * width it was allocated for, which may exceed the frame's); every other
- * image is packed, rows of its own width. `p` travels by value: the
- * Gaussian's weights arrive with it, as ts_post_params_make computed them.
- *
- * Each kernel is one call of its *_px function per thread; those are inline
- * only because the host side of this file never calls them (gcc would say
- * "defined but not used" of a plain static one). */
+/* Each kernel is one call of a post_math.h function per thread: the code
+ * post_cpu.c, the definition, runs on the CPU. The frame's HDR image on the
+ * device has rows `pitch` pixels apart (the width it was allocated for,
+ * which may exceed the frame's); every other image is packed, rows of its
+ * own width. `p` travels by value: the Gaussian's weights arrive with it,
+ * as ts_post_params_make computed them. */
 
-/* Bright pass: half pixel (i, j) from its 2x2 block of exposed pixels. */
-HD static inline void bright_px(const ts_post_params &p, const float4 *hdr, int pitch, int w, int h, float4 *dst,
-                                int w2, int i, int j) {
-    float3 sum = make_float3(0.0f, 0.0f, 0.0f);
-    for (int dy = 0; dy < 2; dy++)
-        for (int dx = 0; dx < 2; dx++) {
-            int x = clampi(2 * i + dx, 0, w - 1), y = clampi(2 * j + dy, 0, h - 1);
-            float3 c = exposed(p, hdr[(size_t)y * pitch + x]);
-            sum.x += c.x, sum.y += c.y, sum.z += c.z;
-        }
-    sum.x *= 0.25f, sum.y *= 0.25f, sum.z *= 0.25f;
-    float l = luminance(sum);
-    float keep = l > p.bloom_threshold ? (l - p.bloom_threshold) / l : 0.0f;
-    dst[(size_t)j * w2 + i] = make_float4(sum.x * keep, sum.y * keep, sum.z * keep, 0.0f);
-}
-
+/* Bright pass into `dst`, w2 x h2 half pixels of the w x h frame. */
 __global__ static void bright_kernel(ts_post_params p, const float4 *hdr, int pitch, int w, int h, float4 *dst,
                                      int w2, int h2) {
     int i = blockIdx.x * blockDim.x + threadIdx.x, j = blockIdx.y * blockDim.y + threadIdx.y;
-    if (i < w2 && j < h2) bright_px(p, hdr, pitch, w, h, dst, w2, i, j);
+    if (i < w2 && j < h2)
+        ts_post_store((float *)dst, (size_t)j * w2 + i, ts_post_bright_px(&p, (const float *)hdr, pitch, w, h, i, j));
 }
 
 /* One direction of the separable Gaussian: (dx, dy) is (1, 0) or (0, 1). */
-HD static inline void blur_px(const ts_post_params &p, const float4 *src, float4 *dst, int w2, int h2, int dx,
-                              int dy, int i, int j) {
-    int r = p.bloom_radius;
-    float3 sum = make_float3(0.0f, 0.0f, 0.0f);
-    for (int t = -r; t <= r; t++) {
-        int x = clampi(i + t * dx, 0, w2 - 1), y = clampi(j + t * dy, 0, h2 - 1);
-        float4 s = src[(size_t)y * w2 + x];
-        float wt = p.bloom_weights[t + r];
-        sum.x += wt * s.x, sum.y += wt * s.y, sum.z += wt * s.z;
-    }
-    dst[(size_t)j * w2 + i] = make_float4(sum.x, sum.y, sum.z, 0.0f);
-}
-
 __global__ static void blur_kernel(ts_post_params p, const float4 *src, float4 *dst, int w2, int h2, int dx,
                                    int dy) {
     int i = blockIdx.x * blockDim.x + threadIdx.x, j = blockIdx.y * blockDim.y + threadIdx.y;
-    if (i < w2 && j < h2) blur_px(p, src, dst, w2, h2, dx, dy, i, j);
+    if (i < w2 && j < h2)
+        ts_post_store((float *)dst, (size_t)j * w2 + i, ts_post_blur_px(&p, (const float *)src, w2, h2, dx, dy, i, j));
 }
 
 /* Exposure, bloom's composite and the tone map; into `ldr` when FXAA
  * follows, else encoded straight into `out`. */
-HD static inline void composite_px(const ts_post_params &p, const float4 *hdr, int pitch, int w,
-                                   const float4 *bloom, int w2, int h2, float4 *ldr, uchar4 *out, int x, int y) {
-    float4 px = hdr[(size_t)y * pitch + x];
-    float3 c = exposed(p, px);
-    if (p.bloom) {
-        float3 b = bilinear(bloom, w2, h2, (float)x * 0.5f - 0.25f, (float)y * 0.5f - 0.25f);
-        c.x += p.bloom_strength * b.x, c.y += p.bloom_strength * b.y, c.z += p.bloom_strength * b.z;
-    }
-    if (p.tonemap)
-        c = make_float3(aces(c.x), aces(c.y), aces(c.z));
-    else
-        c = make_float3(clamp01(c.x), clamp01(c.y), clamp01(c.z));
+__global__ static void composite_kernel(ts_post_params p, const float4 *hdr, int pitch, int w, int h,
+                                        const float4 *bloom, int w2, int h2, float4 *ldr, uint32_t *out) {
+    int x = blockIdx.x * blockDim.x + threadIdx.x, y = blockIdx.y * blockDim.y + threadIdx.y;
+    if (x >= w || y >= h) return;
+    ts_post_rgb c = ts_post_composite_px(&p, (const float *)hdr, pitch, (const float *)bloom, w2, h2, x, y);
     size_t at = (size_t)y * w + x;
     if (p.fxaa)
-        ldr[at] = make_float4(c.x, c.y, c.z, 0.0f);
+        ts_post_store((float *)ldr, at, c);
     else
-        out[at] = encode(p, c, px.w);
-}
-
-__global__ static void composite_kernel(ts_post_params p, const float4 *hdr, int pitch, int w, int h,
-                                        const float4 *bloom, int w2, int h2, float4 *ldr, uchar4 *out) {
-    int x = blockIdx.x * blockDim.x + threadIdx.x, y = blockIdx.y * blockDim.y + threadIdx.y;
-    if (x < w && y < h) composite_px(p, hdr, pitch, w, bloom, w2, h2, ldr, out, x, y);
+        out[at] = ts_post_encode(&p, c, ts_post_alpha((const float *)hdr, (size_t)y * pitch + x));
 }
 
 /* FXAA on the tone-mapped image, then the encode. */
-HD static inline void fxaa_px(const ts_post_params &p, const float4 *ldr, const float4 *hdr, int pitch, int w,
-                              int h, uchar4 *out, int x, int y) {
-    int ym = clampi(y - 1, 0, h - 1), yp = clampi(y + 1, 0, h - 1);
-    int xm = clampi(x - 1, 0, w - 1), xp = clampi(x + 1, 0, w - 1);
-    float3 m = rgb(ldr[(size_t)y * w + x]);
-    float l_nw = fxaa_luma(rgb(ldr[(size_t)ym * w + xm]));
-    float l_ne = fxaa_luma(rgb(ldr[(size_t)ym * w + xp]));
-    float l_sw = fxaa_luma(rgb(ldr[(size_t)yp * w + xm]));
-    float l_se = fxaa_luma(rgb(ldr[(size_t)yp * w + xp]));
-    float l_m = fxaa_luma(m);
-    float l_min = fminf(l_m, fminf(fminf(l_nw, l_ne), fminf(l_sw, l_se)));
-    float l_max = fmaxf(l_m, fmaxf(fmaxf(l_nw, l_ne), fmaxf(l_sw, l_se)));
-    float3 c = m;
-    if (!(l_max - l_min < fmaxf(TS_FXAA_EDGE_MIN, l_max * TS_FXAA_EDGE_REL))) { /* an edge */
-        float dir_x = -((l_nw + l_ne) - (l_sw + l_se));
-        float dir_y = (l_nw + l_sw) - (l_ne + l_se);
-        float reduce = fmaxf((l_nw + l_ne + l_sw + l_se) * (0.25f * TS_FXAA_REDUCE_MUL), TS_FXAA_REDUCE_MIN);
-        float rcp_min = 1.0f / (fminf(fabsf(dir_x), fabsf(dir_y)) + reduce);
-        dir_x = fminf(TS_FXAA_SPAN_MAX, fmaxf(-TS_FXAA_SPAN_MAX, dir_x * rcp_min));
-        dir_y = fminf(TS_FXAA_SPAN_MAX, fmaxf(-TS_FXAA_SPAN_MAX, dir_y * rcp_min));
-        float fx = (float)x, fy = (float)y;
-        float3 a1 = bilinear(ldr, w, h, fx + dir_x * (1.0f / 3.0f - 0.5f), fy + dir_y * (1.0f / 3.0f - 0.5f));
-        float3 a2 = bilinear(ldr, w, h, fx + dir_x * (2.0f / 3.0f - 0.5f), fy + dir_y * (2.0f / 3.0f - 0.5f));
-        float3 b1 = bilinear(ldr, w, h, fx + dir_x * -0.5f, fy + dir_y * -0.5f);
-        float3 b2 = bilinear(ldr, w, h, fx + dir_x * 0.5f, fy + dir_y * 0.5f);
-        float3 rgb_a = make_float3(0.5f * (a1.x + a2.x), 0.5f * (a1.y + a2.y), 0.5f * (a1.z + a2.z));
-        float3 rgb_b = make_float3(rgb_a.x * 0.5f + 0.25f * (b1.x + b2.x), rgb_a.y * 0.5f + 0.25f * (b1.y + b2.y),
-                                   rgb_a.z * 0.5f + 0.25f * (b1.z + b2.z));
-        float l_b = fxaa_luma(rgb_b);
-        c = l_b < l_min || l_b > l_max ? rgb_a : rgb_b;
-    }
-    out[(size_t)y * w + x] = encode(p, c, hdr[(size_t)y * pitch + x].w);
-}
-
 __global__ static void fxaa_kernel(ts_post_params p, const float4 *ldr, const float4 *hdr, int pitch, int w, int h,
-                                   uchar4 *out) {
+                                   uint32_t *out) {
     int x = blockIdx.x * blockDim.x + threadIdx.x, y = blockIdx.y * blockDim.y + threadIdx.y;
-    if (x < w && y < h) fxaa_px(p, ldr, hdr, pitch, w, h, out, x, y);
+    if (x < w && y < h)
+        out[(size_t)y * w + x] = ts_post_encode(&p, ts_post_fxaa_px((const float *)ldr, w, h, x, y),
+                                                ts_post_alpha((const float *)hdr, (size_t)y * pitch + x));
 }
 
 /* ---- the backend's state ------------------------------------------------- */
@@ -264,7 +141,7 @@ typedef struct cuda_post {
     float4 *bloom, *tmp; /* half size */
     size_t half_cap;
     float4 *ldr; /* tone-mapped, FXAA's input */
-    uchar4 *out;
+    uint32_t *out; /* the 8-bit result, RGBA packed as ts_post_encode makes it */
     uint8_t *out_host; /* pinned: the readback's destination */
     size_t full_cap;
     /* The staging ring: slot s holds one tile (TILE x TILE float4, pinned)
@@ -356,7 +233,7 @@ static ts_result reserve_frame(cuda_post *c, int w, int h, ts_error *err) {
     if (full > c->full_cap) {
         c->full_cap = 0;
         if ((r = reserve_device((void **)&c->ldr, full, sizeof(float4), err)) != TS_OK) return r;
-        if ((r = reserve_device((void **)&c->out, full, sizeof(uchar4), err)) != TS_OK) return r;
+        if ((r = reserve_device((void **)&c->out, full, sizeof(uint32_t), err)) != TS_OK) return r;
         if (c->out_host) {
             uint8_t *old = c->out_host;
             c->out_host = NULL;
