@@ -427,6 +427,9 @@ ts_result ts_post_gl_frame(void *state, const ts_post_params *p, int w, int h, c
     if (r != TS_OK) return r;
     /* The read-back (glGetBufferSubData) sees the passes' storage writes. */
     glMemoryBarrier(GL_BUFFER_UPDATE_BARRIER_BIT);
+    /* A finish that could not make the context current ended the last
+     * frame without deleting its fence: it goes now, with the context. */
+    if (s->fence) glDeleteSync(s->fence);
     s->fence = glFenceSync(GL_SYNC_GPU_COMMANDS_COMPLETE, 0);
     glFlush(); /* the passes and the fence on their way: polling needs no flush */
     if ((r = check_gl("running the passes", err)) != TS_OK || !s->fence) {

@@ -49,10 +49,6 @@ static void tile_clear(ts_tile_buf *tb, int samples) {
     tb->touched = 0;
 }
 
-/* Copies the 8 values of block row y (stored as in tile.h) to a contiguous
- * row. Pixels x and x + 1 (x even) of a row are neighbours, so the row is
- * four 64-bit pairs, at value offsets 0, 4, 16 and 20 (quad x, square x)
- * from the row's first: 32 (y >> 2) + 8 ((y >> 1) & 1) + 2 (y & 1). */
 /* Stores 32 bytes at a 32-byte aligned `dst` around the caches (x86's
  * non-temporal stores): the frame target is written once per frame and
  * not read back by the workers, so loading each line before writing it, as
@@ -76,6 +72,10 @@ TS_INLINE void store_fence(void) {
 #endif
 }
 
+/* Copies the 8 values of block row y (stored as in tile.h) to a contiguous
+ * row. Pixels x and x + 1 (x even) of a row are neighbours, so the row is
+ * four 64-bit pairs, at value offsets 0, 4, 16 and 20 (quad x, square x)
+ * from the row's first: 32 (y >> 2) + 8 ((y >> 1) & 1) + 2 (y & 1). */
 TS_INLINE void block_row_copy(void *dst, const void *block, int y, int w) {
     const uint32_t *row0 = (const uint32_t *)block + (y >> 2) * 32 + ((y >> 1) & 1) * 8 + (y & 1) * 2;
     if (w == TS_BLOCK) {
