@@ -8,6 +8,8 @@
 
 #include "tessera.h"
 
+#include "image_diff.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,54 +61,6 @@ static bool parse_args(int argc, char **argv, args *a) {
     return a->name && a->expected && a->actual && a->outdir;
 }
 
-/* Writes DIR/NAME.SUFFIX.png and prints its path. */
-static void write_named(const args *a, const char *suffix, int w, int h, const uint8_t *rgba) {
-    char path[1024];
-    ts_error err;
-    snprintf(path, sizeof path, "%s/%s.%s.png", a->outdir, a->name, suffix);
-    if (ts_png_write(path, w, h, rgba, &err) == TS_OK)
-        printf("  %-9s %s\n", suffix, path);
-    else
-        fprintf(stderr, "  cannot write %s: %s\n", path, err.message);
-}
-
-/* Expected | actual | difference: grey is the worst channel's difference
- * x8, red marks a pixel beyond the threshold. */
-static void write_failure(const args *a, const uint8_t *exp, const uint8_t *act, int w, int h) {
-    size_t n = (size_t)w * (size_t)h;
-    uint8_t *diff = malloc(n * 4), *sbs = malloc(n * 12);
-    if (!diff || !sbs) {
-        free(diff);
-        free(sbs);
-        fprintf(stderr, "  out of memory for the difference images\n");
-        return;
-    }
-    for (size_t i = 0; i < n; i++) {
-        int worst = 0;
-        for (size_t c = 0; c < 4; c++) {
-            int d = abs((int)exp[i * 4 + c] - (int)act[i * 4 + c]);
-            if (d > worst) worst = d;
-        }
-        int g = worst * 8 > 255 ? 255 : worst * 8;
-        bool bad = worst > a->threshold;
-        diff[i * 4 + 0] = (uint8_t)(bad ? 255 : g);
-        diff[i * 4 + 1] = (uint8_t)(bad ? 0 : g);
-        diff[i * 4 + 2] = (uint8_t)(bad ? 0 : g);
-        diff[i * 4 + 3] = 255;
-    }
-    const uint8_t *parts[3] = {exp, act, diff};
-    for (int y = 0; y < h; y++)
-        for (int p = 0; p < 3; p++)
-            memcpy(&sbs[((size_t)y * (size_t)w * 3 + (size_t)p * (size_t)w) * 4],
-                   &parts[p][(size_t)y * (size_t)w * 4], (size_t)w * 4);
-    write_named(a, "expected", w, h, exp);
-    write_named(a, "actual", w, h, act);
-    write_named(a, "diff", w, h, diff);
-    write_named(a, "sbs", w * 3, h, sbs);
-    free(diff);
-    free(sbs);
-}
-
 int main(int argc, char **argv) {
     args a;
     if (!parse_args(argc, argv, &a)) return usage();
@@ -149,7 +103,7 @@ int main(int argc, char **argv) {
                ok ? "ok" : "FAIL", a.name, bad, n, 100.0 * fraction, 100.0 * a.max_fraction,
                a.threshold, worst, mean);
         if (!ok) {
-            write_failure(&a, exp, act, ew, eh);
+            ts_test_write_diff(a.outdir, a.name, exp, act, ew, eh, a.threshold);
             status = 1;
         }
     }

@@ -9,6 +9,8 @@
 
 #include "tessera.h"
 
+#include "image_diff.h"
+
 #include "cli_args.h"
 
 #include <stdio.h>
@@ -78,51 +80,6 @@ static bool parse_args(int argc, char **argv, args *a) {
 static void warn(void *user, const char *message) {
     (void)user;
     fprintf(stderr, "warning: %s\n", message);
-}
-
-/* Writes DIR/NAME.SUFFIX.png and prints its path. */
-static void write_named(const args *a, const char *suffix, int w, int h, const uint8_t *rgba) {
-    char path[1024];
-    ts_error err;
-    snprintf(path, sizeof path, "%s/%s.%s.png", a->outdir, a->name, suffix);
-    if (ts_png_write(path, w, h, rgba, &err) == TS_OK)
-        printf("  %-9s %s\n", suffix, path);
-    else
-        fprintf(stderr, "  cannot write %s: %s\n", path, err.message);
-}
-
-/* Expected | actual | difference (x8, red where beyond tolerance). */
-static void write_failure(const args *a, const uint8_t *exp, const uint8_t *act, int w, int h) {
-    size_t n = (size_t)w * (size_t)h;
-    uint8_t *diff = malloc(n * 4), *sbs = malloc(n * 12);
-    if (!diff || !sbs) {
-        free(diff);
-        free(sbs);
-        return;
-    }
-    for (size_t i = 0; i < n; i++) {
-        int worst = 0;
-        for (int c = 0; c < 3; c++) {
-            int d = abs((int)exp[i * 4 + (size_t)c] - (int)act[i * 4 + (size_t)c]);
-            if (d > worst) worst = d;
-        }
-        int g = worst * 8 > 255 ? 255 : worst * 8;
-        diff[i * 4 + 0] = (uint8_t)(worst > tolerance ? 255 : g);
-        diff[i * 4 + 1] = (uint8_t)(worst > tolerance ? 0 : g);
-        diff[i * 4 + 2] = (uint8_t)(worst > tolerance ? 0 : g);
-        diff[i * 4 + 3] = 255;
-    }
-    const uint8_t *parts[3] = {exp, act, diff};
-    for (int y = 0; y < h; y++)
-        for (int p = 0; p < 3; p++)
-            memcpy(&sbs[((size_t)y * (size_t)w * 3 + (size_t)p * (size_t)w) * 4],
-                   &parts[p][(size_t)y * (size_t)w * 4], (size_t)w * 4);
-    write_named(a, "expected", w, h, exp);
-    write_named(a, "actual", w, h, act);
-    write_named(a, "diff", w, h, diff);
-    write_named(a, "sbs", w * 3, h, sbs);
-    free(diff);
-    free(sbs);
 }
 
 int main(int argc, char **argv) {
@@ -196,7 +153,7 @@ int main(int argc, char **argv) {
             if (bad) {
                 printf("FAIL %s: %zu channel values differ by more than %d/255 (worst %d/255)\n",
                        a.name, bad, tolerance, worst);
-                write_failure(&a, exp, act, gw, gh);
+                ts_test_write_diff(a.outdir, a.name, exp, act, gw, gh, tolerance);
                 status = 1;
             } else {
                 printf("ok %s (worst difference %d/255)\n", a.name, worst);

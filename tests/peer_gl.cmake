@@ -20,7 +20,7 @@ endif()
 set(_gl_glmark2 ${TS_GLMARK2_MODELS})
 set(_gl_assimp ${TS_ASSIMP_MODELS})
 
-add_executable(compare_images ${_gl_tests_dir}/compare_images.c)
+add_executable(compare_images ${_gl_tests_dir}/compare_images.c ${_gl_tests_dir}/image_diff.c)
 target_link_libraries(compare_images PRIVATE tessera)
 ts_target_warnings(compare_images)
 
