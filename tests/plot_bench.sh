@@ -2,8 +2,9 @@
 # plot_bench.sh — scripts/plot-bench on tessera-bench's JSON, one of:
 #   sweep    a quick sweep: frame-time.png and breakdown.png
 #   threads  a run over one and two threads: threads.png, and with --doc
-#            the curve's table between a copy's threads:begin/end marks;
-#            and a run over one thread count alone is refused (no curve)
+#            the curve's table between a copy's threads:begin/end marks,
+#            the same as --table prints; and a run over one thread count
+#            alone is refused (no curve)
 # Each chart must be a PNG of more than a blank canvas's bytes (a chart
 # with its lines, labels and legend is far larger). Exits 77 (CTest's
 # skip) when plot-bench does: matplotlib is missing.
@@ -51,6 +52,9 @@ threads)
         fail "the doc has no table row for 2 threads: $(cat "$out/doc.md")"
     grep -q '^old$' "$out/doc.md" && fail "the doc's marked part was not replaced"
     grep -q '^after$' "$out/doc.md" || fail "the doc lost what follows the marked part"
+    grep '^| 2 |' "$out/doc.md" >"$out/row.doc"
+    "$plot" "$out/threads.json" --table | grep '^| 2 |' >"$out/row.table" || fail "--table printed no row for 2 threads"
+    cmp -s "$out/row.doc" "$out/row.table" || fail "--table and --doc give different rows"
     "$bench" --scene builtin:cube --size 160x120 --threads 1 --frames 1 --json "$out/one.json" >/dev/null ||
         fail "tessera-bench --threads 1 failed"
     err=$(plot "$out/one.json" --out "$out" 2>&1) && fail "plot-bench drew a curve from one thread count"
