@@ -59,6 +59,8 @@ void ts_post_cpu_frame_free(ts_post_cpu_frame *f) {
     memset(f, 0, sizeof *f);
 }
 
+bool ts_post_cpu_fused(const ts_post_params *p) { return !p->bloom && !p->fxaa; }
+
 bool ts_post_cpu_tile(const ts_post_kernels *k, const ts_post_params *p, const ts_post_cpu_frame *f, int x, int y,
                       int w, int h) {
     if (p->bloom) {
@@ -67,9 +69,9 @@ bool ts_post_cpu_tile(const ts_post_kernels *k, const ts_post_params *p, const t
         k->bright(p, f, x / 2, y / 2, ts_post_half(x + w), ts_post_half(y + h));
         return false;
     }
-    if (p->fxaa) return false; /* the tone map goes with FXAA, band by band */
-    k->tonemap(p, f, NULL, x, y, x + w, y + h);
-    return true;
+    /* Fused, the store made the final pixels; with FXAA the tone map goes
+     * with it, band by band. */
+    return !p->fxaa;
 }
 
 enum { PHASE_BLUR_ROWS, PHASE_BLUR_COLS, PHASE_FINISH };
@@ -111,7 +113,30 @@ void ts_post_cpu_phase(const ts_post_kernels *k, const ts_post_params *p, const 
     }
 }
 
+/* The fused chain over the frame: each row's HDR split into planes, a
+ * vector's worth at a time, and encoded as the tile store would. */
+static void fused_run(const ts_post_kernels *k, const ts_post_params *p, const ts_post_cpu_frame *f) {
+    enum { RUN = 64 };
+    ts_post_cpu_frame with = *f;
+    with.params = p;
+    _Alignas(64) float planes[4][RUN];
+    _Alignas(64) int32_t words[RUN];
+    for (int y = 0; y < f->height; y++)
+        for (int x = 0; x < f->width; x += RUN) {
+            int n = f->width - x < RUN ? f->width - x : RUN;
+            const float *px = f->hdr + ((size_t)y * (size_t)f->width + (size_t)x) * 4;
+            for (int i = 0; i < RUN; i++)
+                for (int c = 0; c < 4; c++) planes[c][i] = px[(i < n ? i : n - 1) * 4 + c];
+            k->encode(&with, (const float *const[4]){planes[0], planes[1], planes[2], planes[3]}, words, RUN);
+            memcpy(f->out + ((size_t)y * (size_t)f->width + (size_t)x) * 4, words, (size_t)n * 4);
+        }
+}
+
 void ts_post_cpu_fast_run(const ts_post_kernels *k, const ts_post_params *p, const ts_post_cpu_frame *f) {
+    if (ts_post_cpu_fused(p)) {
+        fused_run(k, p, f);
+        return;
+    }
     for (int y = 0; y < f->height; y += TS_POST_BAND)
         for (int x = 0; x < f->width; x += TS_POST_BAND)
             ts_post_cpu_tile(k, p, f, x, y, f->width - x < TS_POST_BAND ? f->width - x : TS_POST_BAND,

@@ -12,6 +12,7 @@
 #ifndef TS_POST_FAST_H
 #define TS_POST_FAST_H
 
+#include "kernels.h"
 #include "post.h"
 
 /* A tile row: the last phase's jobs are bands of this many pixel rows (the
@@ -69,8 +70,10 @@ typedef struct ts_post_cpu_frame {
     float *bands;
     int workers;
     const ts_post_srgb_table *srgb;
-    /* Of the frame being processed: its HDR input (float RGBA, rows of
-     * `width`) and its 8-bit output (RGBA8, rows of `width`). */
+    /* Of the frame being processed: its parameters (what `encode` reads),
+     * its HDR input (float RGBA, rows of `width`) and its 8-bit output
+     * (RGBA8, rows of `width`). */
+    const ts_post_params *params;
     const float *hdr;
     uint8_t *out;
     void *block; /* the one allocation holding the planes and the table */
@@ -98,6 +101,11 @@ typedef struct ts_post_kernels {
                     int x1, int y1);
     /* FXAA over rows [y0, y1) of `ldr`, encoded into `out`'s color bytes. */
     void (*fxaa)(const ts_post_params *p, const ts_post_cpu_frame *f, const ts_post_ldr *ldr, int y0, int y1);
+    /* With neither bloom nor FXAA, the whole chain (exposure, tone map or
+     * clamp, encode) of pixels given as planes: the tile store's encode
+     * (shaders/kernels.h), `ctx` the ts_post_cpu_frame, which reads its
+     * `params` and its sRGB table. */
+    ts_encode_fn encode;
 } ts_post_kernels;
 
 extern const ts_post_kernels ts_post_kernels_scalar;
@@ -113,10 +121,13 @@ extern const ts_post_kernels ts_post_kernels_neon;
 const ts_post_kernels *ts_post_kernels_for(ts_isa isa);
 
 /* ---- the schedule --------------------------------------------------------
- * tile    on the worker that stored the tile (x, y, w, h), at once: the
- *         bright pass with bloom; with neither bloom nor FXAA the whole
- *         chain (exposure, tone map, encode). True when the tile's 8-bit
- *         pixels are then final (no phase follows).
+ * fused   with neither bloom nor FXAA every stage is per pixel: the whole
+ *         chain runs in the tile store, `encode` in place of its 8-bit
+ *         quantize, on the tile's colors still in the worker's tile buffer;
+ *         the frame's HDR is not written at all, and the tile is final.
+ * tile    otherwise on the worker that stored the tile (x, y, w, h), at
+ *         once: the bright pass with bloom. True when the tile's 8-bit
+ *         pixels are then final (no phase follows): always, when fused.
  * phases  then, once every tile is stored, each phase over the frame as
  *         ts_post_cpu_bands jobs (any order, any worker: `worker` picks its
  *         band buffer), one phase after the other: blur rows and blur
@@ -124,6 +135,7 @@ const ts_post_kernels *ts_post_kernels_for(ts_isa isa);
  *         map and, with FXAA, FXAA on the band's tone-mapped rows, then the
  *         encode. Job b of the last phase writes the final pixels of rows
  *         [64 b, 64 b + 64), a row of tiles. */
+bool ts_post_cpu_fused(const ts_post_params *p);
 bool ts_post_cpu_tile(const ts_post_kernels *k, const ts_post_params *p, const ts_post_cpu_frame *f, int x, int y,
                       int w, int h);
 int ts_post_cpu_phase_count(const ts_post_params *p);
@@ -132,7 +144,8 @@ void ts_post_cpu_phase(const ts_post_kernels *k, const ts_post_params *p, const 
                        uint32_t band, uint32_t worker);
 
 /* The whole schedule on the calling thread (tests: the same kernels and
- * order the renderer's workers run). f->hdr and f->out must be set. */
+ * order the renderer's workers run; fused, `encode` on the HDR frame's
+ * rows). f->hdr and f->out must be set. */
 void ts_post_cpu_fast_run(const ts_post_kernels *k, const ts_post_params *p, const ts_post_cpu_frame *f);
 
 #endif

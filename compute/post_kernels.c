@@ -63,10 +63,9 @@ TS_INLINE vi32 encode(const ts_post_params *p, const ts_post_srgb_table *t, vf32
     return vi_select(up, vi_add(base, vi_set1(1)), base);
 }
 
-/* Packs and stores the pixels x .. x + TS_LANES - 1 of a frame row, only
- * those left of `width`. */
-TS_INLINE void store_rgba8(uint8_t *row, int x, int width, vi32 r, vi32 g, vi32 b, vi32 a) {
-    vi32 word = vi_or(vi_or(r, vi_sll(g, 8)), vi_or(vi_sll(b, 16), vi_sll(a, 24)));
+/* Stores the RGBA8 words of pixels x .. x + TS_LANES - 1 of a frame row,
+ * only those left of `width`. */
+TS_INLINE void store_word(uint8_t *row, int x, int width, vi32 word) {
     if (x + TS_LANES <= width) {
         vi_store((int32_t *)(void *)(row + (size_t)x * 4), word);
         return;
@@ -210,18 +209,31 @@ TS_INLINE void load_rgba(const float *row, int x, int w, vf32 out[4]) {
     for (int k = 0; k < 4; k++) out[k] = vf_gather(row + k, at);
 }
 
-/* Pixels x .. x + TS_LANES - 1 of row y: exposure, the bloom `b` (NULL:
- * none), the tone map, then to `ldr` or (NULL) encoded into `out`. */
+/* The chain's per-pixel stages on the linear color px: exposure, the bloom
+ * `b` (NULL: none), the tone map (or the clamp). */
+TS_INLINE void shade_vec(const ts_post_params *p, const vf32 px[4], const vf32 *b, vf32 c[3]) {
+    for (int k = 0; k < 3; k++) c[k] = vf_mul(sanitize(px[k]), vf_set1(p->exposure));
+    if (b)
+        for (int k = 0; k < 3; k++) c[k] = vf_add(c[k], vf_mul(vf_set1(p->bloom_strength), b[k]));
+    for (int k = 0; k < 3; k++) c[k] = p->tonemap ? aces(c[k]) : vf_clamp01(c[k]);
+}
+
+/* The shaded color c, encoded, and the 8-bit alpha a, packed as RGBA8
+ * words. */
+TS_INLINE vi32 pack_vec(const ts_post_params *p, const ts_post_srgb_table *t, const vf32 c[3], vi32 a) {
+    return vi_or(vi_or(encode(p, t, c[0]), vi_sll(encode(p, t, c[1]), 8)),
+                 vi_or(vi_sll(encode(p, t, c[2]), 16), vi_sll(a, 24)));
+}
+
+/* Pixels x .. x + TS_LANES - 1 of row y: the per-pixel stages, then to
+ * `ldr` or (NULL) encoded into `out`. */
 TS_INLINE void tonemap_vec(const ts_post_params *p, const ts_post_cpu_frame *f, const ts_post_ldr *ldr, int y, int x,
                            const vf32 *b) {
     const int w = f->width;
     const float *row = f->hdr + (size_t)y * (size_t)w * 4;
     vf32 px[4], c[3];
     load_rgba(row, x, w, px);
-    for (int k = 0; k < 3; k++) c[k] = vf_mul(sanitize(px[k]), vf_set1(p->exposure));
-    if (b)
-        for (int k = 0; k < 3; k++) c[k] = vf_add(c[k], vf_mul(vf_set1(p->bloom_strength), b[k]));
-    for (int k = 0; k < 3; k++) c[k] = p->tonemap ? aces(c[k]) : vf_clamp01(c[k]);
+    shade_vec(p, px, b, c);
     if (ldr) {
         size_t o = (size_t)(y - ldr->y0) * f->stride + (size_t)x;
         for (int k = 0; k < 3; k++) vf_store(ldr->plane[k] + o, c[k]);
@@ -229,12 +241,10 @@ TS_INLINE void tonemap_vec(const ts_post_params *p, const ts_post_cpu_frame *f, 
         /* The alpha byte now, so that FXAA reads a quarter of the bytes
          * instead of the HDR row again; it writes the color bytes. Rows
          * outside the band are another band's to write. */
-        vi32 zero = vi_set1(0);
         if (y >= ldr->own0 && y < ldr->own1)
-            store_rgba8(f->out + (size_t)y * (size_t)w * 4, x, w, zero, zero, zero, quantize(px[3]));
+            store_word(f->out + (size_t)y * (size_t)w * 4, x, w, vi_sll(quantize(px[3]), 24));
     } else {
-        store_rgba8(f->out + (size_t)y * (size_t)w * 4, x, w, encode(p, f->srgb, c[0]), encode(p, f->srgb, c[1]),
-                    encode(p, f->srgb, c[2]), quantize(px[3]));
+        store_word(f->out + (size_t)y * (size_t)w * 4, x, w, pack_vec(p, f->srgb, c, quantize(px[3])));
     }
 }
 
@@ -343,9 +353,21 @@ static void fxaa(const ts_post_params *p, const ts_post_cpu_frame *f, const ts_p
             }
             int32_t alpha[TS_LANES] = {0}; /* the tone map stored it */
             memcpy(alpha, out_row + (size_t)x * 4, (size_t)(x + TS_LANES <= w ? TS_LANES : w - x) * 4);
-            store_rgba8(out_row, x, w, encode(p, f->srgb, c[0]), encode(p, f->srgb, c[1]), encode(p, f->srgb, c[2]),
-                        vi_srl(vi_load(alpha), 24));
+            store_word(out_row, x, w, pack_vec(p, f->srgb, c, vi_srl(vi_load(alpha), 24)));
         }
+    }
+}
+
+/* ---- the fused chain ------------------------------------------------------ */
+
+static void encode_pixels(const void *ctx, const float *const rgba[4], int32_t *out, int count) {
+    const ts_post_cpu_frame *f = ctx;
+    const ts_post_params *p = f->params;
+    for (int i = 0; i < count; i += TS_LANES) {
+        vf32 px[4], c[3];
+        for (int k = 0; k < 4; k++) px[k] = vf_load(rgba[k] + i);
+        shade_vec(p, px, NULL, c);
+        vi_store(out + i, pack_vec(p, f->srgb, c, quantize(px[3])));
     }
 }
 
@@ -356,4 +378,5 @@ const ts_post_kernels TS_POST_KERNELS_SYMBOL = {
     .blur_cols = blur_cols,
     .tonemap = tonemap,
     .fxaa = fxaa,
+    .encode = encode_pixels,
 };

@@ -98,6 +98,10 @@ typedef struct target {
     float *hdr;      /* post-processing: linear color, float RGBA (else NULL) */
     float *depth;    /* NULL unless the renderer keeps depth */
     uint64_t *clean; /* per tile: blocks that hold the clear values (see tile_store) */
+    /* Where this frame's tiles are stored (written by the drawing thread
+     * before the raster phase): the HDR with post-processing, except when
+     * the cpu chain is fused into the store, which writes `pixels`. */
+    ts_tile_dest dest;
     uint32_t frame;     /* the frame drawn into it last */
     uint32_t received;  /* tiles of `frame` the consumer has seen; consumer only */
     bool complete;      /* guarded by ts_tiled.lock */
@@ -346,6 +350,7 @@ static bool target_alloc(target *tg, int w, int h, bool keep_depth, bool hdr) {
         if (tg->hdr) memcpy(&tg->hdr[p * 4], (const float[4]){0, 0, 0, 1}, sizeof(float[4]));
     }
     for (uint32_t k = 0; k < tg->tile_count; k++) tg->clean[k] = ~(uint64_t)0;
+    tg->dest.hdr = tg->hdr; /* both color buffers are clear: either may be the clean bits' */
     return true;
 }
 
@@ -754,26 +759,29 @@ static void raster_job(void *ctx, uint32_t tile, uint32_t worker) {
             fragments += raster(tb, rect, &b->tris[b->sorted[j]]);
         }
     }
-    k->tile_store(tb, t->samples, rect, t->cur->pixels, t->cur->hdr, t->cur->depth, t->width, &t->cur->clean[tile]);
+    target *tg = t->cur;
+    uint64_t s0 = ts_now_ns();
+    k->tile_store(tb, t->samples, rect, &tg->dest, &tg->clean[tile]);
     w->fragments += fragments;
     /* The post chain's part that needs nothing but this tile, while its
-     * HDR color is still in this core's cache. */
+     * HDR color is still in this core's cache; fused, the store was the
+     * whole chain, and its time is the chain's. */
     bool final = true;
-    if (t->cur->posted) {
+    if (tg->posted) {
         uint64_t p0 = ts_now_ns();
-        final = ts_post_cpu_tile(t->post_k, &t->r->post_params, t->cur->post, rect.x, rect.y, rect.w, rect.h);
-        w->post_tile_ns += ts_now_ns() - p0;
+        final = ts_post_cpu_tile(t->post_k, &t->r->post_params, tg->post, rect.x, rect.y, rect.w, rect.h);
+        w->post_tile_ns += ts_now_ns() - (tg->dest.encode ? s0 : p0);
     }
 
     /* The tile's pixels are written; the push publishes them (release in
      * the queue) to the consumer. Lazy: the consumer is woken per batch of
      * tiles, and by ts_tiled_draw once the raster phase is over. A tile
      * whose pixels the post phases still make is pushed by them. */
-    ts_tile_msg msg = {.frame = t->cur->frame, .tile = tile, .worker = worker, .cost_ns = ts_now_ns() - t0};
+    ts_tile_msg msg = {.frame = tg->frame, .tile = tile, .worker = worker, .cost_ns = ts_now_ns() - t0};
     if (final)
         ts_tile_queue_push_lazy(t->queue, &msg);
     else
-        t->cur->held[tile] = msg;
+        tg->held[tile] = msg;
 }
 
 _Static_assert(TS_POST_BAND == TS_TILE, "a post band is a row of tiles");
@@ -807,9 +815,23 @@ static ts_result post_prepare(target *tg, const ts_post_params *p, uint32_t work
         tg->post = f;
         tg->held = held;
     }
+    tg->post->params = p;
     tg->post->hdr = tg->hdr;
     tg->post->out = tg->pixels;
     return TS_OK;
+}
+
+/* Drawing thread, before a draw into `tg`: where its tiles are stored,
+ * `encode` the fused cpu chain's or NULL. The clean bits say which blocks
+ * hold the clear values in the buffer the store writes; when that changes
+ * (the chain switched on or off, or between fused and not) the other
+ * buffer's blocks hold whatever was last written there, so none is known
+ * clear until stored once. */
+static void set_dest(target *tg, ts_encode_fn encode) {
+    float *hdr = encode ? NULL : tg->hdr;
+    if (hdr != tg->dest.hdr) memset(tg->clean, 0, tg->tile_count * sizeof *tg->clean);
+    tg->dest = (ts_tile_dest){.rgba = tg->pixels, .hdr = hdr, .depth = tg->depth, .width = tg->width,
+                              .encode = encode, .encode_ctx = tg->post};
 }
 
 /* ---- the frame ---------------------------------------------------------- */
@@ -922,6 +944,7 @@ ts_result ts_tiled_draw(ts_renderer *r, const ts_frame_input *in_caller, ts_erro
      * thread (a GPU backend there gets the HDR tiles as before). */
     tg->posted = tg->hdr && r->post_active == TS_POST_CPU;
     if (tg->posted && (res = post_prepare(tg, &r->post_params, t->threads, err)) != TS_OK) return res;
+    set_dest(tg, tg->posted && ts_post_cpu_fused(&r->post_params) ? t->post_k->encode : NULL);
     tg->frame = t->frame_seq++;
     tg->received = 0; /* the consumer is done with this target: it finished the frame */
     tg->present_ns = 0;

@@ -112,24 +112,28 @@ static void block_store_hdr(float *hdr, size_t at, int frame_width, const float 
     }
 }
 
-static void tile_store(const ts_tile_buf *tb, int samples, ts_tile_rect rect, uint8_t *frame, float *hdr,
-                       float *depth, int frame_width, uint64_t *clean) {
+static void tile_store(const ts_tile_buf *tb, int samples, ts_tile_rect rect, const ts_tile_dest *dst,
+                       uint64_t *clean) {
     static const uint32_t clear_rgba[TS_BLOCK] = {CLEAR_RGBA, CLEAR_RGBA, CLEAR_RGBA, CLEAR_RGBA,
                                                   CLEAR_RGBA, CLEAR_RGBA, CLEAR_RGBA, CLEAR_RGBA};
     static const float clear_depth[TS_BLOCK] = {1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f};
     static const float clear_hdr[TS_BLOCK * 4] = {0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1,
                                                   0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1};
-    uint32_t *out = (uint32_t *)(void *)frame; /* RGBA8 as little-endian words */
+    uint32_t *out = (uint32_t *)(void *)dst->rgba; /* RGBA8 as little-endian words */
+    float *hdr = dst->hdr, *depth = dst->depth;
+    /* The resolved color goes through memory as planes when it is kept as
+     * floats or encoded by `encode`; else it is quantized on lanes. */
+    bool planar = hdr || dst->encode;
     for (int k = 0; k < TS_TILE_BLOCKS; k++) {
         int bx = ts_tile_block_x(k), by = ts_tile_block_y(k);
         if (bx >= rect.w || by >= rect.h) continue;
         int w = rect.w - bx < TS_BLOCK ? rect.w - bx : TS_BLOCK;
         int h = rect.h - by < TS_BLOCK ? rect.h - by : TS_BLOCK;
-        size_t at = (size_t)(rect.y + by) * (size_t)frame_width + (size_t)(rect.x + bx);
+        size_t at = (size_t)(rect.y + by) * (size_t)dst->width + (size_t)(rect.x + bx);
         uint64_t bit = (uint64_t)1 << k;
         if (!(tb->touched & bit)) {
             if (*clean & bit) continue; /* still clear from an earlier frame */
-            for (int y = 0; y < h; y++, at += (size_t)frame_width) {
+            for (int y = 0; y < h; y++, at += (size_t)dst->width) {
                 if (hdr)
                     memcpy(&hdr[at * 4], clear_hdr, (size_t)w * 4 * sizeof *hdr);
                 else
@@ -142,9 +146,9 @@ static void tile_store(const ts_tile_buf *tb, int samples, ts_tile_rect rect, ui
         *clean &= ~bit;
         /* Resolve: each pixel's samples averaged in the reference's order,
          * its depth the nearest sample; then packed r | g << 8 | b << 16 |
-         * a << 24, or kept as floats for the HDR frame. */
+         * a << 24, or kept as floats. */
         const float *planes[4] = {tb->r, tb->g, tb->b, tb->a};
-        int32_t packed[TS_BLOCK_PIXELS];
+        _Alignas(64) int32_t packed[TS_BLOCK_PIXELS];
         _Alignas(64) float resolved[4][TS_BLOCK_PIXELS];
         float zres[TS_BLOCK_PIXELS];
         const float *zsrc = &tb->depth[ts_tile_at(samples, k, 0, 0)];
@@ -158,12 +162,12 @@ static void tile_store(const ts_tile_buf *tb, int samples, ts_tile_rect rect, ui
                                vf_load(p + 3 * TS_BLOCK_PIXELS));
                     v = vf_mul(v, vf_set1(0.25f));
                 }
-                if (hdr)
+                if (planar)
                     vf_store(&resolved[c][g], v);
                 else
                     word = vi_or(word, vi_sll(quantize(v), 8 * c));
             }
-            if (!hdr) vi_store(&packed[g], word);
+            if (!planar) vi_store(&packed[g], word);
             if (samples > 1 && depth) {
                 vf32 z = vf_load(&zsrc[g]);
                 for (int s = 1; s < samples; s++) z = vf_min(vf_load(&zsrc[s * TS_BLOCK_PIXELS + g]), z);
@@ -171,8 +175,12 @@ static void tile_store(const ts_tile_buf *tb, int samples, ts_tile_rect rect, ui
             }
         }
         const float *zout = samples > 1 ? zres : zsrc;
-        if (hdr) block_store_hdr(hdr, at, frame_width, (const float(*)[TS_BLOCK_PIXELS])resolved, w, h);
-        for (int y = 0; y < h; y++, at += (size_t)frame_width) {
+        if (hdr)
+            block_store_hdr(hdr, at, dst->width, (const float(*)[TS_BLOCK_PIXELS])resolved, w, h);
+        else if (dst->encode)
+            dst->encode(dst->encode_ctx, (const float *const[4]){resolved[0], resolved[1], resolved[2], resolved[3]},
+                        packed, TS_BLOCK_PIXELS);
+        for (int y = 0; y < h; y++, at += (size_t)dst->width) {
             if (!hdr) block_row_copy(&out[at], packed, y, w);
             if (depth) block_row_copy(&depth[at], zout, y, w);
         }

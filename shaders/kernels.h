@@ -12,6 +12,31 @@
 /* Returns the number of pixels it shaded and wrote. */
 typedef uint32_t (*ts_raster_tri_fn)(ts_tile_buf *tb, ts_tile_rect rect, const ts_tile_tri *tri);
 
+/* A per-pixel encode of linear color to 8 bits, in place of
+ * round(clamp(v, 0, 1) * 255): `count` pixels (a multiple of the widest
+ * target's 16 lanes) given as planes r, g, b, a, to packed RGBA words,
+ * r | g << 8 | b << 16 | a << 24. Each pixel's word depends on that
+ * pixel's color alone, so it can run on any pixels in any order: the
+ * post-processing chain's per-pixel stages (compute/post_fast.h), fused
+ * into the tile store. Opaque black must encode to opaque black (the
+ * clear value). */
+typedef void (*ts_encode_fn)(const void *ctx, const float *const rgba[4], int32_t *out, int count);
+
+/* Where a tile is stored: a frame of `width` pixels a row. Color goes to
+ * `hdr` when it is not NULL, as the samples' mean itself (float RGBA,
+ * unclamped: the HDR input of post-processing), else to `rgba` as 8-bit
+ * RGBA: round(clamp(mean, 0, 1) * 255), or encode's words when `encode`
+ * is not NULL. Depth, the nearest sample, goes to `depth` unless it is
+ * NULL. */
+typedef struct ts_tile_dest {
+    uint8_t *rgba;
+    float *hdr;
+    float *depth;
+    ts_encode_fn encode;
+    const void *encode_ctx;
+    int width;
+} ts_tile_dest;
+
 typedef struct ts_kernels {
     const char *name; /* "scalar", "sse4", "avx2", "avx512", "neon" */
     int lanes;
@@ -31,16 +56,13 @@ typedef struct ts_kernels {
                       ts_tile_tri *out);
     /* Opaque black, depth 1, for `samples` (1 or TS_MAX_SAMPLES) per pixel. */
     void (*tile_clear)(ts_tile_buf *tb, int samples);
-    /* Writes the tile's pixels inside `rect` into a frame of `frame_width`
-     * pixels per row, resolving `samples` per pixel: color as 8-bit RGBA,
-     * round(clamp(v, 0, 1) * 255) of the samples' mean, or, when `hdr` is
-     * not NULL, as the mean itself (float RGBA, unclamped: the HDR input of
-     * post-processing) into `hdr` instead of `rgba`; depth as the nearest
-     * sample (not when `depth` is NULL). *clean (in and out) has bit k set
-     * when block k of the tile already holds the clear values in the frame:
-     * such a block the tile left untouched is not written again. */
-    void (*tile_store)(const ts_tile_buf *tb, int samples, ts_tile_rect rect, uint8_t *rgba, float *hdr,
-                       float *depth, int frame_width, uint64_t *clean);
+    /* Writes the tile's pixels inside `rect` into the frame `dst`,
+     * resolving `samples` per pixel. *clean (in and out) has bit k set when
+     * block k of the tile already holds the clear values in the buffer the
+     * store writes (dst's rgba or its hdr): such a block the tile left
+     * untouched is not written again. */
+    void (*tile_store)(const ts_tile_buf *tb, int samples, ts_tile_rect rect, const ts_tile_dest *dst,
+                       uint64_t *clean);
 } ts_kernels;
 
 extern const ts_kernels ts_kernels_scalar;

@@ -272,15 +272,28 @@ static void test_frame_callback(void) {
 /* A frame is the same whatever came before it: a renderer drawing a
  * sequence of different frames (the two frame targets keep what earlier
  * frames left where nothing is drawn now) gives each frame exactly as a new
- * renderer drawing it alone does. */
+ * renderer drawing it alone does; so too with post-processing on cpu, its
+ * chain fused into the tile store (no bloom, no FXAA) or not. */
 static void test_frames_independent(void) {
     static const char *const names[] = {"torus", "cube", "torus", "quads", "cube", "torus"};
     enum { N = sizeof names / sizeof names[0], W = 150, H = 100 };
+    static const struct {
+        int msaa;
+        ts_post_desc post;
+    } runs[] = {
+        {1, {0}},
+        {4, {0}},
+        {1, {.backend = TS_POST_CPU, .exposure = 3.0f, .no_bloom = true, .no_fxaa = true}},
+        {4, {.backend = TS_POST_CPU, .exposure = 3.0f, .no_bloom = true, .no_fxaa = true}},
+        {1, {.backend = TS_POST_CPU, .exposure = 3.0f}},
+    };
     ts_model m[N];
     ts_error err = {0};
     for (int i = 0; i < N; i++) CHECK(ts_model_builtin(names[i], &m[i], &err) == TS_OK, "%s", err.message);
-    for (int msaa = 1; msaa <= 4; msaa += 3) {
-        ts_renderer_desc d = {.width = W, .height = H, .threads = 2, .msaa = msaa, .keep_depth = true};
+    for (size_t run = 0; run < sizeof runs / sizeof runs[0]; run++) {
+        int msaa = runs[run].msaa;
+        ts_renderer_desc d = {.width = W, .height = H, .threads = 2, .msaa = msaa, .keep_depth = true,
+                              .post = runs[run].post};
         ts_renderer *seq = NULL, *alone = NULL;
         CHECK(ts_renderer_create(&d, &seq, &err) == TS_OK, "%s", err.message);
         for (int i = 0; seq && i < N; i++) {
@@ -290,9 +303,9 @@ static void test_frames_independent(void) {
             if (!alone) break;
             CHECK(ts_renderer_draw(alone, &m[i], &view, &err) == TS_OK, "%s", err.message);
             CHECK(memcmp(ts_renderer_pixels(seq), ts_renderer_pixels(alone), (size_t)W * H * 4) == 0,
-                  "msaa %d frame %d (%s): pixels differ from the frame drawn alone", msaa, i, names[i]);
+                  "run %zu frame %d (%s): pixels differ from the frame drawn alone", run, i, names[i]);
             CHECK(memcmp(ts_renderer_depth(seq), ts_renderer_depth(alone), (size_t)W * H * sizeof(float)) == 0,
-                  "msaa %d frame %d (%s): depth differs from the frame drawn alone", msaa, i, names[i]);
+                  "run %zu frame %d (%s): depth differs from the frame drawn alone", run, i, names[i]);
             ts_renderer_destroy(alone);
             alone = NULL;
         }

@@ -2,9 +2,14 @@
  * scene and shading mode, the tiled renderer on each target this CPU runs
  * (and on 1 and 3 worker threads) must give a depth buffer identical bit for
  * bit to the reference's (so coverage and depth agree exactly) and colors
- * within 1/255.
+ * within 1/255. With --post, both run the cpu post-processing chain: the
+ * reference its definition on the whole frame (compute/post_cpu.c), the
+ * tiled renderer its SIMD kernels, fused into the tile store with "tonemap"
+ * (exposure, tone map, sRGB encode) and on the workers after the raster with
+ * "all" (bloom and FXAA too).
  *
- *   test_isa [--size WxH] MODEL...      (MODEL: a file or builtin:NAME)
+ *   test_isa [--size WxH] [--msaa N] [--post tonemap|all] MODEL...
+ *   (MODEL: a file or builtin:NAME)
  */
 #include "tessera.h"
 
@@ -75,14 +80,20 @@ static void compare(const char *what, const frame *ref, const frame *got, size_t
 int main(int argc, char **argv) {
     int w = 250, h = 170; /* not multiples of the tile size: partial tiles too */
     int first_model = 1, msaa = 1;
+    ts_post_desc post = {0};
     while (first_model + 1 < argc && argv[first_model][0] == '-') {
         const char *k = argv[first_model], *v = argv[first_model + 1];
         if (!strcmp(k, "--size") && sscanf(v, "%dx%d", &w, &h) == 2) first_model += 2;
         else if (!strcmp(k, "--msaa") && (msaa = atoi(v)) > 0) first_model += 2;
-        else break;
+        else if (!strcmp(k, "--post") && (!strcmp(v, "tonemap") || !strcmp(v, "all"))) {
+            /* Exposure 3: highlights far above 1, for bloom and the tone map. */
+            post = (ts_post_desc){.backend = TS_POST_CPU, .exposure = 3.0f, .bloom_threshold = 1.5f,
+                                  .no_bloom = !strcmp(v, "tonemap"), .no_fxaa = !strcmp(v, "tonemap")};
+            first_model += 2;
+        } else break;
     }
     if (first_model >= argc || argv[first_model][0] == '-') {
-        fprintf(stderr, "usage: test_isa [--size WxH] [--msaa N] MODEL...\n");
+        fprintf(stderr, "usage: test_isa [--size WxH] [--msaa N] [--post tonemap|all] MODEL...\n");
         return 2;
     }
     for (int mi = first_model; mi < argc; mi++) {
@@ -100,7 +111,8 @@ int main(int argc, char **argv) {
             ts_shading shading = wire ? (s == TS_SHADING_COUNT ? TS_SHADING_STUDIO : TS_SHADING_UNLIT) : (ts_shading)s;
             ts_view_desc view = {.shading = shading, .yaw_deg = 30.0f, .pitch_deg = 20.0f, .wireframe = wire};
             frame ref = {0};
-            ts_renderer_desc rd = {.width = w, .height = h, .reference = true, .msaa = msaa, .keep_depth = true};
+            ts_renderer_desc rd = {
+                .width = w, .height = h, .reference = true, .msaa = msaa, .keep_depth = true, .post = post};
             if (!render(&rd, &m, &view, &ref)) {
                 failures++;
                 frame_free(&ref);
@@ -114,7 +126,7 @@ int main(int argc, char **argv) {
                 for (int threads = 1; threads <= 3; threads += 2) {
                     frame got = {0};
                     ts_renderer_desc d = {.width = w, .height = h, .isa = (ts_isa)isa, .threads = threads,
-                                          .msaa = msaa, .keep_depth = true};
+                                          .msaa = msaa, .keep_depth = true, .post = post};
                     char what[512];
                     snprintf(what, sizeof what, "%s %s%s %s threads=%d msaa=%d", argv[mi], ts_shading_name(shading),
                              wire ? "+wireframe" : "", ts_isa_name((ts_isa)isa), threads, msaa);

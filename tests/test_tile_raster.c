@@ -89,7 +89,7 @@ static void check_kernels(const ts_kernels *k, ts_tile_buf *tb, int rounds) {
         float depth[150 * 140];
         for (int i = 0; i < fw * fh; i++) depth[i] = -1.0f;
         uint64_t clean = 0; /* nothing known clear: every block is written */
-        k->tile_store(tb, 1, rect, rgba, NULL, depth, fw, &clean);
+        k->tile_store(tb, 1, rect, &(ts_tile_dest){.rgba = rgba, .depth = depth, .width = fw}, &clean);
 
         float want[TS_TILE * TS_TILE];
         for (int i = 0; i < TS_TILE * TS_TILE; i++) want[i] = 1.0f;
