@@ -333,7 +333,7 @@ static bool target_alloc(target *tg, int w, int h, bool keep_depth, bool hdr) {
      * around the caches when they are aligned (tile_store). */
     tg->pixels = aligned_alloc(64, (n * 4 + 63) / 64 * 64);
     tg->depth = keep_depth ? malloc(n * sizeof(float)) : NULL;
-    tg->hdr = hdr ? malloc(n * 4 * sizeof(float)) : NULL;
+    tg->hdr = hdr ? aligned_alloc(64, (n * 4 * sizeof(float) + 63) / 64 * 64) : NULL;
     tg->clean = malloc(tg->tile_count * sizeof(uint64_t));
     if (!tg->pixels || (keep_depth && !tg->depth) || (hdr && !tg->hdr) || !tg->clean) {
         free(tg->pixels);
@@ -763,9 +763,8 @@ static void raster_job(void *ctx, uint32_t tile, uint32_t worker) {
     uint64_t s0 = ts_now_ns();
     k->tile_store(tb, t->samples, rect, &tg->dest, &tg->clean[tile]);
     w->fragments += fragments;
-    /* The post chain's part that needs nothing but this tile, while its
-     * HDR color is still in this core's cache; fused, the store was the
-     * whole chain, and its time is the chain's. */
+    /* The post chain's part that needs nothing but this tile, at once;
+     * fused, the store was the whole chain, and its time is the chain's. */
     bool final = true;
     if (tg->posted) {
         uint64_t p0 = ts_now_ns();

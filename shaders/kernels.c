@@ -101,14 +101,26 @@ TS_INLINE vi32 quantize(vf32 v) {
     return vi_from_vf(vf_add(vf_mul(vf_clamp01(v), vf_set1(255.0f)), vf_set1(0.5f)));
 }
 
-/* A block's resolved color into the HDR frame: float RGBA per pixel. */
+/* A block's resolved color into the HDR frame, float RGBA per pixel: each
+ * row of the block gathered into a row of RGBA (pixel x of block row y at
+ * the offsets block_row_copy names), then streamed around the caches when
+ * whole and aligned, like the 8-bit rows: at 16 bytes a pixel the frame is
+ * far larger than the caches, and an ordinary store would first load each
+ * line from memory. */
 static void block_store_hdr(float *hdr, size_t at, int frame_width, const float planes[4][TS_BLOCK_PIXELS], int w,
                             int h) {
-    for (int i = 0; i < TS_BLOCK_PIXELS; i++) {
-        int x = ts_block_px_x(i), y = ts_block_px_y(i);
-        if (x >= w || y >= h) continue;
-        float *px = &hdr[(at + (size_t)y * (size_t)frame_width + (size_t)x) * 4];
-        for (int c = 0; c < 4; c++) px[c] = planes[c][i];
+    for (int y = 0; y < h; y++, at += (size_t)frame_width) {
+        _Alignas(32) float row[TS_BLOCK * 4];
+        int first = (y >> 2) * 32 + ((y >> 1) & 1) * 8 + (y & 1) * 2;
+        for (int x = 0; x < TS_BLOCK; x++) {
+            int i = first + (x >> 2) * 16 + ((x >> 1) & 1) * 4 + (x & 1);
+            for (int c = 0; c < 4; c++) row[x * 4 + c] = planes[c][i];
+        }
+        float *dst = &hdr[at * 4];
+        if (w == TS_BLOCK && ((uintptr_t)dst & 31) == 0)
+            for (int q = 0; q < 4; q++) stream32(dst + 8 * q, (const uint64_t *)(const void *)(row + 8 * q));
+        else
+            memcpy(dst, row, (size_t)w * 4 * sizeof *dst);
     }
 }
 
