@@ -95,7 +95,7 @@ typedef struct target {
     int tiles_x;
     uint32_t tile_count;
     uint8_t *pixels;
-    float *hdr;      /* post-processing: linear color, float RGBA (else NULL) */
+    float *hdr;      /* post-processing: linear color, float RGBA (hdr_prepare; else NULL) */
     float *depth;    /* NULL unless the renderer keeps depth */
     uint64_t *clean; /* per tile: blocks that hold the clear values (see tile_store) */
     /* Where this frame's tiles are stored (written by the drawing thread
@@ -148,7 +148,7 @@ struct ts_tiled {
     uint32_t threads;
     int samples; /* per pixel */
     bool keep_depth;
-    bool hdr; /* post-processing: the targets keep HDR color */
+    bool hdr; /* post-processing: the targets keep HDR color, unless fused into the store */
     /* The size frames are drawn at now, as the targets' (drawing thread and
      * workers; changed by ts_tiled_resize). */
     int width, height;
@@ -320,8 +320,9 @@ static void wait_complete(ts_tiled *t, target *tg) {
 /* ---- lifetime ---------------------------------------------------------- */
 
 /* Allocates a cleared target of w x h (pixels opaque black, depth 1, every
- * block clean); false when out of memory, with nothing left allocated. */
-static bool target_alloc(target *tg, int w, int h, bool keep_depth, bool hdr) {
+ * block clean), its HDR color not yet (hdr_prepare); false when out of
+ * memory, with nothing left allocated. */
+static bool target_alloc(target *tg, int w, int h, bool keep_depth) {
     memset(tg, 0, sizeof *tg);
     tg->width = w;
     tg->height = h;
@@ -333,12 +334,10 @@ static bool target_alloc(target *tg, int w, int h, bool keep_depth, bool hdr) {
      * around the caches when they are aligned (tile_store). */
     tg->pixels = aligned_alloc(64, (n * 4 + 63) / 64 * 64);
     tg->depth = keep_depth ? malloc(n * sizeof(float)) : NULL;
-    tg->hdr = hdr ? aligned_alloc(64, (n * 4 * sizeof(float) + 63) / 64 * 64) : NULL;
     tg->clean = malloc(tg->tile_count * sizeof(uint64_t));
-    if (!tg->pixels || (keep_depth && !tg->depth) || (hdr && !tg->hdr) || !tg->clean) {
+    if (!tg->pixels || (keep_depth && !tg->depth) || !tg->clean) {
         free(tg->pixels);
         free(tg->depth);
-        free(tg->hdr);
         free(tg->clean);
         memset(tg, 0, sizeof *tg);
         return false;
@@ -347,11 +346,25 @@ static bool target_alloc(target *tg, int w, int h, bool keep_depth, bool hdr) {
     for (size_t p = 0; p < n; p++) {
         memcpy(&tg->pixels[p * 4], (const uint8_t[4]){0, 0, 0, 255}, 4);
         if (tg->depth) tg->depth[p] = 1.0f;
-        if (tg->hdr) memcpy(&tg->hdr[p * 4], (const float[4]){0, 0, 0, 1}, sizeof(float[4]));
     }
-    for (uint32_t k = 0; k < tg->tile_count; k++) tg->clean[k] = ~(uint64_t)0;
-    tg->dest.hdr = tg->hdr; /* both color buffers are clear: either may be the clean bits' */
+    for (uint32_t k = 0; k < tg->tile_count; k++) tg->clean[k] = ~(uint64_t)0; /* of the pixels */
     return true;
+}
+
+/* Drawing thread, before a draw into `tg` that stores HDR color: the HDR
+ * target, made at the first such draw. Not before: a renderer whose chain
+ * runs inside the tile store never stores HDR, and at 3840x2160 two
+ * targets of it are 265 MB. Not cleared: the clean bits are the pixels'
+ * until the first draw into it, which resets them (set_dest), so every
+ * block of it is written before it is read. */
+static ts_result hdr_prepare(target *tg, ts_error *err) {
+    if (tg->hdr) return TS_OK;
+    size_t bytes = (size_t)tg->width * (size_t)tg->height * 4 * sizeof(float);
+    tg->hdr = aligned_alloc(64, (bytes + 63) / 64 * 64); /* whole lines: tile_store streams them */
+    if (!tg->hdr)
+        return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory for a %dx%d HDR target (%zu bytes)",
+                            tg->width, tg->height, bytes);
+    return TS_OK;
 }
 
 static void target_free(target *tg) {
@@ -391,7 +404,7 @@ ts_result ts_tiled_create(ts_renderer *r, ts_error *err) {
     ts_render_start_init(&t->start);
 
     for (int i = 0; i < 2; i++)
-        if (!target_alloc(&t->targets[i], r->width, r->height, r->keep_depth, t->hdr))
+        if (!target_alloc(&t->targets[i], r->width, r->height, r->keep_depth))
             return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory for two %dx%d frame targets",
                                 r->width, r->height);
     t->workers = calloc(t->threads, sizeof *t->workers);
@@ -822,10 +835,10 @@ static ts_result post_prepare(target *tg, const ts_post_params *p, uint32_t work
 
 /* Drawing thread, before a draw into `tg`: where its tiles are stored,
  * `encode` the fused cpu chain's or NULL. The clean bits say which blocks
- * hold the clear values in the buffer the store writes; when that changes
- * (the chain switched on or off, or between fused and not) the other
- * buffer's blocks hold whatever was last written there, so none is known
- * clear until stored once. */
+ * hold the clear values in the buffer the store writes, from the start the
+ * pixels; when that becomes the HDR target (its first draw, a renderer's
+ * post backend and chain being fixed), none of it is known clear until
+ * stored once. */
 static void set_dest(target *tg, ts_encode_fn encode) {
     float *hdr = encode ? NULL : tg->hdr;
     if (hdr != tg->dest.hdr) memset(tg->clean, 0, tg->tile_count * sizeof *tg->clean);
@@ -941,9 +954,11 @@ ts_result ts_tiled_draw(ts_renderer *r, const ts_frame_input *in_caller, ts_erro
     wait_complete(t, tg);
     /* The cpu chain runs here, on the workers, rather than on the render
      * thread (a GPU backend there gets the HDR tiles as before). */
-    tg->posted = tg->hdr && r->post_active == TS_POST_CPU;
+    tg->posted = t->hdr && r->post_active == TS_POST_CPU;
+    bool fused = tg->posted && ts_post_cpu_fused(&r->post_params);
+    if (t->hdr && !fused && (res = hdr_prepare(tg, err)) != TS_OK) return res;
     if (tg->posted && (res = post_prepare(tg, &r->post_params, t->threads, err)) != TS_OK) return res;
-    set_dest(tg, tg->posted && ts_post_cpu_fused(&r->post_params) ? t->post_k->encode : NULL);
+    set_dest(tg, fused ? t->post_k->encode : NULL);
     tg->frame = t->frame_seq++;
     tg->received = 0; /* the consumer is done with this target: it finished the frame */
     tg->present_ns = 0;
@@ -1038,8 +1053,8 @@ ts_result ts_tiled_resize(ts_renderer *r, int width, int height, ts_error *err) 
 
     /* Everything new is allocated before anything old is let go. */
     target fresh[2];
-    if (!target_alloc(&fresh[0], width, height, t->keep_depth, t->hdr)) goto oom;
-    if (!target_alloc(&fresh[1], width, height, t->keep_depth, t->hdr)) {
+    if (!target_alloc(&fresh[0], width, height, t->keep_depth)) goto oom;
+    if (!target_alloc(&fresh[1], width, height, t->keep_depth)) {
         target_free(&fresh[0]);
         goto oom;
     }

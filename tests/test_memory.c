@@ -183,6 +183,49 @@ static void check_half_way(bool reference) {
     ts_renderer_destroy(r);
 }
 
+/* The fast path's HDR targets are made at the first draw that stores HDR
+ * color: that draw is refused, cleanly, when they do not fit, and the next
+ * one, with room, draws; a chain run inside the tile store (no bloom, no
+ * FXAA) never makes them. */
+static void check_hdr_at_draw(void) {
+    const int size = 4096; /* 256 MiB of HDR color per target */
+    const uint64_t hdr = (uint64_t)size * size * 4 * sizeof(float);
+    const ts_post_desc chains[2] = {{.backend = TS_POST_CPU},
+                                    {.backend = TS_POST_CPU, .no_bloom = true, .no_fxaa = true}};
+    for (int fused = 0; fused <= 1; fused++) {
+        const char *what = fused ? "post cpu, chain in the store" : "post cpu, whole chain";
+        ts_error err = {0};
+        ts_renderer *r = NULL;
+        ts_renderer_desc desc = {.width = size, .height = size, .threads = 2, .post = chains[fused],
+                                 .max_memory = 1ull << 40};
+        const uint64_t vm_before = vm_size();
+        ts_result res = ts_renderer_create(&desc, &r, &err);
+        CHECK(res == TS_OK, "%s: %s", what, err.message);
+        if (res != TS_OK) continue;
+        struct rlimit old_lim, lim;
+        getrlimit(RLIMIT_AS, &old_lim);
+        lim = old_lim;
+        lim.rlim_cur = (rlim_t)(vm_size() + hdr / 2);
+        CHECK(setrlimit(RLIMIT_AS, &lim) == 0, "setrlimit");
+        ts_view_desc view = {.yaw_deg = 30, .pitch_deg = 20};
+        res = ts_renderer_draw(r, &cube, &view, &err);
+        setrlimit(RLIMIT_AS, &old_lim);
+        if (fused) {
+            CHECK(res == TS_OK, "%s: a draw without room for HDR targets: %s", what, err.message);
+            /* Two targets of 8-bit pixels are 128 MiB; with HDR, 640. */
+            CHECK(vm_size() - vm_before < hdr, "%s: %llu bytes of address space for a %dx%d renderer", what,
+                  (unsigned long long)(vm_size() - vm_before), size, size);
+        } else {
+            CHECK(res == TS_ERR_OUT_OF_MEMORY && contains(err.message, "HDR target") &&
+                      contains(err.message, "4096x4096"),
+                  "%s: a draw without room for its HDR target gave %d '%s'", what, (int)res, err.message);
+            res = ts_renderer_draw(r, &cube, &view, &err);
+            CHECK(res == TS_OK, "%s: the draw after, with room: %s", what, err.message);
+        }
+        ts_renderer_destroy(r);
+    }
+}
+
 int main(void) {
     ts_error err;
     unsetenv("TESSERA_MAX_MEMORY");
@@ -204,6 +247,7 @@ int main(void) {
     } else {
         check_half_way(false);
         check_half_way(true);
+        check_hdr_at_draw();
     }
     ts_model_free(&cube);
     printf("%d passed, %d failed\n", checks - failures, failures);
