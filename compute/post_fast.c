@@ -61,12 +61,10 @@ void ts_post_cpu_frame_free(ts_post_cpu_frame *f) {
 
 bool ts_post_cpu_fused(const ts_post_params *p) { return !p->bloom && !p->fxaa; }
 
-bool ts_post_cpu_tile(const ts_post_kernels *k, const ts_post_params *p, const ts_post_cpu_frame *f, int x, int y,
-                      int w, int h) {
+bool ts_post_cpu_tile(const ts_post_kernels *k, const ts_post_params *p, const ts_post_cpu_frame *f,
+                      const ts_tile_buf *tb, int samples, int x, int y, int w, int h) {
     if (p->bloom) {
-        /* A 64-pixel tile at even coordinates is exactly the 32 x 32 half
-         * pixels it averages, edges clamped inside the frame's last tiles. */
-        k->bright(p, f, x / 2, y / 2, ts_post_half(x + w), ts_post_half(y + h));
+        k->bright(p, f, tb, samples, x, y, w, h);
         return false;
     }
     /* Fused, the store made the final pixels; with FXAA the tone map goes
@@ -132,15 +130,31 @@ static void fused_run(const ts_post_kernels *k, const ts_post_params *p, const t
         }
 }
 
-void ts_post_cpu_fast_run(const ts_post_kernels *k, const ts_post_params *p, const ts_post_cpu_frame *f) {
+bool ts_post_cpu_fast_run(const ts_post_kernels *k, const ts_post_params *p, const ts_post_cpu_frame *f) {
     if (ts_post_cpu_fused(p)) {
         fused_run(k, p, f);
-        return;
+        return true;
     }
-    for (int y = 0; y < f->height; y += TS_POST_BAND)
-        for (int x = 0; x < f->width; x += TS_POST_BAND)
-            ts_post_cpu_tile(k, p, f, x, y, f->width - x < TS_POST_BAND ? f->width - x : TS_POST_BAND,
-                             f->height - y < TS_POST_BAND ? f->height - y : TS_POST_BAND);
+    ts_tile_buf *tb = aligned_alloc(64, sizeof *tb);
+    if (!tb) return false;
+    for (int y = 0; y < f->height; y += TS_TILE)
+        for (int x = 0; x < f->width; x += TS_TILE) {
+            int w = f->width - x < TS_TILE ? f->width - x : TS_TILE;
+            int h = f->height - y < TS_TILE ? f->height - y : TS_TILE;
+            /* The tile as the raster leaves it: one sample a pixel, the
+             * pixels past the frame's edge the clear color. */
+            for (int i = 0; i < TS_TILE_PIXELS; i++) {
+                int block = i / TS_BLOCK_PIXELS;
+                int px = ts_tile_block_x(block) + ts_block_px_x(i % TS_BLOCK_PIXELS);
+                int py = ts_tile_block_y(block) + ts_block_px_y(i % TS_BLOCK_PIXELS);
+                size_t at = ((size_t)(y + py) * (size_t)f->width + (size_t)(x + px)) * 4;
+                const float *c = px < w && py < h ? &f->hdr[at] : (const float[4]){0, 0, 0, 1};
+                tb->r[i] = c[0], tb->g[i] = c[1], tb->b[i] = c[2], tb->a[i] = c[3];
+            }
+            ts_post_cpu_tile(k, p, f, tb, 1, x, y, w, h);
+        }
+    free(tb);
     for (int phase = 0; phase < ts_post_cpu_phase_count(p); phase++)
         for (uint32_t b = 0; b < ts_post_cpu_bands(f); b++) ts_post_cpu_phase(k, p, f, phase, b, 0);
+    return true;
 }

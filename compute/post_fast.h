@@ -87,9 +87,11 @@ void ts_post_cpu_frame_free(ts_post_cpu_frame *f);
 /* The kernels of one SIMD target. Rectangles are [x0, x1) x [y0, y1). */
 typedef struct ts_post_kernels {
     const char *name;
-    /* Exposure and the bright pass for the half pixels of a rectangle
-     * (half-size coordinates) into `bright`. */
-    void (*bright)(const ts_post_params *p, const ts_post_cpu_frame *f, int x0, int y0, int x1, int y1);
+    /* Exposure and the bright pass into `bright` for the half pixels of
+     * the tile at (x, y), w x h pixels, read from its buffer `tb` with
+     * `samples` per pixel, as the raster left it. */
+    void (*bright)(const ts_post_params *p, const ts_post_cpu_frame *f, const ts_tile_buf *tb, int samples, int x,
+                   int y, int w, int h);
     /* The Gaussian over half rows [j0, j1): rows (bright -> tmp), columns
      * (tmp -> bright). */
     void (*blur_rows)(const ts_post_params *p, const ts_post_cpu_frame *f, int j0, int j1);
@@ -126,8 +128,9 @@ const ts_post_kernels *ts_post_kernels_for(ts_isa isa);
  *         quantize, on the tile's colors still in the worker's tile buffer;
  *         the frame's HDR is not written at all, and the tile is final.
  * tile    otherwise on the worker that stored the tile (x, y, w, h), at
- *         once: the bright pass with bloom. True when the tile's 8-bit
- *         pixels are then final (no phase follows): always, when fused.
+ *         once: the bright pass with bloom, from the tile buffer `tb`. True
+ *         when the tile's 8-bit pixels are then final (no phase follows):
+ *         always, when fused.
  * phases  then, once every tile is stored, each phase over the frame as
  *         ts_post_cpu_bands jobs (any order, any worker: `worker` picks its
  *         band buffer), one phase after the other: blur rows and blur
@@ -136,16 +139,17 @@ const ts_post_kernels *ts_post_kernels_for(ts_isa isa);
  *         encode. Job b of the last phase writes the final pixels of rows
  *         [64 b, 64 b + 64), a row of tiles. */
 bool ts_post_cpu_fused(const ts_post_params *p);
-bool ts_post_cpu_tile(const ts_post_kernels *k, const ts_post_params *p, const ts_post_cpu_frame *f, int x, int y,
-                      int w, int h);
+bool ts_post_cpu_tile(const ts_post_kernels *k, const ts_post_params *p, const ts_post_cpu_frame *f,
+                      const ts_tile_buf *tb, int samples, int x, int y, int w, int h);
 int ts_post_cpu_phase_count(const ts_post_params *p);
 uint32_t ts_post_cpu_bands(const ts_post_cpu_frame *f);
 void ts_post_cpu_phase(const ts_post_kernels *k, const ts_post_params *p, const ts_post_cpu_frame *f, int phase,
                        uint32_t band, uint32_t worker);
 
 /* The whole schedule on the calling thread (tests: the same kernels and
- * order the renderer's workers run; fused, `encode` on the HDR frame's
- * rows). f->hdr and f->out must be set. */
-void ts_post_cpu_fast_run(const ts_post_kernels *k, const ts_post_params *p, const ts_post_cpu_frame *f);
+ * order the renderer's workers run, each tile's buffer made from the HDR
+ * frame; fused, `encode` on the HDR frame's rows). f->hdr and f->out must
+ * be set. False when out of memory for a tile buffer. */
+bool ts_post_cpu_fast_run(const ts_post_kernels *k, const ts_post_params *p, const ts_post_cpu_frame *f);
 
 #endif

@@ -4,7 +4,8 @@
  * (cmake/Kernels.cmake). Runs on worker threads.
  *
  * Each kernel does post_cpu.c's operations in post_cpu.c's order, a vector
- * of TS_LANES pixels of one row at a time (lane i is pixel x + i), so the
+ * of TS_LANES pixels of one row at a time (lane i is pixel x + i; the
+ * bright pass takes TS_LANES quads of the tile buffer instead), so the
  * result is the definition's, bit for bit. Coordinates past an edge are
  * clamped as the definition clamps them; lanes past a row's end compute on
  * clamped pixels and are stored only into the planes' padding, never into
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #include "simd.h"
+#include "tile_v.inl"
 
 #ifndef TS_POST_KERNELS_SYMBOL
 #error "compile with -DTS_POST_KERNELS_SYMBOL=ts_post_kernels_<isa>"
@@ -77,44 +79,72 @@ TS_INLINE void store_word(uint8_t *row, int x, int width, vi32 word) {
 
 /* ---- bloom ------------------------------------------------------------- */
 
-static void bright(const ts_post_params *p, const ts_post_cpu_frame *f, int x0, int y0, int x1, int y1) {
-    const int w = f->width, h = f->height;
+/* The bright pass of quads: c[corner][channel] holds, lane by lane, the
+ * corners of TS_LANES 2x2 quads, in the definition's order (0,0), (1,0),
+ * (0,1), (1,1); the half pixels they average into out[channel]. */
+TS_INLINE void bright_quads(const ts_post_params *p, vf32 c[4][3], float *out[3]) {
     const vf32 exposure = vf_set1(p->exposure), threshold = vf_set1(p->bloom_threshold);
-    for (int j = y0; j < y1; j++) {
-        const float *row[2] = {f->hdr + (size_t)clampi(2 * j, 0, h - 1) * (size_t)w * 4,
-                               f->hdr + (size_t)clampi(2 * j + 1, 0, h - 1) * (size_t)w * 4};
-        for (int i = x0; i < x1; i += TS_LANES) {
-            /* px[dy][dx][k]: channel k of pixel (2 i + dx, 2 j + dy), a lane
-             * per half pixel */
-            vf32 px[2][2][3];
-            if (2 * i + 2 * TS_LANES <= w) { /* whole pixels: loaded, then split in even and odd */
-                for (int dy = 0; dy < 2; dy++) {
-                    vf32 a[4], b[4];
-                    vf_load_rgba(row[dy] + (size_t)i * 8, a);
-                    vf_load_rgba(row[dy] + (size_t)i * 8 + 4 * TS_LANES, b);
-                    for (int k = 0; k < 3; k++) vf_even_odd(a[k], b[k], &px[dy][0][k], &px[dy][1][k]);
-                }
-            } else { /* the right edge: clamped */
-                vi32 is = lanes_from(i);
-                vi32 at[2] = {vi_sll(clamp_vi(vi_add(is, is), 0, w - 1), 2),
-                              vi_sll(clamp_vi(vi_add(vi_add(is, is), vi_set1(1)), 0, w - 1), 2)};
-                for (int dy = 0; dy < 2; dy++)
-                    for (int dx = 0; dx < 2; dx++)
-                        for (int k = 0; k < 3; k++) px[dy][dx][k] = vf_gather(row[dy] + k, at[dx]);
+    vf32 sum[3];
+    for (int k = 0; k < 3; k++) {
+        vf32 s = vf_set1(0.0f);
+        for (int corner = 0; corner < 4; corner++) s = vf_add(s, vf_mul(sanitize(c[corner][k]), exposure));
+        sum[k] = vf_mul(s, vf_set1(0.25f));
+    }
+    vf32 l = luminance(sum[0], sum[1], sum[2]);
+    /* (l - threshold) / l only where l > threshold: elsewhere 0 */
+    vf32 keep = vf_select(vf_gt(l, threshold), vf_div(vf_sub(l, threshold), l), vf_set1(0.0f));
+    for (int k = 0; k < 3; k++) vf_store(out[k], vf_mul(sum[k], keep));
+}
+
+/* The tile's half pixels, from its buffer (tile.h) rather than the HDR
+ * frame, which the store sent to memory: per 8x8 block the 16 quads, in
+ * the block's order (a quad's four pixels are consecutive, in the
+ * definition's order: two rounds of even/odd lanes split them). A block
+ * the frame's edge cuts is first copied with the pixels past the edge
+ * replaced by the edge's, as the definition clamps them (a 64-pixel tile
+ * at even coordinates is exactly the half pixels it averages, so nothing
+ * outside the tile is needed). */
+static void bright(const ts_post_params *p, const ts_post_cpu_frame *f, const ts_tile_buf *tb, int samples, int x,
+                   int y, int w, int h) {
+    const float *planes[3] = {tb->r, tb->g, tb->b};
+    for (int k = 0; k < TS_TILE_BLOCKS; k++) {
+        int bx = ts_tile_block_x(k), by = ts_tile_block_y(k);
+        if (bx >= w || by >= h) continue;
+        int bw = w - bx < TS_BLOCK ? w - bx : TS_BLOCK, bh = h - by < TS_BLOCK ? h - by : TS_BLOCK;
+        _Alignas(64) float px[3][TS_BLOCK_PIXELS];
+        for (int c = 0; c < 3; c++)
+            for (int i = 0; i < TS_BLOCK_PIXELS; i += TS_LANES)
+                vf_store(&px[c][i], ts_tile_resolved(planes[c], samples, k, i));
+        if (bw < TS_BLOCK || bh < TS_BLOCK) {
+            _Alignas(64) float cut[3][TS_BLOCK_PIXELS];
+            for (int i = 0; i < TS_BLOCK_PIXELS; i++) {
+                int cx = ts_block_px_x(i) < bw ? ts_block_px_x(i) : bw - 1;
+                int cy = ts_block_px_y(i) < bh ? ts_block_px_y(i) : bh - 1;
+                for (int c = 0; c < 3; c++) cut[c][i] = px[c][ts_block_index(cx, cy)];
             }
-            vf32 sum[3];
-            for (int k = 0; k < 3; k++) {
-                /* The definition's order: (0,0), (1,0), (0,1), (1,1). */
-                vf32 s = vf_set1(0.0f);
-                for (int dy = 0; dy < 2; dy++)
-                    for (int dx = 0; dx < 2; dx++) s = vf_add(s, vf_mul(sanitize(px[dy][dx][k]), exposure));
-                sum[k] = vf_mul(s, vf_set1(0.25f));
+            memcpy(px, cut, sizeof px);
+        }
+        _Alignas(64) float half[3][TS_BLOCK_PIXELS / 4]; /* quad q's half pixel at q */
+        for (int q = 0; q < TS_BLOCK_PIXELS / 4; q += TS_LANES) {
+            vf32 corner[4][3];
+            for (int c = 0; c < 3; c++) {
+                const float *at = &px[c][4 * q];
+                vf32 e01, o01, e23, o23;
+                vf_even_odd(vf_load(at), vf_load(at + TS_LANES), &e01, &o01);
+                vf_even_odd(vf_load(at + 2 * TS_LANES), vf_load(at + 3 * TS_LANES), &e23, &o23);
+                vf_even_odd(e01, e23, &corner[0][c], &corner[2][c]);
+                vf_even_odd(o01, o23, &corner[1][c], &corner[3][c]);
             }
-            vf32 l = luminance(sum[0], sum[1], sum[2]);
-            /* (l - threshold) / l only where l > threshold: elsewhere 0 */
-            vf32 keep = vf_select(vf_gt(l, threshold), vf_div(vf_sub(l, threshold), l), vf_set1(0.0f));
-            size_t at_out = (size_t)j * f->half_stride + (size_t)i;
-            for (int k = 0; k < 3; k++) vf_store(f->bright[k] + at_out, vf_mul(sum[k], keep));
+            bright_quads(p, corner, (float *[3]){&half[0][q], &half[1][q], &half[2][q]});
+        }
+        /* Quad q is half pixel (2 sx + qx, 2 sy + qy) of the block, its
+         * bits from the top square y, square x, quad y, quad x. */
+        int hx = (x + bx) / 2, hy = (y + by) / 2;
+        for (int q = 0; q < TS_BLOCK_PIXELS / 4; q++) {
+            int i = ((q >> 2) & 1) * 2 + (q & 1), j = (q >> 3) * 2 + ((q >> 1) & 1);
+            if (2 * i >= bw || 2 * j >= bh) continue;
+            size_t at = (size_t)(hy + j) * f->half_stride + (size_t)(hx + i);
+            for (int c = 0; c < 3; c++) f->bright[c][at] = half[c][q];
         }
     }
 }

@@ -76,6 +76,10 @@ _Static_assert(sizeof(ts_tile_tri) == 2 * TS_TILE_TRI_ALIGN, "a triangle record 
 /* Offset inside a block of the pixel stored at index i (0..63). */
 static inline int ts_block_px_x(int i) { return ((i >> 4) & 1) * 4 + ((i >> 2) & 1) * 2 + (i & 1); }
 static inline int ts_block_px_y(int i) { return (i >> 5) * 4 + ((i >> 3) & 1) * 2 + ((i >> 1) & 1); }
+/* The index inside a block of the pixel at offset (x, y) (0..7 each). */
+static inline int ts_block_index(int x, int y) {
+    return (y >> 2) * 32 + (x >> 2) * 16 + ((y >> 1) & 1) * 8 + ((x >> 1) & 1) * 4 + (y & 1) * 2 + (x & 1);
+}
 
 /* Offset inside the tile of block k (0..63), blocks row-major. */
 static inline int ts_tile_block_x(int k) { return (k % (TS_TILE / TS_BLOCK)) * TS_BLOCK; }

@@ -781,7 +781,8 @@ static void raster_job(void *ctx, uint32_t tile, uint32_t worker) {
     bool final = true;
     if (tg->posted) {
         uint64_t p0 = ts_now_ns();
-        final = ts_post_cpu_tile(t->post_k, &t->r->post_params, tg->post, rect.x, rect.y, rect.w, rect.h);
+        final = ts_post_cpu_tile(t->post_k, &t->r->post_params, tg->post, tb, t->samples, rect.x, rect.y, rect.w,
+                                 rect.h);
         w->post_tile_ns += ts_now_ns() - (tg->dest.encode ? s0 : p0);
     }
 

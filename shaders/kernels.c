@@ -9,6 +9,7 @@
 
 #include "programs_v.inl"
 #include "setup_v.inl"
+#include "tile_v.inl"
 
 #ifndef TS_KERNELS_SYMBOL
 #error "compile with -DTS_KERNELS_SYMBOL=ts_kernels_<isa>"
@@ -102,8 +103,7 @@ TS_INLINE vi32 quantize(vf32 v) {
 }
 
 /* A block's resolved color into the HDR frame, float RGBA per pixel: each
- * row of the block gathered into a row of RGBA (pixel x of block row y at
- * the offsets block_row_copy names), then streamed around the caches when
+ * row of the block gathered into a row of RGBA, then streamed around the caches when
  * whole and aligned, like the 8-bit rows: at 16 bytes a pixel the frame is
  * far larger than the caches, and an ordinary store would first load each
  * line from memory. */
@@ -111,11 +111,8 @@ static void block_store_hdr(float *hdr, size_t at, int frame_width, const float 
                             int h) {
     for (int y = 0; y < h; y++, at += (size_t)frame_width) {
         _Alignas(32) float row[TS_BLOCK * 4];
-        int first = (y >> 2) * 32 + ((y >> 1) & 1) * 8 + (y & 1) * 2;
-        for (int x = 0; x < TS_BLOCK; x++) {
-            int i = first + (x >> 2) * 16 + ((x >> 1) & 1) * 4 + (x & 1);
-            for (int c = 0; c < 4; c++) row[x * 4 + c] = planes[c][i];
-        }
+        for (int x = 0; x < TS_BLOCK; x++)
+            for (int c = 0; c < 4; c++) row[x * 4 + c] = planes[c][ts_block_index(x, y)];
         float *dst = &hdr[at * 4];
         if (w == TS_BLOCK && ((uintptr_t)dst & 31) == 0)
             for (int q = 0; q < 4; q++) stream32(dst + 8 * q, (const uint64_t *)(const void *)(row + 8 * q));
@@ -167,13 +164,7 @@ static void tile_store(const ts_tile_buf *tb, int samples, ts_tile_rect rect, co
         for (int g = 0; g < TS_BLOCK_PIXELS; g += TS_LANES) {
             vi32 word = vi_set1(0);
             for (int c = 0; c < 4; c++) {
-                const float *p = &planes[c][ts_tile_at(samples, k, 0, g)];
-                vf32 v = vf_load(p);
-                if (samples == TS_MAX_SAMPLES) {
-                    v = vf_add(vf_add(vf_add(v, vf_load(p + TS_BLOCK_PIXELS)), vf_load(p + 2 * TS_BLOCK_PIXELS)),
-                               vf_load(p + 3 * TS_BLOCK_PIXELS));
-                    v = vf_mul(v, vf_set1(0.25f));
-                }
+                vf32 v = ts_tile_resolved(planes[c], samples, k, g);
                 if (planar)
                     vf_store(&resolved[c][g], v);
                 else

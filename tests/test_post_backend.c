@@ -100,7 +100,7 @@ static void compare_fast(const ts_post_params *p, const char *name, int w, int h
         f.hdr = hdr;
         f.out = got;
         memset(got, 0xAB, (size_t)w * h * 4);
-        ts_post_cpu_fast_run(k, p, &f);
+        CHECK(ts_post_cpu_fast_run(k, p, &f), "out of memory for a tile buffer");
         size_t at = 0;
         int max = max_difference(want, got, (size_t)w * h * 4, &at);
         printf("fast  %-6s %-14s %4dx%-4d max difference %d/255", k->name, name, w, h, max);
