@@ -46,6 +46,10 @@ extern "C" { /* error.h has no C++ guard of its own */
 /* Fills `err` with "cuda: <the call's name>: <CUDA's words>". `call` is the
  * stringified call; only its name (up to the parenthesis) is kept. */
 static ts_result cuda_fail(ts_error *err, const char *call, cudaError_t e) {
+    /* A failed call also leaves its error as the thread's last one; taken
+     * here, so that a later kernel launch's check (launched) does not report
+     * it again as its own. */
+    (void)cudaGetLastError();
     ts_result code = e == cudaErrorMemoryAllocation ? TS_ERR_OUT_OF_MEMORY : TS_ERR_SYSTEM;
     return ts_error_set(err, code, "cuda: %.*s: %s", (int)strcspn(call, "("), call, cudaGetErrorString(e));
 }
@@ -191,20 +195,26 @@ static ts_result grow_hdr(cuda_post *c, int need_w, int need_h, ts_error *err) {
     int w = max_int(need_w, c->hdr_w), h = max_int(need_h, c->hdr_h);
     float4 *more = NULL;
     CU_TRY(cudaMalloc((void **)&more, (size_t)w * (size_t)h * sizeof *more));
-    if (c->hdr) {
-        cudaError_t e = cudaMemcpy2DAsync(more, (size_t)w * sizeof *more, c->hdr, (size_t)c->hdr_w * sizeof *more,
+    float4 *old = c->hdr;
+    if (old) {
+        const char *call = "cudaMemcpy2DAsync";
+        cudaError_t e = cudaMemcpy2DAsync(more, (size_t)w * sizeof *more, old, (size_t)c->hdr_w * sizeof *more,
                                           (size_t)c->hdr_w * sizeof *more, (size_t)c->hdr_h,
                                           cudaMemcpyDeviceToDevice, c->stream);
-        if (e == cudaSuccess) e = cudaStreamSynchronize(c->stream); /* before the old image goes */
+        if (e == cudaSuccess) {
+            call = "cudaStreamSynchronize";
+            e = cudaStreamSynchronize(c->stream); /* before the old image goes */
+        }
         if (e != cudaSuccess) {
             cudaFree(more);
-            return cuda_fail(err, "cudaMemcpy2DAsync", e);
+            return cuda_fail(err, call, e);
         }
-        CU_TRY(cudaFree(c->hdr));
     }
+    /* The new image is the one from here, whatever the free of the old says. */
     c->hdr = more;
     c->hdr_w = w;
     c->hdr_h = h;
+    if (old) CU_TRY(cudaFree(old));
     return TS_OK;
 }
 
@@ -220,10 +230,14 @@ static ts_result reserve_device(void **buf, size_t need, size_t size, ts_error *
     return TS_OK;
 }
 
-/* The per-frame images for a w x h frame, grown when it is the largest yet. */
+/* The per-frame images for a w x h frame, grown when it is the largest yet.
+ * The frame before may still be running on the stream (in a window nothing
+ * waits for it), so the stream is drained before its images are freed:
+ * only when a frame is the largest yet. */
 static ts_result reserve_frame(cuda_post *c, int w, int h, ts_error *err) {
     size_t half = (size_t)ts_post_half(w) * (size_t)ts_post_half(h), full = (size_t)w * (size_t)h;
     ts_result r;
+    if (half > c->half_cap || full > c->full_cap) CU_TRY(cudaStreamSynchronize(c->stream));
     if (half > c->half_cap) {
         c->half_cap = 0;
         if ((r = reserve_device((void **)&c->bloom, half, sizeof(float4), err)) != TS_OK) return r;
@@ -348,11 +362,14 @@ static ts_result upload(cuda_post *c, const float *hdr, size_t stride, int x, in
                             "cuda: a %dx%d tile at (%d, %d), rows %zu floats apart, is outside any frame", w, h, x, y,
                             stride);
     /* A tile past the image: grow it to the frame's width (the HDR target's
-     * rows, `stride`, are at least that) and to whole tiles in height, so a
-     * larger frame grows it once or twice, not at every tile. */
+     * rows, `stride`, are at least that) and in height to whole tiles, at
+     * least twice the height it had: tiles arrive row by row, and a frame
+     * taller than the last must not grow it (a copy of the image and a
+     * wait for the stream) at every row of tiles. */
     if (x + w > c->hdr_w || y + h > c->hdr_h) {
         size_t row = stride / 4 < TS_MAX_FRAME_DIM ? stride / 4 : TS_MAX_FRAME_DIM;
         int need_h = (y + h + TILE - 1) / TILE * TILE;
+        if (y + h > c->hdr_h) need_h = max_int(need_h, 2 * c->hdr_h);
         ts_result r = grow_hdr(c, max_int(x + w, (int)row), need_h < TS_MAX_FRAME_DIM ? need_h : TS_MAX_FRAME_DIM, err);
         if (r != TS_OK) return r;
     }
@@ -426,6 +443,17 @@ extern "C" ts_result ts_post_cuda_create(int w, int h, bool on_current_gl, void 
         return ts_error_set(err, TS_ERR_UNSUPPORTED, "no CUDA device: %s",
                             cudaGetErrorString(e != cudaSuccess ? e : cudaErrorNoDevice));
     }
+    /* The device's context is made by the first call that needs one: here,
+     * so that a device this process cannot use (a compute mode that keeps
+     * it for another process, memory the driver cannot map, as under
+     * AddressSanitizer's shadow gap) is a backend that cannot run, which
+     * falls back to cpu, not a renderer that fails. */
+    e = cudaFree(0);
+    if (e != cudaSuccess) {
+        (void)cudaGetLastError();
+        return ts_error_set(err, TS_ERR_UNSUPPORTED, "the CUDA device cannot be used: cudaFree(0): %s",
+                            cudaGetErrorString(e));
+    }
     if (w < 1 || h < 1 || w > TS_MAX_FRAME_DIM || h > TS_MAX_FRAME_DIM)
         return ts_error_set(err, TS_ERR_INVALID_ARG, "cuda: a %dx%d frame is outside 1..%d", w, h, TS_MAX_FRAME_DIM);
     cuda_post *c = (cuda_post *)calloc(1, sizeof *c);
@@ -461,19 +489,20 @@ extern "C" ts_result ts_post_cuda_frame(void *state, const ts_post_params *p, in
     memset(&c->timing, 0, sizeof c->timing);
     if (texture) *texture = 0;
     *pending = false;
-    /* This frame's copies are timed in copy_ev[set]; the next frame's
+    /* This frame's copies are timed in copy_ev[set], those frame() makes
+     * too (the whole frame, when it came without tiles); the next frame's
      * tiles, which may come while this one is pending, use the other. */
     int set = c->filling;
-    c->filling ^= 1;
-    c->copy_ev[c->filling].used = 0;
-    if (c->failed != TS_OK) { /* a tile's upload failed: say so, start clean */
-        ts_result r = c->failed;
+    ts_result r = c->failed;
+    if (r != TS_OK) { /* a tile's upload failed: say so, start clean */
         if (err) *err = c->error;
         c->failed = TS_OK;
         c->tile_pixels = 0;
-        return r;
+    } else {
+        r = frame(c, p, w, h, hdr, out, texture, err);
     }
-    ts_result r = frame(c, p, w, h, hdr, out, texture, err);
+    c->filling ^= 1;
+    c->copy_ev[c->filling].used = 0;
     if (r == TS_OK && c->pending) {
         c->pending_copies = set;
         *pending = true;
@@ -534,14 +563,16 @@ static ts_result to_texture(cuda_post *c, int w, int h, unsigned *texture, ts_er
     size_t bytes = (size_t)w * (size_t)h * 4;
     char why[200];
     bool remade = false;
+    /* A larger frame gets a new buffer (ts_gl_frame_buffer deletes the old
+     * one): its registration goes first, while the buffer still exists. */
+    if (c->gl_res && bytes > c->gl.buffer_bytes) {
+        cudaGraphicsResource_t old = c->gl_res;
+        c->gl_res = NULL;
+        CU_TRY(cudaGraphicsUnregisterResource(old));
+    }
     if (!ts_gl_frame_buffer(&c->gl, bytes, &remade, why, sizeof why))
         return ts_error_set(err, TS_ERR_SYSTEM, "cuda: %s", why);
     if (remade) {
-        if (c->gl_res) {
-            cudaGraphicsResource_t old = c->gl_res;
-            c->gl_res = NULL;
-            CU_TRY(cudaGraphicsUnregisterResource(old));
-        }
         cudaError_t e = cudaGraphicsGLRegisterBuffer(&c->gl_res, c->gl.buffer, cudaGraphicsRegisterFlagsWriteDiscard);
         if (e != cudaSuccess) {
             (void)cudaGetLastError();
@@ -554,13 +585,21 @@ static ts_result to_texture(cuda_post *c, int w, int h, unsigned *texture, ts_er
     void *dst = NULL;
     size_t size = 0;
     CU_TRY(cudaGraphicsMapResources(1, &c->gl_res, c->stream));
-    CU_TRY(cudaGraphicsResourceGetMappedPointer(&dst, &size, c->gl_res));
-    if (size < bytes) {
-        cudaGraphicsUnmapResources(1, &c->gl_res, c->stream);
-        return ts_error_set(err, TS_ERR_SYSTEM, "cuda: the window's buffer maps %zu bytes, not %zu", size, bytes);
+    /* Mapped: every way out unmaps, or the next frame's map fails. */
+    ts_result r = TS_OK;
+    cudaError_t e = cudaGraphicsResourceGetMappedPointer(&dst, &size, c->gl_res);
+    if (e != cudaSuccess)
+        r = cuda_fail(err, "cudaGraphicsResourceGetMappedPointer", e);
+    else if (size < bytes)
+        r = ts_error_set(err, TS_ERR_SYSTEM, "cuda: the window's buffer maps %zu bytes, not %zu", size, bytes);
+    else if ((e = cudaMemcpyAsync(dst, c->out, bytes, cudaMemcpyDeviceToDevice, c->stream)) != cudaSuccess)
+        r = cuda_fail(err, "cudaMemcpyAsync", e);
+    e = cudaGraphicsUnmapResources(1, &c->gl_res, c->stream);
+    if (r != TS_OK) {
+        if (e != cudaSuccess) (void)cudaGetLastError(); /* the first error is the one reported */
+        return r;
     }
-    CU_TRY(cudaMemcpyAsync(dst, c->out, bytes, cudaMemcpyDeviceToDevice, c->stream));
-    CU_TRY(cudaGraphicsUnmapResources(1, &c->gl_res, c->stream));
+    if (e != cudaSuccess) return cuda_fail(err, "cudaGraphicsUnmapResources", e);
     if (!ts_gl_frame_fill(&c->gl, c->gl.buffer, w, h, why, sizeof why))
         return ts_error_set(err, TS_ERR_SYSTEM, "cuda: %s", why);
     *texture = c->gl.texture;
