@@ -167,6 +167,11 @@ bool ts_egl_open(ts_egl *e, int major, int minor, char *why, size_t n) {
     }
     e->loaded = true;
     if (open_device_platform(e, major, minor, why, n)) return true;
+    /* Surfaceless is Mesa's platform, software under LIBGL_ALWAYS_SOFTWARE;
+     * the default display is whatever glvnd's first vendor gives (on a GPU
+     * machine without Mesa, the GPU's driver), so it is not tried when
+     * software is asked for. */
+    bool software_only = env_true("LIBGL_ALWAYS_SOFTWARE");
     if (GLAD_EGL_MESA_platform_surfaceless) {
         if (try_display(e, platform_display(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY), major, minor,
                         "surfaceless platform", why, n))
@@ -174,6 +179,10 @@ bool ts_egl_open(ts_egl *e, int major, int minor, char *why, size_t n) {
         gladLoaderLoadEGL(EGL_NO_DISPLAY);
     } else {
         note(why, n, "surfaceless platform: not supported by this libEGL");
+    }
+    if (software_only) {
+        note(why, n, "default display: not tried (LIBGL_ALWAYS_SOFTWARE asks for Mesa's software renderer)");
+        return false;
     }
     return try_display(e, eglGetDisplay(EGL_DEFAULT_DISPLAY), major, minor, "default display", why, n);
 }

@@ -22,7 +22,8 @@ typedef struct ts_egl {
 /* Loads libEGL and opens the first display that gives an OpenGL
  * `major`.`minor` core context: an EGL device (EGL_EXT_platform_device; only
  * Mesa's software device when LIBGL_ALWAYS_SOFTWARE is set), Mesa's
- * surfaceless platform, EGL_DEFAULT_DISPLAY. The context is made current
+ * surfaceless platform, EGL_DEFAULT_DISPLAY (not when LIBGL_ALWAYS_SOFTWARE
+ * is set: it may be a GPU's driver). The context is made current
  * with no surface and GL is loaded with glad. False, with each display's
  * reason in `why` (size n, "; " between them), when none does; `e` then
  * holds no context. */

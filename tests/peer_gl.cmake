@@ -8,7 +8,10 @@
 # The tests force Mesa's llvmpipe (LIBGL_ALWAYS_SOFTWARE: tessera-gl then
 # takes only Mesa's software EGL device, and Mesa's other platforms use
 # swrast), so they check the same implementation on every machine; run
-# tessera-gl by hand to see a GPU driver's picture.
+# tessera-gl by hand to see a GPU driver's picture. Where Mesa is missing
+# (a GPU machine with only its vendor's driver) they SKIP. They carry the
+# label `peer` besides `gl`, which scripts/gpu-check tells apart from the
+# gl post-processing backend's tests.
 if(NOT TS_WITH_GL)
   return()
 endif()
@@ -30,7 +33,7 @@ set(TS_GL $<TARGET_FILE:tessera-gl>)
 set(TS_GL_ENV "LIBGL_ALWAYS_SOFTWARE=1;EGL_PLATFORM=surfaceless")
 
 function(ts_gl_props test)
-  set_tests_properties(${test} PROPERTIES LABELS gl SKIP_RETURN_CODE 77
+  set_tests_properties(${test} PROPERTIES LABELS "gl;peer" SKIP_RETURN_CODE 77
                        ENVIRONMENT "${TS_GL_ENV}" ${ARGN})
 endfunction()
 
@@ -65,7 +68,7 @@ ts_gl_golden(bunny-cull ${_gl_glmark2}/bunny.obj studio --cull --size 480x270)
 ts_gl_golden(bunny-zoom ${_gl_glmark2}/bunny.obj studio --zoom 3 --yaw 40)
 
 add_test(NAME gl.help COMMAND ${TS_GL} --help)
-set_tests_properties(gl.help PROPERTIES LABELS gl PASS_REGULAR_EXPRESSION "usage: tessera-gl MODEL")
+set_tests_properties(gl.help PROPERTIES LABELS "gl;peer" PASS_REGULAR_EXPRESSION "usage: tessera-gl MODEL")
 # The summary line scripts parse: tessera-render's fields, then the GL
 # renderer as one word.
 add_test(NAME gl.summary-line
@@ -76,7 +79,7 @@ ts_gl_props(gl.summary-line PASS_REGULAR_EXPRESSION
 add_test(NAME gl.no-opengl-exits-77
   COMMAND sh ${_gl_tests_dir}/expect_stderr.sh 77 "^tessera-gl: error: no OpenGL: " ${TS_GL}
           builtin:cube --size 64x48 --out ${TS_GL_OUT}/no-opengl.png)
-set_tests_properties(gl.no-opengl-exits-77 PROPERTIES LABELS gl
+set_tests_properties(gl.no-opengl-exits-77 PROPERTIES LABELS "gl;peer"
   ENVIRONMENT "__EGL_VENDOR_LIBRARY_FILENAMES=/nonexistent/egl_vendor.json;${TS_GL_ENV}")
 # tessera-bench --peer gl: one gl row per thread count beside tessera's, with
 # positive times and the GL renderer named, and tessera's ratio to it
@@ -90,10 +93,10 @@ ts_gl_props(gl.bench-peer)
 add_test(NAME gl.bench-peer-no-opengl
   COMMAND sh ${_gl_tests_dir}/expect_stderr.sh 77 "warning: --peer gl: tessera-gl: error: no OpenGL: .*continuing without the peer"
           $<TARGET_FILE:tessera-bench> --scene builtin:cube --size 64x48 --frames 1 --threads 1 --peer gl)
-set_tests_properties(gl.bench-peer-no-opengl PROPERTIES LABELS gl
+set_tests_properties(gl.bench-peer-no-opengl PROPERTIES LABELS "gl;peer"
   ENVIRONMENT "__EGL_VENDOR_LIBRARY_FILENAMES=/nonexistent/egl_vendor.json;${TS_GL_ENV}")
 # Bad arguments are refused before any EGL work.
 add_test(NAME gl.bad-size
   COMMAND sh ${_gl_tests_dir}/expect_stderr.sh 1 "--size 0x0: expected WxH" ${TS_GL}
           builtin:cube --size 0x0)
-set_tests_properties(gl.bad-size PROPERTIES LABELS gl)
+set_tests_properties(gl.bad-size PROPERTIES LABELS "gl;peer")
