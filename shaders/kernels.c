@@ -103,10 +103,10 @@ TS_INLINE vi32 quantize(vf32 v) {
 }
 
 /* A block's resolved color into the HDR frame, float RGBA per pixel: each
- * row of the block gathered into a row of RGBA, then streamed around the caches when
- * whole and aligned, like the 8-bit rows: at 16 bytes a pixel the frame is
- * far larger than the caches, and an ordinary store would first load each
- * line from memory. */
+ * row of the block gathered into a row of RGBA, then streamed around the
+ * caches when whole and aligned, like the 8-bit rows: at 16 bytes a pixel
+ * the frame is far larger than the caches, and an ordinary store would
+ * first load each line from memory. */
 static void block_store_hdr(float *hdr, size_t at, int frame_width, const float planes[4][TS_BLOCK_PIXELS], int w,
                             int h) {
     for (int y = 0; y < h; y++, at += (size_t)frame_width) {
