@@ -53,6 +53,24 @@
 #define MAX_BATCH 4096u
 #define JOBS_PER_WORKER 4u
 
+/* The raster phase's jobs are tiles, and a tile that took a large share of
+ * the last frame's raster work is split into its quadrants (plan_jobs): a
+ * single tile crowded with small triangles (the showcase's bunny at
+ * 1920x1080: 26% of the raster in one of 510 tiles) otherwise holds every
+ * other worker waiting at the phase's end, and the phase could not go
+ * faster than that tile with any number of threads. A pixel's result does
+ * not depend on the rectangle it was rastered in, so neither does the
+ * frame. A job is tile << JOB_PART_BITS | part: part 0 the whole tile,
+ * 1 + q its quadrant q (row-major, TS_TILE / 2 square, cut at the frame's
+ * edge). A tile is split when its cost exceeds the frame's total divided by
+ * SPLIT_SHARE times the worker count. */
+#define JOB_PART_BITS 3u
+#define TILE_PARTS 4u
+#define SPLIT_SHARE 2u
+/* Clean masks per tile: the whole tile's, then each quadrant's (block k of
+ * a quadrant is block k of a tile at the quadrant's origin). */
+#define CLEAN_WORDS (1u + TILE_PARTS)
+
 typedef struct bin_pair {
     uint32_t tile, tri;
 } bin_pair;
@@ -97,7 +115,18 @@ typedef struct target {
     uint8_t *pixels;
     float *hdr;      /* post-processing: linear color, float RGBA (hdr_prepare; else NULL) */
     float *depth;    /* NULL unless the renderer keeps depth */
-    uint64_t *clean; /* per tile: blocks that hold the clear values (see tile_store) */
+    /* Per tile CLEAN_WORDS masks: the blocks that hold the clear values
+     * (see tile_store), for the whole tile and for each quadrant; those of
+     * the way the tile was last rastered into this target (`split`) are
+     * valid, the others are reset before they are used again. */
+    uint64_t *clean;
+    uint8_t *split;
+    /* This frame's raster jobs, in tile order (written by the drawing
+     * thread before the raster phase): job_count of them, at most
+     * TILE_PARTS per tile. A tile message names its job by index. */
+    uint32_t *jobs;
+    uint32_t job_count;
+    uint64_t *job_cost; /* each job's time, written by its worker */
     /* Where this frame's tiles are stored (written by the drawing thread
      * before the raster phase): the HDR with post-processing, except when
      * the cpu chain is fused into the store, which writes `pixels`. */
@@ -167,6 +196,10 @@ struct ts_tiled {
     uint32_t batch_size;   /* triangles per batch, this frame */
     uint32_t vertex_chunk; /* vertices per vertex job, this frame */
     worker_data *workers;
+    /* Per tile, the last frame's raster time, the sum of its jobs' (drawing
+     * thread): it plans the next frame's jobs once `costs_known`. */
+    uint64_t *tile_cost;
+    bool costs_known;
 
     ts_tile_queue *queue;
     pthread_t consumer;
@@ -195,6 +228,20 @@ static ts_tile_rect tile_rect(const target *tg, uint32_t tile) {
     return rect;
 }
 
+/* The rectangle of job `job` (tile << JOB_PART_BITS | part) of a target. */
+static ts_tile_rect job_rect(const target *tg, uint32_t job) {
+    ts_tile_rect rect = tile_rect(tg, job >> JOB_PART_BITS);
+    uint32_t part = job & ((1u << JOB_PART_BITS) - 1);
+    if (part) {
+        int dx = (int)((part - 1) & 1) * (TS_TILE / 2), dy = (int)((part - 1) >> 1) * (TS_TILE / 2);
+        rect.x += dx;
+        rect.y += dy;
+        rect.w = rect.w - dx < TS_TILE / 2 ? rect.w - dx : TS_TILE / 2;
+        rect.h = rect.h - dy < TS_TILE / 2 ? rect.h - dy : TS_TILE / 2;
+    }
+    return rect;
+}
+
 /* How long the render thread waits for a tile before it looks again
  * whether the GPU has finished the frame it is post-processing: a
  * frame's chain takes a millisecond or so, so this costs it about a tenth
@@ -208,7 +255,7 @@ static ts_tile_rect tile_rect(const target *tg, uint32_t tile) {
 static void complete_frame(ts_tiled *t, target *tg, bool post_processed) {
     const ts_renderer *r = t->r;
     ts_present_frame pf = {.frame = tg->frame, .rgba = tg->pixels, .depth = tg->depth, .width = tg->width,
-                           .height = tg->height, .stride = (size_t)tg->width * 4, .tiles = tg->tile_count};
+                           .height = tg->height, .stride = (size_t)tg->width * 4, .tiles = tg->job_count};
     tg->present_ns += post_processed ? ts_render_complete_frame(r, &t->start, &pf) : ts_render_frame(r, &pf);
     pthread_mutex_lock(&t->lock);
     tg->complete = true;
@@ -272,9 +319,9 @@ static void *consumer_main(void *arg) {
          * across frames, since a resize between frames replaces it. */
         target *tg = &t->targets[msg.frame & 1];
         const size_t stride = (size_t)tg->width * 4;
-        bool last = ++tg->received == tg->tile_count;
+        bool last = ++tg->received == tg->job_count;
         if (last) tg->arrived_ns = ts_now_ns();
-        ts_tile_rect rect = tile_rect(tg, msg.tile);
+        ts_tile_rect rect = job_rect(tg, tg->jobs[msg.tile]);
         if (tg->hdr && !tg->posted) {
             /* Post-processing: the tile goes to the backend now (a GPU one
              * uploads it while the others are rastered); the callbacks see
@@ -334,11 +381,17 @@ static bool target_alloc(target *tg, int w, int h, bool keep_depth) {
      * around the caches when they are aligned (tile_store). */
     tg->pixels = aligned_alloc(64, (n * 4 + 63) / 64 * 64);
     tg->depth = keep_depth ? malloc(n * sizeof(float)) : NULL;
-    tg->clean = malloc(tg->tile_count * sizeof(uint64_t));
-    if (!tg->pixels || (keep_depth && !tg->depth) || !tg->clean) {
+    tg->clean = malloc(tg->tile_count * CLEAN_WORDS * sizeof *tg->clean);
+    tg->split = calloc(tg->tile_count, sizeof *tg->split);
+    tg->jobs = malloc(tg->tile_count * TILE_PARTS * sizeof *tg->jobs);
+    tg->job_cost = malloc(tg->tile_count * TILE_PARTS * sizeof *tg->job_cost);
+    if (!tg->pixels || (keep_depth && !tg->depth) || !tg->clean || !tg->split || !tg->jobs || !tg->job_cost) {
         free(tg->pixels);
         free(tg->depth);
         free(tg->clean);
+        free(tg->split);
+        free(tg->jobs);
+        free(tg->job_cost);
         memset(tg, 0, sizeof *tg);
         return false;
     }
@@ -347,7 +400,7 @@ static bool target_alloc(target *tg, int w, int h, bool keep_depth) {
         memcpy(&tg->pixels[p * 4], (const uint8_t[4]){0, 0, 0, 255}, 4);
         if (tg->depth) tg->depth[p] = 1.0f;
     }
-    for (uint32_t k = 0; k < tg->tile_count; k++) tg->clean[k] = ~(uint64_t)0; /* of the pixels */
+    for (uint32_t k = 0; k < tg->tile_count * CLEAN_WORDS; k++) tg->clean[k] = ~(uint64_t)0; /* of the pixels */
     return true;
 }
 
@@ -375,6 +428,9 @@ static void target_free(target *tg) {
     free(tg->hdr);
     free(tg->depth);
     free(tg->clean);
+    free(tg->split);
+    free(tg->jobs);
+    free(tg->job_cost);
 }
 
 /* The drawing size: what the workers bin and raster against. */
@@ -407,8 +463,9 @@ ts_result ts_tiled_create(ts_renderer *r, ts_error *err) {
         if (!target_alloc(&t->targets[i], r->width, r->height, r->keep_depth))
             return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory for two %dx%d frame targets",
                                 r->width, r->height);
+    t->tile_cost = calloc(t->tile_count, sizeof *t->tile_cost);
     t->workers = calloc(t->threads, sizeof *t->workers);
-    if (!t->workers) return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory for workers");
+    if (!t->workers || !t->tile_cost) return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory for workers");
     for (uint32_t i = 0; i < t->threads; i++) {
         t->workers[i].tile = aligned_alloc(64, sizeof(ts_tile_buf));
         if (!t->workers[i].tile) return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory for tiles");
@@ -451,6 +508,7 @@ void ts_tiled_destroy(ts_tiled *t) {
     free(t->screen);
     free(t->outcode);
     free(t->mesh_first_tri);
+    free(t->tile_cost);
     for (int i = 0; i < 2; i++) target_free(&t->targets[i]);
     ts_render_start_destroy(&t->start);
     pthread_cond_destroy(&t->frame_done);
@@ -737,12 +795,14 @@ static void geometry_job(void *ctx, uint32_t job, uint32_t worker) {
 #define PREFETCH_AHEAD 8
 #define VAR_AHEAD 3
 
-static void raster_job(void *ctx, uint32_t tile, uint32_t worker) {
+static void raster_job(void *ctx, uint32_t index, uint32_t worker) {
     ts_tiled *t = ctx;
     uint64_t t0 = ts_now_ns();
     worker_data *w = &t->workers[worker];
     ts_tile_buf *tb = w->tile;
-    ts_tile_rect rect = tile_rect(t->cur, tile);
+    target *tg = t->cur;
+    const uint32_t job = tg->jobs[index], tile = job >> JOB_PART_BITS;
+    ts_tile_rect rect = job_rect(tg, job);
 
     const ts_kernels *k = t->k;
     ts_raster_tri_fn raster = (t->samples > 1 ? k->raster_msaa : k->raster)[t->in->program];
@@ -772,9 +832,9 @@ static void raster_job(void *ctx, uint32_t tile, uint32_t worker) {
             fragments += raster(tb, rect, &b->tris[b->sorted[j]]);
         }
     }
-    target *tg = t->cur;
     uint64_t s0 = ts_now_ns();
-    k->tile_store(tb, t->samples, rect, &tg->dest, &tg->clean[tile]);
+    k->tile_store(tb, t->samples, rect, &tg->dest,
+                  &tg->clean[tile * CLEAN_WORDS + (job & ((1u << JOB_PART_BITS) - 1))]);
     w->fragments += fragments;
     /* The post chain's part that needs nothing but this tile, at once;
      * fused, the store was the whole chain, and its time is the chain's. */
@@ -790,11 +850,12 @@ static void raster_job(void *ctx, uint32_t tile, uint32_t worker) {
      * the queue) to the consumer. Lazy: the consumer is woken per batch of
      * tiles, and by ts_tiled_draw once the raster phase is over. A tile
      * whose pixels the post phases still make is pushed by them. */
-    ts_tile_msg msg = {.frame = tg->frame, .tile = tile, .worker = worker, .cost_ns = ts_now_ns() - t0};
+    ts_tile_msg msg = {.frame = tg->frame, .tile = index, .worker = worker, .cost_ns = ts_now_ns() - t0};
+    tg->job_cost[index] = msg.cost_ns;
     if (final)
         ts_tile_queue_push_lazy(t->queue, &msg);
     else
-        tg->held[tile] = msg;
+        tg->held[index] = msg;
 }
 
 _Static_assert(TS_POST_BAND == TS_TILE, "a post band is a row of tiles");
@@ -807,8 +868,9 @@ static void post_job(void *ctx, uint32_t band, uint32_t worker) {
     target *tg = t->cur;
     ts_post_cpu_phase(t->post_k, &t->r->post_params, tg->post, t->post_phase, band, worker);
     if (t->post_phase + 1 < ts_post_cpu_phase_count(&t->r->post_params)) return;
-    for (uint32_t i = band * (uint32_t)tg->tiles_x; i < (band + 1) * (uint32_t)tg->tiles_x; i++)
-        ts_tile_queue_push_lazy(t->queue, &tg->held[i]);
+    for (uint32_t i = 0; i < tg->job_count; i++)
+        if ((tg->jobs[i] >> JOB_PART_BITS) / (uint32_t)tg->tiles_x == band)
+            ts_tile_queue_push_lazy(t->queue, &tg->held[i]);
 }
 
 /* Drawing thread, before a draw into `tg` with the cpu post backend (the
@@ -816,7 +878,7 @@ static void post_job(void *ctx, uint32_t band, uint32_t worker) {
 static ts_result post_prepare(target *tg, const ts_post_params *p, uint32_t workers, ts_error *err) {
     if (!tg->post) {
         ts_post_cpu_frame *f = malloc(sizeof *f);
-        ts_tile_msg *held = malloc(tg->tile_count * sizeof *held);
+        ts_tile_msg *held = malloc(tg->tile_count * TILE_PARTS * sizeof *held); /* per job */
         ts_result res = f && held ? ts_post_cpu_frame_init(f, p, tg->width, tg->height, (int)workers, err)
                                   : ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory for post-processing %dx%d frames",
                                                  tg->width, tg->height);
@@ -842,9 +904,48 @@ static ts_result post_prepare(target *tg, const ts_post_params *p, uint32_t work
  * stored once. */
 static void set_dest(target *tg, ts_encode_fn encode) {
     float *hdr = encode ? NULL : tg->hdr;
-    if (hdr != tg->dest.hdr) memset(tg->clean, 0, tg->tile_count * sizeof *tg->clean);
+    if (hdr != tg->dest.hdr) memset(tg->clean, 0, tg->tile_count * CLEAN_WORDS * sizeof *tg->clean);
     tg->dest = (ts_tile_dest){.rgba = tg->pixels, .hdr = hdr, .depth = tg->depth, .width = tg->width,
                               .encode = encode, .encode_ctx = tg->post};
+}
+
+uint64_t ts_tiled_tile_bytes(bool post) {
+    uint64_t per_target = CLEAN_WORDS * sizeof(uint64_t) + sizeof(uint8_t) +
+                          TILE_PARTS * (sizeof(uint32_t) + sizeof(uint64_t) + (post ? sizeof(ts_tile_msg) : 0));
+    return 2 * per_target + sizeof(uint64_t);
+}
+
+/* Drawing thread, before the raster phase into `tg`: the frame's jobs. A
+ * tile whose share of the last frame's raster time exceeded 1 /
+ * (SPLIT_SHARE x workers) is rastered as its quadrants. When the way a tile
+ * is rastered changed since this target last drew it, the clean masks of
+ * the new way are stale (older frames wrote them), so none of their blocks
+ * is known clear. */
+static void plan_jobs(ts_tiled *t, target *tg) {
+    uint64_t total = 0;
+    for (uint32_t i = 0; t->costs_known && i < tg->tile_count; i++) total += t->tile_cost[i];
+    uint64_t limit = t->threads > 1 && t->costs_known ? total / (SPLIT_SHARE * t->threads) : UINT64_MAX;
+    uint32_t n = 0;
+    for (uint32_t tile = 0; tile < tg->tile_count; tile++) {
+        ts_tile_rect rect = tile_rect(tg, tile);
+        bool split = t->tile_cost[tile] > limit && (rect.w > TS_TILE / 2 || rect.h > TS_TILE / 2);
+        if (split != (bool)tg->split[tile]) {
+            uint64_t *clean = &tg->clean[tile * CLEAN_WORDS];
+            if (split)
+                memset(clean + 1, 0, TILE_PARTS * sizeof *clean);
+            else
+                clean[0] = 0;
+            tg->split[tile] = split;
+        }
+        if (!split) {
+            tg->jobs[n++] = tile << JOB_PART_BITS;
+            continue;
+        }
+        for (uint32_t q = 0; q < TILE_PARTS; q++)
+            if ((int)(q & 1) * (TS_TILE / 2) < rect.w && (int)(q >> 1) * (TS_TILE / 2) < rect.h)
+                tg->jobs[n++] = tile << JOB_PART_BITS | (q + 1);
+    }
+    tg->job_count = n;
 }
 
 /* ---- the frame ---------------------------------------------------------- */
@@ -990,8 +1091,13 @@ ts_result ts_tiled_draw(ts_renderer *r, const ts_frame_input *in_caller, ts_erro
                            ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory binning %u triangles",
                                         t->mesh_first_tri[m->mesh_count]));
     }
-    ts_worker_pool_run(t->pool, raster_job, t, t->tile_count);
+    plan_jobs(t, tg);
+    ts_worker_pool_run(t->pool, raster_job, t, tg->job_count);
     uint64_t t3 = ts_now_ns();
+    /* The frame's raster time per tile plans the next frame's jobs. */
+    memset(t->tile_cost, 0, tg->tile_count * sizeof *t->tile_cost);
+    for (uint32_t j = 0; j < tg->job_count; j++) t->tile_cost[tg->jobs[j] >> JOB_PART_BITS] += tg->job_cost[j];
+    t->costs_known = true;
     if (tg->posted) {
         /* The post chain's frame part, phase after phase (each reads what
          * the one before wrote everywhere; the pool's hand-off orders them). */
@@ -1060,6 +1166,12 @@ ts_result ts_tiled_resize(ts_renderer *r, int width, int height, ts_error *err) 
         goto oom;
     }
     uint32_t tiles = (uint32_t)(((width + TS_TILE - 1) / TS_TILE) * ((height + TS_TILE - 1) / TS_TILE));
+    uint64_t *tile_cost = calloc(tiles, sizeof *tile_cost);
+    if (!tile_cost) {
+        target_free(&fresh[0]);
+        target_free(&fresh[1]);
+        goto oom;
+    }
     if (tiles + 1 > t->offsets_cap) {
         /* A batch whose offsets grew before a later one failed keeps the
          * larger array: still at least offsets_cap entries. */
@@ -1068,6 +1180,7 @@ ts_result ts_tiled_resize(ts_renderer *r, int width, int height, ts_error *err) 
             if (!p) {
                 target_free(&fresh[0]);
                 target_free(&fresh[1]);
+                free(tile_cost);
                 goto oom;
             }
             t->batches[b].offsets = p;
@@ -1089,6 +1202,9 @@ ts_result ts_tiled_resize(ts_renderer *r, int width, int height, ts_error *err) 
         fresh[i].post_timing = tg->post_timing;
         *tg = fresh[i];
     }
+    free(t->tile_cost);
+    t->tile_cost = tile_cost; /* new tiles: nothing measured yet */
+    t->costs_known = false;
     set_size(t, width, height);
     return TS_OK;
 oom:

@@ -17,7 +17,8 @@
 
 /* Bytes of what depends on the frame size. The tiled path keeps two frame
  * targets (8-bit pixels; float depth when kept; float RGBA HDR color with
- * post-processing; a mask per tile) and each batch keeps an offset per tile
+ * post-processing), its per-tile state (ts_tiled_tile_bytes) and each batch
+ * keeps an offset per tile
  * (counted for one batch: the model decides how many there are); the
  * reference path one frame of float RGBA color and float depth per sample,
  * the 8-bit pixels, the resolved depth with multisampling and the HDR
@@ -32,10 +33,10 @@ uint64_t ts_frame_bytes(bool reference, int width, int height, int samples, bool
         if (samples > 1) bytes += n * sizeof(float);
         if (post) bytes += n * 4 * sizeof(float);
     } else {
-        uint64_t target = n * 4 + tiles * sizeof(uint64_t);
+        uint64_t target = n * 4;
         if (keep_depth) target += n * sizeof(float);
         if (post) target += n * 4 * sizeof(float);
-        bytes = 2 * target + (tiles + 1) * sizeof(uint32_t);
+        bytes = 2 * target + tiles * ts_tiled_tile_bytes(post) + (tiles + 1) * sizeof(uint32_t);
     }
     if (post) bytes += (uint64_t)ts_post_cpu_scratch_floats(width, height) * sizeof(float);
     return bytes;

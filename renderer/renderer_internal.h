@@ -135,6 +135,10 @@ void ts_tiled_finish(ts_renderer *r);
  * the per-tile binning arrays) with ones of the new size; on failure the
  * old ones stay. */
 ts_result ts_tiled_resize(ts_renderer *r, int width, int height, ts_error *err);
+/* What the fast path keeps per tile of the frame, both targets together:
+ * their clean masks, raster jobs and split flags, the last frame's costs,
+ * and with post-processing on cpu the messages of held tiles. */
+uint64_t ts_tiled_tile_bytes(bool post);
 const uint8_t *ts_tiled_pixels(ts_renderer *r);
 const float *ts_tiled_depth(ts_renderer *r);
 

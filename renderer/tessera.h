@@ -190,7 +190,11 @@ typedef struct ts_present_tile {
      * texture of another size. */
     int frame_width, frame_height;
     int x, y, w, h;      /* the tile's rectangle in the frame, in pixels, top row 0;
-                            inside the frame: x + w <= frame_width, y + h <= frame_height */
+                            inside the frame: x + w <= frame_width, y + h <= frame_height.
+                            A tile of the frame's 64x64 grid, or on the fast path one of
+                            its 32x32 quadrants (a tile heavy enough to be split among the
+                            workers); either cut at the frame's edges. A frame's tiles
+                            cover it once. */
     const uint8_t *rgba; /* the tile's top-left pixel in the frame target (8-bit RGBA) */
     size_t stride;       /* bytes from one row of the target to the next: frame_width * 4 */
     uint32_t worker;     /* the worker that rendered it (reference path: 0) */

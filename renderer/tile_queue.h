@@ -29,7 +29,7 @@ extern "C" {
 /* One finished tile (24 bytes, copied by value). */
 typedef struct ts_tile_msg {
     uint32_t frame;   /* frame sequence number */
-    uint32_t tile;    /* tile index within the frame */
+    uint32_t tile;    /* the tile (or part of one) within the frame: its raster job's index */
     uint32_t worker;  /* index of the worker that rendered it */
     uint32_t flags;   /* reserved, 0 */
     uint64_t cost_ns; /* how long the worker spent on the tile */

@@ -314,6 +314,68 @@ static void test_frames_independent(void) {
     for (int i = 0; i < N; i++) ts_model_free(&m[i]);
 }
 
+/* A tile that took a large share of the last frame's raster is rastered as
+ * its quadrants on the next (draw_tiled.c, plan_jobs): a small model in the
+ * middle of one tile makes that tile nearly all of it. Frames of a renderer
+ * on 2 workers, which splits it, equal those of one on 1 worker, which
+ * never splits, through a sequence that splits, joins (a model over the
+ * whole frame) and splits again, with and without multisampling and the
+ * cpu post chain (fused into the store, and with the phases that hold
+ * tiles). */
+static uint32_t split_frame_tiles; /* the last frame's tile count */
+static void count_tiles(void *user, const ts_present_frame *f) {
+    (void)user;
+    split_frame_tiles = f->tiles;
+}
+
+static void test_split_tiles(void) {
+    enum { W = 192, H = 192, TILES = 9, N = 7 };
+    ts_model small, big;
+    ts_error err = {0};
+    CHECK(ts_model_builtin("torus", &small, &err) == TS_OK, "%s", err.message);
+    CHECK(ts_model_builtin("cube", &big, &err) == TS_OK, "%s", err.message);
+    static const struct {
+        int msaa;
+        ts_post_desc post;
+    } runs[] = {
+        {1, {0}},
+        {4, {0}},
+        {1, {.backend = TS_POST_CPU, .exposure = 3.0f, .no_bloom = true, .no_fxaa = true}},
+        {1, {.backend = TS_POST_CPU, .exposure = 3.0f}},
+    };
+    for (size_t run = 0; run < sizeof runs / sizeof runs[0]; run++) {
+        ts_renderer_desc d = {.width = W, .height = H, .msaa = runs[run].msaa, .keep_depth = true,
+                              .post = runs[run].post};
+        ts_renderer_desc two = d, one = d;
+        two.threads = 2;
+        two.present.frame = count_tiles;
+        one.threads = 1;
+        ts_renderer *r2 = NULL, *r1 = NULL;
+        CHECK(ts_renderer_create(&two, &r2, &err) == TS_OK, "%s", err.message);
+        CHECK(ts_renderer_create(&one, &r1, &err) == TS_OK, "%s", err.message);
+        int split_frames = 0;
+        for (int i = 0; r1 && r2 && i < N; i++) {
+            bool whole = i == 3 || i == 4; /* the cube over the frame: no tile stands out */
+            ts_view_desc view = {.yaw_deg = 25.0f * (float)i, .pitch_deg = 20.0f, .zoom = whole ? 1.0f : 0.2f};
+            const ts_model *m = whole ? &big : &small;
+            CHECK(ts_renderer_draw(r2, m, &view, &err) == TS_OK, "%s", err.message);
+            CHECK(ts_renderer_draw(r1, m, &view, &err) == TS_OK, "%s", err.message);
+            CHECK(memcmp(ts_renderer_pixels(r2), ts_renderer_pixels(r1), (size_t)W * H * 4) == 0,
+                  "run %zu frame %d: pixels differ from one worker's", run, i);
+            CHECK(memcmp(ts_renderer_depth(r2), ts_renderer_depth(r1), (size_t)W * H * sizeof(float)) == 0,
+                  "run %zu frame %d: depth differs from one worker's", run, i);
+            ts_renderer_finish(r2); /* its frame callback has run */
+            split_frames += split_frame_tiles > TILES;
+        }
+        /* The small model's frames after the first of each spell: 1, 2, 6. */
+        CHECK(split_frames >= 3, "run %zu: a tile was split in %d frames", run, split_frames);
+        ts_renderer_destroy(r2);
+        ts_renderer_destroy(r1);
+    }
+    ts_model_free(&small);
+    ts_model_free(&big);
+}
+
 /* Without keep_depth no depth is handed out (NULL from ts_renderer_depth
  * and to the frame callback) and the pixels are the same. */
 static void depth_seen(void *user, uint32_t frame, const uint8_t *rgba, const float *depth, int w, int h) {
@@ -415,6 +477,7 @@ int main(void) {
     test_names();
     test_frame_callback();
     test_frames_independent();
+    test_split_tiles();
     test_depth_optional();
     test_pan();
     printf("%d passed, %d failed\n", checks - failures, failures);

@@ -19,8 +19,8 @@
 #include <time.h>
 
 #include "test_check.h"
+#include "test_tiles.h"
 
-#define TILE 64
 #define MAX_FRAMES 64
 
 /* Frame sizes the renderer goes through: a single pixel, less than a
@@ -37,7 +37,8 @@ typedef struct record {
     int size_of[MAX_FRAMES][2]; /* the size frame i was drawn at */
     bool slow;
     uint32_t next_frame;
-    int tiles_seen; /* of next_frame */
+    int tiles_seen;   /* of next_frame */
+    long pixels_seen; /* of next_frame: its tiles' areas summed */
     int frames;
     char problem[256];
 } record;
@@ -50,7 +51,6 @@ static void note(record *rec, const char *fmt, ...) {
     va_end(ap);
 }
 
-static int tiles_of(int w, int h) { return ((w + TILE - 1) / TILE) * ((h + TILE - 1) / TILE); }
 
 static void on_tile(void *user, const ts_present_tile *t) {
     record *rec = user;
@@ -61,16 +61,13 @@ static void on_tile(void *user, const ts_present_tile *t) {
     int fw = rec->size_of[t->frame][0], fh = rec->size_of[t->frame][1];
     if (t->frame_width != fw || t->frame_height != fh)
         note(rec, "frame %u drawn at %dx%d: a tile says %dx%d", t->frame, fw, fh, t->frame_width, t->frame_height);
-    if (t->x < 0 || t->y < 0 || t->w < 1 || t->h < 1 || t->w > TILE || t->h > TILE || t->x + t->w > fw ||
-        t->y + t->h > fh || t->x % TILE || t->y % TILE || t->stride != (size_t)fw * 4)
+    /* A grid tile or a quadrant of one, as large as the frame lets it be
+     * (so tiles of the old size are caught). */
+    if (!ts_test_tile_shape(t, fw, fh) || t->stride != (size_t)fw * 4)
         note(rec, "frame %u (%dx%d): tile at (%d,%d) %dx%d stride %zu", t->frame, fw, fh, t->x, t->y, t->w, t->h,
              t->stride);
-    /* Each tile is as large as the frame lets it be. */
-    int ew = fw - t->x < TILE ? fw - t->x : TILE, eh = fh - t->y < TILE ? fh - t->y : TILE;
-    if (t->w != ew || t->h != eh)
-        note(rec, "frame %u (%dx%d): tile at (%d,%d) is %dx%d, not %dx%d", t->frame, fw, fh, t->x, t->y, t->w,
-             t->h, ew, eh);
     rec->tiles_seen++;
+    rec->pixels_seen += (long)t->w * t->h;
     if (rec->slow && rec->tiles_seen == 1) {
         /* Holds the render thread back: the drawing thread runs ahead, so
          * the resize finds frames in flight. */
@@ -89,10 +86,11 @@ static void on_present_frame(void *user, const ts_present_frame *f) {
     if (f->width != fw || f->height != fh || f->stride != (size_t)fw * 4)
         note(rec, "frame %u drawn at %dx%d presented as %dx%d (stride %zu)", f->frame, fw, fh, f->width, f->height,
              f->stride);
-    if (f->tiles != (uint32_t)tiles_of(fw, fh) || rec->tiles_seen != tiles_of(fw, fh))
-        note(rec, "frame %u (%dx%d): %d tile calls, %u tiles, expected %d", f->frame, fw, fh, rec->tiles_seen,
-             f->tiles, tiles_of(fw, fh));
+    if (f->tiles != (uint32_t)rec->tiles_seen || rec->pixels_seen != (long)fw * fh)
+        note(rec, "frame %u (%dx%d): %d tile calls of %ld pixels, %u tiles", f->frame, fw, fh, rec->tiles_seen,
+             rec->pixels_seen, f->tiles);
     rec->tiles_seen = 0;
+    rec->pixels_seen = 0;
     rec->next_frame++;
     rec->frames++;
 }

@@ -41,6 +41,18 @@ static void check(bool ok, const char *what, const char *detail) {
 
 /* Draws FRAMES turning frames with `desc` through the presenter, reads the
  * last back and compares it with a headless render of the same view. */
+/* Whether the four corners of the side x side square at (x, y) of the
+ * window's pixels, cut at its edges, have one color: a tile-view border. */
+static bool one_border(const uint8_t *px, int x, int y, int side) {
+    int x1 = x + side > W ? W - 1 : x + side - 1, y1 = y + side > H ? H - 1 : y + side - 1;
+    const uint8_t *c0 = px + ((size_t)y * W + (size_t)x) * 4;
+    const int corners[3][2] = {{x1, y}, {x, y1}, {x1, y1}};
+    bool same = true;
+    for (int k = 0; k < 3; k++)
+        same &= memcmp(c0, px + ((size_t)corners[k][1] * W + (size_t)corners[k][0]) * 4, 3) == 0;
+    return same;
+}
+
 static void run(ts_gl_presenter *p, const ts_model *m, ts_renderer_desc desc, extra x, const char *what) {
     ts_error err = {0};
     desc.width = W;
@@ -104,17 +116,17 @@ static void run(ts_gl_presenter *p, const ts_model *m, ts_renderer_desc desc, ex
             check(hud_changed > 200 && box[0] < 30 && box[1] < 30 && box[2] < 40, what, detail);
         }
         if (x == TILE_VIEW) {
-            /* Each tile's four border corners are its worker's color. */
+            /* Each tile's four border corners are its worker's color; or,
+             * for a tile the renderer split, each quadrant's are. */
             int uniform = 0, tiles = 0;
             for (int ty = 0; ty < H; ty += TILE)
                 for (int tx = 0; tx < W; tx += TILE) {
-                    int x1 = tx + TILE > W ? W - 1 : tx + TILE - 1, y1 = ty + TILE > H ? H - 1 : ty + TILE - 1;
-                    const uint8_t *c0 = copy + ((size_t)ty * W + (size_t)tx) * 4;
-                    const int corners[3][2] = {{x1, ty}, {tx, y1}, {x1, y1}};
-                    bool same = true;
-                    for (int k = 0; k < 3; k++)
-                        same &= memcmp(c0, copy + ((size_t)corners[k][1] * W + (size_t)corners[k][0]) * 4, 3) == 0;
-                    uniform += same;
+                    bool quadrants = true;
+                    for (int q = 0; q < 4; q++) {
+                        int qx = tx + (q & 1) * TILE / 2, qy = ty + (q >> 1) * TILE / 2;
+                        if (qx < W && qy < H) quadrants &= one_border(copy, qx, qy, TILE / 2);
+                    }
+                    uniform += one_border(copy, tx, ty, TILE) || quadrants;
                     tiles++;
                 }
             snprintf(detail, sizeof detail, "tile view: %d of %d tiles have one border color; worst %d/255",
