@@ -131,9 +131,10 @@ static bool try_display(ts_egl *e, EGLDisplay dpy, int major, int minor, const c
 
 /* Devices from EGL_EXT_device_enumeration, in the order the driver lists
  * them (with glvnd: vendor by vendor, so a GPU driver's devices come before
- * Mesa's). LIBGL_ALWAYS_SOFTWARE keeps only Mesa's software device, so a
- * machine with a GPU can still be made to use llvmpipe. */
-static bool open_device_platform(ts_egl *e, int major, int minor, char *why, size_t n) {
+ * Mesa's). `software_only` (LIBGL_ALWAYS_SOFTWARE) keeps only Mesa's
+ * software device, so a machine with a GPU can still be made to use
+ * llvmpipe. */
+static bool open_device_platform(ts_egl *e, int major, int minor, bool software_only, char *why, size_t n) {
     if (!GLAD_EGL_EXT_platform_device || !eglQueryDevicesEXT || !(GLAD_EGL_EXT_platform_base || GLAD_EGL_VERSION_1_5)) {
         note(why, n, "device platform: not supported by this libEGL");
         return false;
@@ -144,7 +145,7 @@ static bool open_device_platform(ts_egl *e, int major, int minor, char *why, siz
         note(why, n, "device platform: no devices");
         return false;
     }
-    bool software_only = env_true("LIBGL_ALWAYS_SOFTWARE"), tried = false;
+    bool tried = false;
     for (EGLint i = 0; i < count; i++) {
         const char *ext = eglQueryDeviceStringEXT ? eglQueryDeviceStringEXT(devices[i], EGL_EXTENSIONS) : NULL;
         if (software_only && !(ext && has_word(ext, "EGL_MESA_device_software"))) continue;
@@ -166,12 +167,12 @@ bool ts_egl_open(ts_egl *e, int major, int minor, char *why, size_t n) {
         return false;
     }
     e->loaded = true;
-    if (open_device_platform(e, major, minor, why, n)) return true;
     /* Surfaceless is Mesa's platform, software under LIBGL_ALWAYS_SOFTWARE;
      * the default display is whatever glvnd's first vendor gives (on a GPU
      * machine without Mesa, the GPU's driver), so it is not tried when
      * software is asked for. */
     bool software_only = env_true("LIBGL_ALWAYS_SOFTWARE");
+    if (open_device_platform(e, major, minor, software_only, why, n)) return true;
     if (GLAD_EGL_MESA_platform_surfaceless) {
         if (try_display(e, platform_display(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY), major, minor,
                         "surfaceless platform", why, n))

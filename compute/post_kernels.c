@@ -278,7 +278,7 @@ TS_INLINE void tonemap_vec(const ts_post_params *p, const ts_post_cpu_frame *f, 
     }
 }
 
-/* x0 is a multiple of 2 TS_LANES (a tile's or the frame's left edge). */
+/* x0 is a multiple of 2 TS_LANES (the finish phase passes the frame's left edge). */
 static void tonemap(const ts_post_params *p, const ts_post_cpu_frame *f, const ts_post_ldr *ldr, int x0, int y0,
                     int x1, int y1) {
     for (int y = y0; y < y1; y++)

@@ -269,28 +269,41 @@ static void test_frame_callback(void) {
     ts_model_free(&m);
 }
 
+/* The renderer settings the frame-sequence tests go through: with and
+ * without multisampling, and with post-processing on cpu, its chain fused
+ * into the tile store (no bloom, no FXAA) or with the phases that hold
+ * tiles. */
+static const struct {
+    int msaa;
+    ts_post_desc post;
+} runs[] = {
+    {1, {0}},
+    {4, {0}},
+    {1, {.backend = TS_POST_CPU, .exposure = 3.0f, .no_bloom = true, .no_fxaa = true}},
+    {4, {.backend = TS_POST_CPU, .exposure = 3.0f, .no_bloom = true, .no_fxaa = true}},
+    {1, {.backend = TS_POST_CPU, .exposure = 3.0f}},
+};
+#define RUN_COUNT (sizeof runs / sizeof runs[0])
+
+/* Whether two renderers' last frames (w x h, depth kept) are the same, bit
+ * for bit; `what` names the frame in a failure. */
+static void check_same_frame(ts_renderer *a, ts_renderer *b, int w, int h, const char *what) {
+    size_t n = (size_t)w * (size_t)h;
+    CHECK(memcmp(ts_renderer_pixels(a), ts_renderer_pixels(b), n * 4) == 0, "%s: pixels differ", what);
+    CHECK(memcmp(ts_renderer_depth(a), ts_renderer_depth(b), n * sizeof(float)) == 0, "%s: depth differs", what);
+}
+
 /* A frame is the same whatever came before it: a renderer drawing a
  * sequence of different frames (the two frame targets keep what earlier
  * frames left where nothing is drawn now) gives each frame exactly as a new
- * renderer drawing it alone does; so too with post-processing on cpu, its
- * chain fused into the tile store (no bloom, no FXAA) or not. */
+ * renderer drawing it alone does, in every one of `runs`. */
 static void test_frames_independent(void) {
     static const char *const names[] = {"torus", "cube", "torus", "quads", "cube", "torus"};
     enum { N = sizeof names / sizeof names[0], W = 150, H = 100 };
-    static const struct {
-        int msaa;
-        ts_post_desc post;
-    } runs[] = {
-        {1, {0}},
-        {4, {0}},
-        {1, {.backend = TS_POST_CPU, .exposure = 3.0f, .no_bloom = true, .no_fxaa = true}},
-        {4, {.backend = TS_POST_CPU, .exposure = 3.0f, .no_bloom = true, .no_fxaa = true}},
-        {1, {.backend = TS_POST_CPU, .exposure = 3.0f}},
-    };
     ts_model m[N];
     ts_error err = {0};
     for (int i = 0; i < N; i++) CHECK(ts_model_builtin(names[i], &m[i], &err) == TS_OK, "%s", err.message);
-    for (size_t run = 0; run < sizeof runs / sizeof runs[0]; run++) {
+    for (size_t run = 0; run < RUN_COUNT; run++) {
         int msaa = runs[run].msaa;
         ts_renderer_desc d = {.width = W, .height = H, .threads = 2, .msaa = msaa, .keep_depth = true,
                               .post = runs[run].post};
@@ -302,10 +315,9 @@ static void test_frames_independent(void) {
             CHECK(ts_renderer_create(&d, &alone, &err) == TS_OK, "%s", err.message);
             if (!alone) break;
             CHECK(ts_renderer_draw(alone, &m[i], &view, &err) == TS_OK, "%s", err.message);
-            CHECK(memcmp(ts_renderer_pixels(seq), ts_renderer_pixels(alone), (size_t)W * H * 4) == 0,
-                  "run %zu frame %d (%s): pixels differ from the frame drawn alone", run, i, names[i]);
-            CHECK(memcmp(ts_renderer_depth(seq), ts_renderer_depth(alone), (size_t)W * H * sizeof(float)) == 0,
-                  "run %zu frame %d (%s): depth differs from the frame drawn alone", run, i, names[i]);
+            char what[96];
+            snprintf(what, sizeof what, "run %zu frame %d (%s), against the frame drawn alone", run, i, names[i]);
+            check_same_frame(seq, alone, W, H, what);
             ts_renderer_destroy(alone);
             alone = NULL;
         }
@@ -319,9 +331,7 @@ static void test_frames_independent(void) {
  * middle of one tile makes that tile nearly all of it. Frames of a renderer
  * on 2 workers, which splits it, equal those of one on 1 worker, which
  * never splits, through a sequence that splits, joins (a model over the
- * whole frame) and splits again, with and without multisampling and the
- * cpu post chain (fused into the store, and with the phases that hold
- * tiles). */
+ * whole frame) and splits again, in every one of `runs`. */
 static uint32_t split_frame_tiles; /* the last frame's tile count */
 static void count_tiles(void *user, const ts_present_frame *f) {
     (void)user;
@@ -334,16 +344,7 @@ static void test_split_tiles(void) {
     ts_error err = {0};
     CHECK(ts_model_builtin("torus", &small, &err) == TS_OK, "%s", err.message);
     CHECK(ts_model_builtin("cube", &big, &err) == TS_OK, "%s", err.message);
-    static const struct {
-        int msaa;
-        ts_post_desc post;
-    } runs[] = {
-        {1, {0}},
-        {4, {0}},
-        {1, {.backend = TS_POST_CPU, .exposure = 3.0f, .no_bloom = true, .no_fxaa = true}},
-        {1, {.backend = TS_POST_CPU, .exposure = 3.0f}},
-    };
-    for (size_t run = 0; run < sizeof runs / sizeof runs[0]; run++) {
+    for (size_t run = 0; run < RUN_COUNT; run++) {
         ts_renderer_desc d = {.width = W, .height = H, .msaa = runs[run].msaa, .keep_depth = true,
                               .post = runs[run].post};
         ts_renderer_desc two = d, one = d;
@@ -360,10 +361,9 @@ static void test_split_tiles(void) {
             const ts_model *m = whole ? &big : &small;
             CHECK(ts_renderer_draw(r2, m, &view, &err) == TS_OK, "%s", err.message);
             CHECK(ts_renderer_draw(r1, m, &view, &err) == TS_OK, "%s", err.message);
-            CHECK(memcmp(ts_renderer_pixels(r2), ts_renderer_pixels(r1), (size_t)W * H * 4) == 0,
-                  "run %zu frame %d: pixels differ from one worker's", run, i);
-            CHECK(memcmp(ts_renderer_depth(r2), ts_renderer_depth(r1), (size_t)W * H * sizeof(float)) == 0,
-                  "run %zu frame %d: depth differs from one worker's", run, i);
+            char what[96];
+            snprintf(what, sizeof what, "run %zu frame %d, against one worker's", run, i);
+            check_same_frame(r2, r1, W, H, what);
             ts_renderer_finish(r2); /* its frame callback has run */
             split_frames += split_frame_tiles > TILES;
         }
