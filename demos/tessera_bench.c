@@ -39,9 +39,11 @@ static void usage(FILE *f) {
             "Renders every combination of the listed scenes, sizes, SIMD targets and\n"
             "thread counts, and prints one row each: median and minimum frame time,\n"
             "the median split by stage, triangles and shaded pixels per second.\n"
+            "busy is the share of the raster phase the workers spent in its jobs\n"
+            "(below 1 when some waited for others' last tiles).\n"
             "A value a row does not have is '-' in the table, empty in the CSV and\n"
             "null in the JSON: post without --post, write without --write, setup,\n"
-            "queue and shaded pixels of the reference pipeline (setup is inside\n"
+            "busy, queue and shaded pixels of the reference pipeline (setup is inside\n"
             "its raster time), and the ISA, pipeline, stage split and shaded\n"
             "pixels of the gl rows.\n"
             "\n"
@@ -128,6 +130,10 @@ typedef struct row {
      * without one; write: the render thread's callbacks (--write's PNG),
      * TS_NO_VALUE without --write. */
     double vertex_ms, geometry_ms, raster_ms, queue_ms, post_ms, write_ms;
+    /* The median share of the raster phase its workers spent in jobs
+     * (ts_frame_stats.raster_busy); TS_NO_VALUE where there is no such
+     * phase (the reference pipeline, gl rows). */
+    double raster_busy;
     const char *post; /* the post-processing backend that ran ("none"); NULL in gl rows */
     double tris_per_s, pixels_per_s;
     /* tessera's median / the gl row's at the same scene, size and thread
@@ -138,24 +144,24 @@ typedef struct row {
 } row;
 
 static void print_header(bool peer) {
-    printf("%-22s %11s %-7s %-9s %3s %4s  %9s %9s  %8s %8s %8s %8s %8s %8s  %8s %8s", "scene", "size",
-           "isa", "pipeline", "thr", "msaa", "median_ms", "min_ms", "vertex", "geometry", "raster",
+    printf("%-22s %11s %-7s %-9s %3s %4s  %9s %9s  %8s %8s %8s %5s %8s %8s %8s  %8s %8s", "scene", "size",
+           "isa", "pipeline", "thr", "msaa", "median_ms", "min_ms", "vertex", "geometry", "raster", "busy",
            "queue", "post", "write", "Mtris/s", "Mpix/s");
     if (peer) printf("  %6s  %s", "vs gl", "renderer");
     putchar('\n');
 }
 
 static void print_row(const row *r, bool peer) {
-    char c[11][32];
+    char c[12][32];
     /* A gl row says so in the isa column: its ISA is the driver's business. */
-    printf("%-22s %5dx%-5d %-7s %-9s %3d %4d  %9s %9s  %8s %8s %8s %8s %8s %8s  %8s %8s", r->scene,
+    printf("%-22s %5dx%-5d %-7s %-9s %3d %4d  %9s %9s  %8s %8s %8s %5s %8s %8s %8s  %8s %8s", r->scene,
            r->width, r->height, r->isa ? r->isa : r->backend, r->pipeline ? r->pipeline : "-",
            r->threads, r->msaa, ts_bench_cell(c[0], 32, r->median_ms, 3),
            ts_bench_cell(c[1], 32, r->min_ms, 3), ts_bench_cell(c[2], 32, r->vertex_ms, 3),
            ts_bench_cell(c[3], 32, r->geometry_ms, 3), ts_bench_cell(c[4], 32, r->raster_ms, 3),
-           ts_bench_cell(c[5], 32, r->queue_ms, 3), ts_bench_cell(c[9], 32, r->post_ms, 3),
-           ts_bench_cell(c[10], 32, r->write_ms, 3), ts_bench_cell(c[6], 32, r->tris_per_s * 1e-6, 2),
-           ts_bench_cell(c[7], 32, r->pixels_per_s * 1e-6, 2));
+           ts_bench_cell(c[11], 32, r->raster_busy, 2), ts_bench_cell(c[5], 32, r->queue_ms, 3),
+           ts_bench_cell(c[9], 32, r->post_ms, 3), ts_bench_cell(c[10], 32, r->write_ms, 3),
+           ts_bench_cell(c[6], 32, r->tris_per_s * 1e-6, 2), ts_bench_cell(c[7], 32, r->pixels_per_s * 1e-6, 2));
     if (peer)
         printf("  %6s%s%s", ts_bench_cell(c[8], 32, r->vs_gl, 2), r->renderer[0] ? "  " : "", r->renderer);
     putchar('\n');
@@ -166,7 +172,7 @@ static void print_row(const row *r, bool peer) {
 
 static void write_csv(FILE *f, const row *rows, int n) {
     fprintf(f, "scene,width,height,isa,pipeline,threads,msaa,frames,tris,median_ms,min_ms,vertex_ms,"
-               "geometry_ms,raster_ms,queue_ms,post_ms,write_ms,tris_per_s,pixels_per_s,backend,"
+               "geometry_ms,raster_ms,raster_busy,queue_ms,post_ms,write_ms,tris_per_s,pixels_per_s,backend,"
                "renderer,vs_gl,zoom,post\n");
     for (int i = 0; i < n; i++) {
         const row *r = &rows[i];
@@ -176,11 +182,11 @@ static void write_csv(FILE *f, const row *rows, int n) {
         fputc(',', f);
         ts_csv_str(f, r->pipeline);
         fprintf(f, ",%d,%d,%d,%u", r->threads, r->msaa, r->frames, r->tris);
-        const double ms[] = {r->median_ms,   r->min_ms,   r->vertex_ms, r->geometry_ms,
-                             r->raster_ms,   r->queue_ms, r->post_ms,   r->write_ms};
-        for (size_t k = 0; k < sizeof ms / sizeof ms[0]; k++) {
+        const double nums[] = {r->median_ms,   r->min_ms,   r->vertex_ms, r->geometry_ms, r->raster_ms,
+                               r->raster_busy, r->queue_ms, r->post_ms,   r->write_ms};
+        for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++) {
             fputc(',', f);
-            ts_csv_num(f, ms[k], 4);
+            ts_csv_num(f, nums[k], 4);
         }
         fputc(',', f);
         ts_csv_num(f, r->tris_per_s, 0);
@@ -219,7 +225,8 @@ static void write_json(FILE *f, const row *rows, int n) {
         } nums[] = {
             {"median_ms", r->median_ms, 4}, {"min_ms", r->min_ms, 4},
             {"vertex_ms", r->vertex_ms, 4}, {"geometry_ms", r->geometry_ms, 4},
-            {"raster_ms", r->raster_ms, 4}, {"queue_ms", r->queue_ms, 4},
+            {"raster_ms", r->raster_ms, 4}, {"raster_busy", r->raster_busy, 4},
+            {"queue_ms", r->queue_ms, 4},
             {"post_ms", r->post_ms, 4},     {"write_ms", r->write_ms, 4},
             {"tris_per_s", r->tris_per_s, 0}, {"pixels_per_s", r->pixels_per_s, 0},
         };
@@ -260,8 +267,9 @@ static void write_frame(void *user, uint32_t frame, const uint8_t *rgba, const f
 }
 
 /* One configuration being timed: its renderer and the frames it has
- * drawn so far. */
-enum { STAGES = 6 };
+ * drawn so far. Per frame: t its time, stage[0..5] the stage times as the
+ * row's columns, stage[6] the raster phase's busy share. */
+enum { STAGES = 7 };
 typedef struct timing {
     ts_renderer *r; /* NULL when it could not be made or a frame failed */
     ts_renderer_desc desc;
@@ -326,6 +334,7 @@ static bool timing_run(timing *tm, const ts_model *model, const char *scene, con
         tm->stage[3][i] = st.queue_ms;
         tm->stage[4][i] = st.post_ms;
         tm->stage[5][i] = st.present_ms;
+        tm->stage[6][i] = st.raster_busy;
     }
     tm->fragments = st.fragments;
     const png_sink *sink = tm->desc.on_frame_user;
@@ -360,6 +369,7 @@ static row timing_row(timing *tm, const ts_model *model, const char *scene, cons
         .vertex_ms = ts_cli_median(tm->stage[0], n),
         .geometry_ms = ts_cli_median(tm->stage[1], n),
         .raster_ms = ts_cli_median(tm->stage[2], n),
+        .raster_busy = ts_cli_median(tm->stage[6], n),
         .queue_ms = ts_cli_median(tm->stage[3], n),
         .post_ms = tm->post != TS_POST_NONE ? ts_cli_median(tm->stage[4], n) : TS_NO_VALUE,
         .post = ts_post_backend_name(tm->post),
@@ -375,7 +385,7 @@ static row timing_row(timing *tm, const ts_model *model, const char *scene, cons
         /* The reference pipeline sets triangles up inside its raster
          * loop, hands the frame over without a queue and counts no
          * shaded pixels: its stats hold 0 for figures it does not have. */
-        out.geometry_ms = out.queue_ms = out.pixels_per_s = TS_NO_VALUE;
+        out.geometry_ms = out.raster_busy = out.queue_ms = out.pixels_per_s = TS_NO_VALUE;
     }
     return out;
 }
@@ -425,6 +435,7 @@ static ts_peer_status run_peer(const char *model_arg, const char *scene, int w, 
         .vertex_ms = TS_NO_VALUE,
         .geometry_ms = TS_NO_VALUE,
         .raster_ms = TS_NO_VALUE,
+        .raster_busy = TS_NO_VALUE,
         .queue_ms = TS_NO_VALUE,
         .post_ms = TS_NO_VALUE,
         .write_ms = TS_NO_VALUE,

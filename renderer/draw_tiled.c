@@ -8,10 +8,11 @@
  *             and bins: per batch, per tile, the batch's triangles touching
  *             the tile. A batch is one job, so bins need no atomics, and
  *             reading the batches in index order restores draw order;
- *   raster    one job per tile: every batch's bin for the tile, in order,
- *             through the ISA's kernel into a tile buffer the worker owns;
- *             the tile's pixels go to the frame target and a message to the
- *             queue at once.
+ *   raster    one job per tile, or per quadrant of a tile that took much
+ *             of the last frame's time, heaviest first (job_plan.h):
+ *             every batch's bin for the tile, in order, through the ISA's
+ *             kernel into a tile buffer the worker owns; the pixels go to
+ *             the frame target and a message to the queue at once.
  * With the cpu post-processing backend the workers run the chain too
  * (compute/post_fast.h): its per-tile part in the raster job, right after
  * the store, and its frame part as further phases of row bands; a tile is
@@ -27,6 +28,7 @@
 #include "renderer_internal.h"
 
 #include "isa.h"
+#include "job_plan.h"
 #include "post_fast.h"
 #include "tile_queue.h"
 #include "worker_pool.h"
@@ -39,6 +41,9 @@
 #include <emmintrin.h> /* stream_tri */
 #endif
 
+/* Vertices per vertex job: at most VERTEX_CHUNK, and fewer when that
+ * gives every worker one (the bunny's 34835 on 16 workers: 9 jobs of 4096
+ * would leave 7 idle). Unlike a batch, a vertex job costs nothing later. */
 #define VERTEX_CHUNK 4096u
 #define QUEUE_CAPACITY 256u
 
@@ -52,24 +57,6 @@
 #define MIN_BATCH 512u
 #define MAX_BATCH 4096u
 #define JOBS_PER_WORKER 4u
-
-/* The raster phase's jobs are tiles, and a tile that took a large share of
- * the last frame's raster work is split into its quadrants (plan_jobs): a
- * single tile crowded with small triangles (the showcase's bunny at
- * 1920x1080: 26% of the raster in one of 510 tiles) otherwise holds every
- * other worker waiting at the phase's end, and the phase could not go
- * faster than that tile with any number of threads. A pixel's result does
- * not depend on the rectangle it was rastered in, so neither does the
- * frame. A job is tile << JOB_PART_BITS | part: part 0 the whole tile,
- * 1 + q its quadrant q (row-major, TS_TILE / 2 square, cut at the frame's
- * edge). A tile is split when its cost exceeds the frame's total divided by
- * SPLIT_SHARE times the worker count. */
-#define JOB_PART_BITS 3u
-#define TILE_PARTS 4u
-#define SPLIT_SHARE 2u
-/* Clean masks per tile: the whole tile's, then each quadrant's (block k of
- * a quadrant is block k of a tile at the quadrant's origin). */
-#define CLEAN_WORDS (1u + TILE_PARTS)
 
 typedef struct bin_pair {
     uint32_t tile, tri;
@@ -115,15 +102,15 @@ typedef struct target {
     uint8_t *pixels;
     float *hdr;      /* post-processing: linear color, float RGBA (hdr_prepare; else NULL) */
     float *depth;    /* NULL unless the renderer keeps depth */
-    /* Per tile CLEAN_WORDS masks: the blocks that hold the clear values
+    /* Per tile TS_CLEAN_WORDS masks: the blocks that hold the clear values
      * (see tile_store), for the whole tile and for each quadrant; those of
      * the way the tile was last rastered into this target (`split`) are
      * valid, the others are reset before they are used again. */
     uint64_t *clean;
     uint8_t *split;
-    /* This frame's raster jobs, in tile order (written by the drawing
-     * thread before the raster phase): job_count of them, at most
-     * TILE_PARTS per tile. A tile message names its job by index. */
+    /* This frame's raster jobs, in the order workers take them (planned by
+     * the drawing thread before the raster phase, job_plan.h): job_count of
+     * them, at most TS_TILE_PARTS per tile. A tile message names its job by index. */
     uint32_t *jobs;
     uint32_t job_count;
     uint64_t *job_cost; /* each job's time, written by its worker */
@@ -218,29 +205,8 @@ struct ts_tiled {
 
 /* ---- the consumer thread (the render thread) --------------------------- */
 
-/* The rectangle of tile `tile` of a target: TS_TILE square, cut at the
- * frame's right and bottom edges. */
-static ts_tile_rect tile_rect(const target *tg, uint32_t tile) {
-    int tx = (int)(tile % (uint32_t)tg->tiles_x), ty = (int)(tile / (uint32_t)tg->tiles_x);
-    ts_tile_rect rect = {tx * TS_TILE, ty * TS_TILE, 0, 0};
-    rect.w = tg->width - rect.x < TS_TILE ? tg->width - rect.x : TS_TILE;
-    rect.h = tg->height - rect.y < TS_TILE ? tg->height - rect.y : TS_TILE;
-    return rect;
-}
-
-/* The rectangle of job `job` (tile << JOB_PART_BITS | part) of a target. */
-static ts_tile_rect job_rect(const target *tg, uint32_t job) {
-    ts_tile_rect rect = tile_rect(tg, job >> JOB_PART_BITS);
-    uint32_t part = job & ((1u << JOB_PART_BITS) - 1);
-    if (part) {
-        int dx = (int)((part - 1) & 1) * (TS_TILE / 2), dy = (int)((part - 1) >> 1) * (TS_TILE / 2);
-        rect.x += dx;
-        rect.y += dy;
-        rect.w = rect.w - dx < TS_TILE / 2 ? rect.w - dx : TS_TILE / 2;
-        rect.h = rect.h - dy < TS_TILE / 2 ? rect.h - dy : TS_TILE / 2;
-    }
-    return rect;
-}
+/* The rectangle of job `job` of a target. */
+static ts_tile_rect job_rect(const target *tg, uint32_t job) { return ts_job_rect(tg->width, tg->height, job); }
 
 /* How long the render thread waits for a tile before it looks again
  * whether the GPU has finished the frame it is post-processing: a
@@ -373,18 +339,18 @@ static bool target_alloc(target *tg, int w, int h, bool keep_depth) {
     memset(tg, 0, sizeof *tg);
     tg->width = w;
     tg->height = h;
-    tg->tiles_x = (w + TS_TILE - 1) / TS_TILE;
-    tg->tile_count = (uint32_t)(tg->tiles_x * ((h + TS_TILE - 1) / TS_TILE));
+    tg->tiles_x = (int)ts_tiles_x(w);
+    tg->tile_count = ts_tile_count(w, h);
     tg->complete = true;
     size_t n = (size_t)w * (size_t)h;
     /* Cache-line aligned: rows of blocks are stored 32 bytes at a time
      * around the caches when they are aligned (tile_store). */
     tg->pixels = aligned_alloc(64, (n * 4 + 63) / 64 * 64);
     tg->depth = keep_depth ? malloc(n * sizeof(float)) : NULL;
-    tg->clean = malloc(tg->tile_count * CLEAN_WORDS * sizeof *tg->clean);
+    tg->clean = malloc(tg->tile_count * TS_CLEAN_WORDS * sizeof *tg->clean);
     tg->split = calloc(tg->tile_count, sizeof *tg->split);
-    tg->jobs = malloc(tg->tile_count * TILE_PARTS * sizeof *tg->jobs);
-    tg->job_cost = malloc(tg->tile_count * TILE_PARTS * sizeof *tg->job_cost);
+    tg->jobs = malloc(tg->tile_count * TS_TILE_PARTS * sizeof *tg->jobs);
+    tg->job_cost = malloc(tg->tile_count * TS_TILE_PARTS * sizeof *tg->job_cost);
     if (!tg->pixels || (keep_depth && !tg->depth) || !tg->clean || !tg->split || !tg->jobs || !tg->job_cost) {
         free(tg->pixels);
         free(tg->depth);
@@ -400,7 +366,7 @@ static bool target_alloc(target *tg, int w, int h, bool keep_depth) {
         memcpy(&tg->pixels[p * 4], (const uint8_t[4]){0, 0, 0, 255}, 4);
         if (tg->depth) tg->depth[p] = 1.0f;
     }
-    for (uint32_t k = 0; k < tg->tile_count * CLEAN_WORDS; k++) tg->clean[k] = ~(uint64_t)0; /* of the pixels */
+    for (uint32_t k = 0; k < tg->tile_count * TS_CLEAN_WORDS; k++) tg->clean[k] = ~(uint64_t)0; /* of the pixels */
     return true;
 }
 
@@ -801,7 +767,7 @@ static void raster_job(void *ctx, uint32_t index, uint32_t worker) {
     worker_data *w = &t->workers[worker];
     ts_tile_buf *tb = w->tile;
     target *tg = t->cur;
-    const uint32_t job = tg->jobs[index], tile = job >> JOB_PART_BITS;
+    const uint32_t job = tg->jobs[index], tile = ts_job_tile(job);
     ts_tile_rect rect = job_rect(tg, job);
 
     const ts_kernels *k = t->k;
@@ -834,7 +800,7 @@ static void raster_job(void *ctx, uint32_t index, uint32_t worker) {
     }
     uint64_t s0 = ts_now_ns();
     k->tile_store(tb, t->samples, rect, &tg->dest,
-                  &tg->clean[tile * CLEAN_WORDS + (job & ((1u << JOB_PART_BITS) - 1))]);
+                  &tg->clean[tile * TS_CLEAN_WORDS + ts_job_part(job)]);
     w->fragments += fragments;
     /* The post chain's part that needs nothing but this tile, at once;
      * fused, the store was the whole chain, and its time is the chain's. */
@@ -869,7 +835,7 @@ static void post_job(void *ctx, uint32_t band, uint32_t worker) {
     ts_post_cpu_phase(t->post_k, &t->r->post_params, tg->post, t->post_phase, band, worker);
     if (t->post_phase + 1 < ts_post_cpu_phase_count(&t->r->post_params)) return;
     for (uint32_t i = 0; i < tg->job_count; i++)
-        if ((tg->jobs[i] >> JOB_PART_BITS) / (uint32_t)tg->tiles_x == band)
+        if (ts_job_tile(tg->jobs[i]) / (uint32_t)tg->tiles_x == band)
             ts_tile_queue_push_lazy(t->queue, &tg->held[i]);
 }
 
@@ -878,7 +844,7 @@ static void post_job(void *ctx, uint32_t band, uint32_t worker) {
 static ts_result post_prepare(target *tg, const ts_post_params *p, uint32_t workers, ts_error *err) {
     if (!tg->post) {
         ts_post_cpu_frame *f = malloc(sizeof *f);
-        ts_tile_msg *held = malloc(tg->tile_count * TILE_PARTS * sizeof *held); /* per job */
+        ts_tile_msg *held = malloc(tg->tile_count * TS_TILE_PARTS * sizeof *held); /* per job */
         ts_result res = f && held ? ts_post_cpu_frame_init(f, p, tg->width, tg->height, (int)workers, err)
                                   : ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory for post-processing %dx%d frames",
                                                  tg->width, tg->height);
@@ -904,48 +870,15 @@ static ts_result post_prepare(target *tg, const ts_post_params *p, uint32_t work
  * stored once. */
 static void set_dest(target *tg, ts_encode_fn encode) {
     float *hdr = encode ? NULL : tg->hdr;
-    if (hdr != tg->dest.hdr) memset(tg->clean, 0, tg->tile_count * CLEAN_WORDS * sizeof *tg->clean);
+    if (hdr != tg->dest.hdr) memset(tg->clean, 0, tg->tile_count * TS_CLEAN_WORDS * sizeof *tg->clean);
     tg->dest = (ts_tile_dest){.rgba = tg->pixels, .hdr = hdr, .depth = tg->depth, .width = tg->width,
                               .encode = encode, .encode_ctx = tg->post};
 }
 
 uint64_t ts_tiled_tile_bytes(bool post) {
-    uint64_t per_target = CLEAN_WORDS * sizeof(uint64_t) + sizeof(uint8_t) +
-                          TILE_PARTS * (sizeof(uint32_t) + sizeof(uint64_t) + (post ? sizeof(ts_tile_msg) : 0));
+    uint64_t per_target = TS_CLEAN_WORDS * sizeof(uint64_t) + sizeof(uint8_t) +
+                          TS_TILE_PARTS * (sizeof(uint32_t) + sizeof(uint64_t) + (post ? sizeof(ts_tile_msg) : 0));
     return 2 * per_target + sizeof(uint64_t);
-}
-
-/* Drawing thread, before the raster phase into `tg`: the frame's jobs. A
- * tile whose share of the last frame's raster time exceeded 1 /
- * (SPLIT_SHARE x workers) is rastered as its quadrants. When the way a tile
- * is rastered changed since this target last drew it, the clean masks of
- * the new way are stale (older frames wrote them), so none of their blocks
- * is known clear. */
-static void plan_jobs(ts_tiled *t, target *tg) {
-    uint64_t total = 0;
-    for (uint32_t i = 0; t->costs_known && i < tg->tile_count; i++) total += t->tile_cost[i];
-    uint64_t limit = t->threads > 1 && t->costs_known ? total / (SPLIT_SHARE * t->threads) : UINT64_MAX;
-    uint32_t n = 0;
-    for (uint32_t tile = 0; tile < tg->tile_count; tile++) {
-        ts_tile_rect rect = tile_rect(tg, tile);
-        bool split = t->tile_cost[tile] > limit && (rect.w > TS_TILE / 2 || rect.h > TS_TILE / 2);
-        if (split != (bool)tg->split[tile]) {
-            uint64_t *clean = &tg->clean[tile * CLEAN_WORDS];
-            if (split)
-                memset(clean + 1, 0, TILE_PARTS * sizeof *clean);
-            else
-                clean[0] = 0;
-            tg->split[tile] = split;
-        }
-        if (!split) {
-            tg->jobs[n++] = tile << JOB_PART_BITS;
-            continue;
-        }
-        for (uint32_t q = 0; q < TILE_PARTS; q++)
-            if ((int)(q & 1) * (TS_TILE / 2) < rect.w && (int)(q >> 1) * (TS_TILE / 2) < rect.h)
-                tg->jobs[n++] = tile << JOB_PART_BITS | (q + 1);
-    }
-    tg->job_count = n;
 }
 
 /* ---- the frame ---------------------------------------------------------- */
@@ -993,7 +926,9 @@ static ts_result prepare(ts_tiled *t, const ts_model *m, ts_error *err) {
     uint32_t per_job = (uint32_t)(((uint64_t)total + t->threads * JOBS_PER_WORKER - 1) / (t->threads * JOBS_PER_WORKER));
     t->batch_size = even_parts(total, per_job < MIN_BATCH ? MIN_BATCH : per_job > MAX_BATCH ? MAX_BATCH : per_job,
                                t->threads, 1);
-    t->vertex_chunk = even_parts(m->vertex_count, VERTEX_CHUNK, t->threads, 64);
+    uint32_t per_worker = (m->vertex_count + t->threads - 1) / t->threads;
+    t->vertex_chunk = even_parts(m->vertex_count, per_worker < 64 ? 64 : per_worker < VERTEX_CHUNK ? per_worker : VERTEX_CHUNK,
+                                 t->threads, 64);
     uint32_t batches = (uint32_t)(((uint64_t)total + t->batch_size - 1) / t->batch_size);
     if (batches > t->batch_cap) {
         batch *p = realloc(t->batches, (size_t)batches * sizeof *p);
@@ -1091,12 +1026,20 @@ ts_result ts_tiled_draw(ts_renderer *r, const ts_frame_input *in_caller, ts_erro
                            ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory binning %u triangles",
                                         t->mesh_first_tri[m->mesh_count]));
     }
-    plan_jobs(t, tg);
+    ts_job_plan_desc plan = {.width = tg->width,
+                             .height = tg->height,
+                             .threads = t->threads,
+                             .tile_cost = t->costs_known ? t->tile_cost : NULL};
+    tg->job_count = ts_job_plan(&plan, tg->split, tg->clean, tg->jobs);
     ts_worker_pool_run(t->pool, raster_job, t, tg->job_count);
     uint64_t t3 = ts_now_ns();
     /* The frame's raster time per tile plans the next frame's jobs. */
     memset(t->tile_cost, 0, tg->tile_count * sizeof *t->tile_cost);
-    for (uint32_t j = 0; j < tg->job_count; j++) t->tile_cost[tg->jobs[j] >> JOB_PART_BITS] += tg->job_cost[j];
+    uint64_t busy_ns = 0;
+    for (uint32_t j = 0; j < tg->job_count; j++) {
+        t->tile_cost[ts_job_tile(tg->jobs[j])] += tg->job_cost[j];
+        busy_ns += tg->job_cost[j];
+    }
     t->costs_known = true;
     if (tg->posted) {
         /* The post chain's frame part, phase after phase (each reads what
@@ -1122,6 +1065,8 @@ ts_result ts_tiled_draw(ts_renderer *r, const ts_frame_input *in_caller, ts_erro
     st->vertex_ms = ms(t0, t1);
     st->geometry_ms = ms(t1, t2);
     st->raster_ms = ms(t2, t3);
+    double busy = t3 > t2 ? (double)busy_ns / ((double)(t3 - t2) * t->threads) : 0.0;
+    st->raster_busy = busy < 1.0 ? busy : 1.0; /* each job's clock is read apart from the phase's */
     for (uint32_t i = 0; i < t->threads; i++) {
         st->triangles += t->workers[i].triangles;
         st->fragments += t->workers[i].fragments;
@@ -1165,7 +1110,7 @@ ts_result ts_tiled_resize(ts_renderer *r, int width, int height, ts_error *err) 
         target_free(&fresh[0]);
         goto oom;
     }
-    uint32_t tiles = (uint32_t)(((width + TS_TILE - 1) / TS_TILE) * ((height + TS_TILE - 1) / TS_TILE));
+    uint32_t tiles = ts_tile_count(width, height);
     uint64_t *tile_cost = calloc(tiles, sizeof *tile_cost);
     if (!tile_cost) {
         target_free(&fresh[0]);

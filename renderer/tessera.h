@@ -440,6 +440,11 @@ typedef struct ts_frame_stats {
     double vertex_ms;   /* vertex transform */
     double geometry_ms; /* clipping, setup and binning */
     double raster_ms;   /* tile raster, shading, blending, tile store */
+    /* The share of the raster phase its workers spent in its jobs: their
+     * jobs' time summed, over workers x raster_ms. Below 1 by the time
+     * workers had no job left while others still ran theirs (and by the
+     * hand-offs at the phase's ends); 0 on the reference path. */
+    double raster_busy;
     double queue_ms;    /* from the last tile pushed until the consumer had them all */
     double total_ms;    /* from the start of the draw until the frame was complete */
     double present_ms;  /* in the present callbacks (tile and frame) and on_frame, on the render thread */

@@ -35,7 +35,7 @@ endif()
 
 # The columns, in order: the CSV header and every JSON object's keys.
 set(COLUMNS scene width height isa pipeline threads msaa frames tris median_ms min_ms
-    vertex_ms geometry_ms raster_ms queue_ms post_ms write_ms tris_per_s pixels_per_s
+    vertex_ms geometry_ms raster_ms raster_busy queue_ms post_ms write_ms tris_per_s pixels_per_s
     backend renderer vs_gl zoom post)
 list(LENGTH COLUMNS ncols)
 
@@ -107,6 +107,10 @@ macro(check_row where)
     endif()
     if(v_pipeline STREQUAL "tiled")
       present("${where}" geometry_ms queue_ms)
+      positive("${where}" raster_busy)
+      if(v_raster_busy GREATER 1)
+        fail("${where} raster_busy is ${v_raster_busy}, a share above 1")
+      endif()
       positive("${where}" pixels_per_s)
       if(GL_ROWS GREATER 0)
         positive("${where}" vs_gl)
@@ -115,7 +119,7 @@ macro(check_row where)
       endif()
     elseif(v_pipeline STREQUAL "reference")
       # Setup is inside its raster time, nothing is queued, nothing counted.
-      absent("${where}" "the reference pipeline has no such figure" geometry_ms queue_ms
+      absent("${where}" "the reference pipeline has no such figure" geometry_ms raster_busy queue_ms
              pixels_per_s)
     else()
       fail("${where} pipeline is '${v_pipeline}', expected tiled or reference")
@@ -129,7 +133,7 @@ macro(check_row where)
       fail("${where}: a gl row with msaa ${v_msaa}; the peer draws single-sampled")
     endif()
     absent("${where}" "it has no meaning for the OpenGL peer" isa pipeline vertex_ms geometry_ms
-           raster_ms queue_ms post_ms write_ms pixels_per_s vs_gl post)
+           raster_ms raster_busy queue_ms post_ms write_ms pixels_per_s vs_gl post)
   else()
     fail("${where} backend is '${v_backend}', expected tessera or gl")
   endif()

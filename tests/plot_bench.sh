@@ -48,7 +48,8 @@ threads)
     printf '# doc\n<!-- threads:begin -->\nold\n<!-- threads:end -->\nafter\n' >"$out/doc.md"
     plot "$out/threads.json" --out "$out" --doc "$out/doc.md" || fail "plot-bench failed"
     is_chart "$out/threads.png"
-    grep -q '^| 2 | [0-9.]* | [0-9.]* | [0-9.]* | [0-9]*% |$' "$out/doc.md" ||
+    # threads, median, min, speed-up, efficiency, vertex, geometry, raster, busy
+    grep -q '^| 2 | [0-9.]* | [0-9.]* | [0-9.]* | [0-9]*% | [0-9.]* | [0-9.]* | [0-9.]* | [0-9]*% |$' "$out/doc.md" ||
         fail "the doc has no table row for 2 threads: $(cat "$out/doc.md")"
     grep -q '^old$' "$out/doc.md" && fail "the doc's marked part was not replaced"
     grep -q '^after$' "$out/doc.md" || fail "the doc lost what follows the marked part"

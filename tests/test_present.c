@@ -209,6 +209,9 @@ static void run_contract(const ts_model *m, const char *what, bool reference, in
         ts_renderer_stats(r, &st);
         CHECK(st.present_ms > 0.0, "%s: present_ms %g", what, st.present_ms);
         CHECK(post ? st.post_ms > 0.0 : st.post_ms == 0.0, "%s: post_ms %g", what, st.post_ms);
+        /* A share of the raster phase; the reference path has no such phase. */
+        CHECK(reference ? st.raster_busy == 0.0 : st.raster_busy > 0.0 && st.raster_busy <= 1.0,
+              "%s: raster_busy %g", what, st.raster_busy);
         const char *note = NULL;
         CHECK(ts_renderer_post(r, &note) == d.post.backend && note && !note[0], "%s: post backend %s (%s)", what,
               ts_post_backend_name(ts_renderer_post(r, NULL)), note ? note : "no note");
