@@ -22,7 +22,11 @@
  * reader copies that last line over the previous one without cutting off
  * what was longer, so the header loop sees "end_headerjunk..." and asks for
  * the next line forever (regressions/model/ply-end-header-at-eof; such a
- * file has no data to load anyway). All of these are refused here; the
+ * file has no data to load anyway). And a property line it cannot read
+ * ends the element's properties and is dropped whole: "property
+ * end_header" does not end the header, and a file whose only end_header
+ * is there loops as one without any (regressions/model/
+ * ply-end-header-as-property). All of these are refused here; the
  * counts checked are the ones assimp reads (an element of a name it does
  * not know takes its count from the name's digits: count_in_name).
  *
@@ -343,6 +347,11 @@ bool ts_ply_check(const uint8_t *head, size_t head_len, uint64_t file_size, char
                 else if (el) h.too_big = true;
                 continue;
             }
+            /* assimp drops the whole line: what follows "property" is
+             * never an end_header or an element ("property end_header"
+             * leaves its header unterminated, and it loops). */
+            open = false;
+            continue;
         }
         open = false;
         /* The line runs to the end of the file: nothing ended it. */

@@ -53,6 +53,15 @@ static void ply_ascii(void) {
     CHECK(refused_for(ply(as_comment, sizeof as_comment - 1), "no end_header line"), "in a comment: '%s'", why);
     static const char suffixed[] = "ply\nformat ascii 1.0\nend_headers\n";
     CHECK(refused_for(ply(suffixed, sizeof suffixed - 1), "no end_header line"), "end_headers: '%s'", why);
+    /* A property line assimp cannot read is dropped whole, so an end_header
+     * after "property" ends nothing: with no other, assimp loops. */
+    static const char as_property[] = "ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\n"
+                                      "property end_header\n0\n0\n0\n";
+    CHECK(refused_for(ply(as_property, sizeof as_property - 1), "no end_header line"), "property end_header: '%s'",
+          why);
+    static const char after_property[] = "ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\n"
+                                         "property end_header\nend_header\n0\n0\n0\n";
+    CHECK(ply(after_property, sizeof after_property - 1), "property end_header, then end_header: %s", why);
 
     static const char faces[] = "ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\n"
                                 "element face 1000\nproperty list uchar int vertex_indices\n"
