@@ -7,6 +7,7 @@
 #include "renderer_internal.h"
 
 #include <assimp/cimport.h>
+#include <assimp/importerdesc.h>
 #include <assimp/postprocess.h>
 #include <assimp/scene.h>
 #include <stb/stb_image.h>
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h> /* strncasecmp */
 
 /* The import runs in two steps with, together, exactly these flags:
  * READ_FLAGS while reading, then POST_FLAGS once check_finite() has seen the
@@ -90,12 +92,91 @@ static bool has_extension(const char *path, const char *ext) {
  * header (a few kilobytes), small enough to read on every load. */
 #define HEAD_MAX ((size_t)1 << 20)
 
+static uint32_t le32(const uint8_t *p) {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Whether `path` ends in "." and the `len` characters at `ext`, in any
+ * case: how assimp matches a name to an importer's extensions. */
+static bool ends_with_ext(const char *path, const char *ext, size_t len) {
+    size_t n = strlen(path);
+    return n > len && path[n - len - 1] == '.' && strncasecmp(path + n - len, ext, len) == 0;
+}
+
+/* Whether assimp 5.2 may read `path`, a file of `size` bytes that starts
+ * with head[0 .. n), with its OpenGEX reader (ogex_check.c says why that
+ * matters). Importer::ReadFile first asks the importers whose extensions
+ * end the name: one alone takes the file unseen; with none, or several
+ * that all decline, it asks every importer in turn whether the file's bytes
+ * are its, and OpenGEX says yes to any file whose first 200 bytes (NULs
+ * dropped, in any case) hold "Metric", "GeometryNode", "VertexArray" or
+ * "IndexArray". Not counted as OpenGEX here, so that a glTF or an XML
+ * file naming such a word is not held to OpenDDL: text that starts with
+ * '{' or '<' (the reader gives up at that byte) and a well-formed GLB
+ * header (glTF2 takes the file). */
+static bool may_be_ogex(const char *path, const uint8_t *head, size_t n, uint64_t size) {
+    unsigned claimants = 0;
+    for (size_t i = 0, count = aiGetImportFormatCount(); i < count; i++) {
+        const struct aiImporterDesc *d = aiGetImportFormatDescription(i);
+        for (const char *e = d && d->mFileExtensions ? d->mFileExtensions : ""; *e;) {
+            size_t len = strcspn(e, " ");
+            if (len && ends_with_ext(path, e, len)) {
+                if (len == 4 && strncasecmp(e, "ogex", 4) == 0) return true;
+                claimants++;
+                break;
+            }
+            e += len;
+            e += strspn(e, " ");
+        }
+    }
+    if (claimants == 1) return false;
+
+    if (n >= 12 && memcmp(head, "glTF", 4) == 0 && le32(head + 4) == 2 && le32(head + 8) == size) return false;
+    size_t at = n >= 3 && memcmp(head, "\xef\xbb\xbf", 3) == 0 ? 3 : 0; /* a UTF-8 byte order mark */
+    while (at < n && (head[at] == ' ' || head[at] == '\t' || head[at] == '\r' || head[at] == '\n'))
+        at++;
+    if (at < n && (head[at] == '{' || head[at] == '<')) return false;
+
+    char text[201];
+    size_t len = 0;
+    for (size_t i = 0; i < n && i < 200; i++)
+        if (head[i]) text[len++] = (char)(head[i] >= 'A' && head[i] <= 'Z' ? head[i] | 0x20 : head[i]);
+    text[len] = '\0';
+    return strstr(text, "metric") || strstr(text, "geometrynode") || strstr(text, "vertexarray") ||
+           strstr(text, "indexarray");
+}
+
+/* The OpenDDL check of a file assimp may read as OpenGEX, over all of it:
+ * head[0 .. got) already read from `f`, the rest (of a file larger than
+ * HEAD_MAX) read into `head` a piece at a time. */
+static ts_result check_ogex(const char *path, FILE *f, uint8_t *head, size_t got, bool named, ts_error *err) {
+    ts_ogex_scan *scan = malloc(sizeof *scan);
+    if (!scan) return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "%s: out of memory", path);
+    ts_ogex_scan_init(scan);
+    bool ok = ts_ogex_scan_feed(scan, head, got);
+    if (ok && got == HEAD_MAX && fseek(f, (long)got, SEEK_SET) == 0) {
+        size_t more;
+        while (ok && (more = fread(head, 1, HEAD_MAX, f)) > 0)
+            ok = ts_ogex_scan_feed(scan, head, more);
+    }
+    ts_result r = TS_OK;
+    if (!ts_ogex_scan_end(scan)) {
+        r = ts_error_set(err, TS_ERR_IMPORT, "%s: corrupt OpenGEX%s: %s", path,
+                         named ? "" : " (assimp reads this file as OpenGEX: its first bytes name OpenGEX structures)",
+                         scan->why);
+        if (err) one_line(err->message);
+    }
+    free(scan);
+    return r;
+}
+
 /* Opens the file before assimp does and reads its first bytes, for two
  * reasons. assimp's own message for a missing file is vague ("Unable to
  * open file"), so the system's reason is reported here; a read is needed
  * because fopen() succeeds on a directory and only reading fails. And
- * assimp 5.2 loops for minutes on some broken PLY and OFF headers, so
- * those are checked first (ply_check.c, off_check.c). */
+ * assimp 5.2 loops for minutes, or reads past its buffers, on some broken
+ * PLY, OFF and OpenGEX files, so those are checked first (ply_check.c,
+ * off_check.c, ogex_check.c). */
 static ts_result check_file(const char *path, ts_error *err) {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -118,16 +199,18 @@ static ts_result check_file(const char *path, ts_error *err) {
         long end = ftell(f);
         if (end > 0) size = (uint64_t)end;
     }
-    fclose(f);
     ts_result r = TS_OK;
     char why[256];
-    if (failed)
+    if (failed) {
         r = ts_error_set(err, TS_ERR_FILE_NOT_FOUND, "%s: cannot read (%s)", path, strerror(e ? e : EIO));
-    else if (!ts_ply_check(head, got, size, why, sizeof why) ||
-             !ts_off_check(head, got, size, has_extension(path, "off"), why, sizeof why)) {
+    } else if (!ts_ply_check(head, got, size, why, sizeof why) ||
+               !ts_off_check(head, got, size, has_extension(path, "off"), why, sizeof why)) {
         r = ts_error_set(err, TS_ERR_IMPORT, "%s: %s", path, why);
         if (err) one_line(err->message); /* the message may quote the file's bytes */
+    } else if (may_be_ogex(path, head, got, size)) {
+        r = check_ogex(path, f, head, got, has_extension(path, "ogex"), err);
     }
+    fclose(f);
     free(head);
     return r;
 }
@@ -203,6 +286,42 @@ static ts_result check_faces(const struct aiScene *s, const char *path, ts_error
                                 path, mi, m->mNumFaces);
     }
     return TS_OK;
+}
+
+/* Whether a node of the scene graph places a mesh with faces; -1 when out
+ * of memory. PreTransformVertices keeps only the meshes that nodes place,
+ * and fails when none is left; assimp 5.2 then frees the scene and frees
+ * it again in aiApplyPostProcessing (a segmentation fault on
+ * assimp-testmodels' AC/nosurfaces.ac: seven points in a mesh no node
+ * places). The walk keeps its own stack: a file's node tree may be deep. */
+static int places_faces(const struct aiScene *s) {
+    size_t cap = 64, n = 0;
+    const struct aiNode **stack = malloc(cap * sizeof *stack);
+    if (!stack) return -1;
+    if (s->mRootNode) stack[n++] = s->mRootNode;
+    int found = 0;
+    while (n && !found) {
+        const struct aiNode *node = stack[--n];
+        for (unsigned i = 0; i < node->mNumMeshes && node->mMeshes && !found; i++) {
+            unsigned mi = node->mMeshes[i];
+            found = mi < s->mNumMeshes && s->mMeshes && s->mMeshes[mi] && s->mMeshes[mi]->mNumFaces > 0;
+        }
+        for (unsigned i = 0; i < node->mNumChildren && node->mChildren; i++) {
+            if (!node->mChildren[i]) continue;
+            if (n == cap) {
+                const struct aiNode **grown = realloc(stack, 2 * cap * sizeof *stack);
+                if (!grown) {
+                    free(stack);
+                    return -1;
+                }
+                stack = grown;
+                cap *= 2;
+            }
+            stack[n++] = node->mChildren[i];
+        }
+    }
+    free(stack);
+    return found;
 }
 
 /* ---- textures ---------------------------------------------------------- */
@@ -662,6 +781,13 @@ ts_result ts_model_load(const char *path, ts_model *out, ts_error *err, ts_warn_
     if (!scene) return import_error(path, "", err);
     r = check_finite(scene, path, err);
     if (r == TS_OK) r = check_faces(scene, path, err);
+    if (r == TS_OK) {
+        int placed = places_faces(scene);
+        if (placed < 0) r = ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "%s: out of memory", path);
+        if (placed == 0)
+            r = ts_error_set(err, TS_ERR_BAD_MODEL, "%s: contains no triangles (no node of its scene places a mesh "
+                                                    "with faces)", path);
+    }
     if (r != TS_OK) {
         aiReleaseImport(scene);
         return r;

@@ -927,8 +927,8 @@ static ts_result prepare(ts_tiled *t, const ts_model *m, ts_error *err) {
     t->batch_size = even_parts(total, per_job < MIN_BATCH ? MIN_BATCH : per_job > MAX_BATCH ? MAX_BATCH : per_job,
                                t->threads, 1);
     uint32_t per_worker = (m->vertex_count + t->threads - 1) / t->threads;
-    t->vertex_chunk = even_parts(m->vertex_count, per_worker < 64 ? 64 : per_worker < VERTEX_CHUNK ? per_worker : VERTEX_CHUNK,
-                                 t->threads, 64);
+    uint32_t chunk = per_worker < 64 ? 64 : per_worker < VERTEX_CHUNK ? per_worker : VERTEX_CHUNK;
+    t->vertex_chunk = even_parts(m->vertex_count, chunk, t->threads, 64);
     uint32_t batches = (uint32_t)(((uint64_t)total + t->batch_size - 1) / t->batch_size);
     if (batches > t->batch_cap) {
         batch *p = realloc(t->batches, (size_t)batches * sizeof *p);

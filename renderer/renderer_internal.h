@@ -103,6 +103,25 @@ bool ts_ply_check(const uint8_t *head, size_t head_len, uint64_t file_size, char
 bool ts_off_check(const uint8_t *head, size_t head_len, uint64_t file_size, bool off_name, char *why,
                   size_t why_size);
 
+/* The text of a file assimp may read as OpenGEX: OpenDDL tokens, brackets
+ * closed in order, and nothing after the last structure's '}' but blanks
+ * and comments (renderer/ogex_check.c says why). Fed in pieces of any
+ * size: init, feed (false once the text is refused), then end, which
+ * says whether the whole passed; `why` holds the reason of a refusal. */
+#define TS_OGEX_MAX_DEPTH 256
+typedef struct ts_ogex_scan {
+    int state, last;
+    bool failed;
+    unsigned long long line, open_line; /* 1-based; open_line: where a string or comment began */
+    unsigned depth;
+    uint8_t open[TS_OGEX_MAX_DEPTH]; /* the open brackets, innermost last */
+    unsigned long long open_at[TS_OGEX_MAX_DEPTH];
+    char why[160];
+} ts_ogex_scan;
+void ts_ogex_scan_init(ts_ogex_scan *s);
+bool ts_ogex_scan_feed(ts_ogex_scan *s, const uint8_t *p, size_t n);
+bool ts_ogex_scan_end(ts_ogex_scan *s);
+
 /* ts_model_validate in two parts (model.c): the structure, every check
  * but the per-vertex and per-index ones (a handful of loads per mesh and
  * material), and whether `count` vertices are all finite. The fast path

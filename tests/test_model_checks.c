@@ -1,7 +1,8 @@
 /* test_model_checks.c — the checks ts_model_load runs before assimp
- * (renderer/ply_check.c, renderer/off_check.c): well-formed PLY and OFF
- * files in their variants pass, and each kind of file assimp 5.2 loops on
- * is refused with a reason that says what is wrong. */
+ * (renderer/ply_check.c, renderer/off_check.c, renderer/ogex_check.c):
+ * well-formed PLY, OFF and OpenGEX files in their variants pass, and each
+ * kind of file assimp 5.2 loops on or reads past is refused with a reason
+ * that says what is wrong. */
 #include "renderer_internal.h"
 
 #include <stdbool.h>
@@ -170,11 +171,73 @@ static void off_files(void) {
     CHECK(refused_for(off("3 100000000 0\n0 0 0\n", true), "100000000 faces"), "headerless: '%s'", why);
 }
 
+/* The OpenDDL scan, fed `text` whole and a byte at a time (a piece may end
+ * anywhere): both must agree. */
+static bool ogex(const char *text) {
+    ts_ogex_scan whole, bytes;
+    ts_ogex_scan_init(&whole);
+    ts_ogex_scan_feed(&whole, (const uint8_t *)text, strlen(text));
+    bool passed = ts_ogex_scan_end(&whole);
+    ts_ogex_scan_init(&bytes);
+    for (size_t i = 0; text[i]; i++) ts_ogex_scan_feed(&bytes, (const uint8_t *)text + i, 1);
+    bool passed_bytes = ts_ogex_scan_end(&bytes);
+    CHECK(passed == passed_bytes && strcmp(whole.why, bytes.why) == 0,
+          "'%s': whole %d ('%s'), a byte at a time %d ('%s')", text, passed, whole.why, passed_bytes, bytes.why);
+    snprintf(why, sizeof why, "%s", whole.why);
+    return passed;
+}
+
+static void ogex_files(void) {
+    static const char example[] =
+        "// a comment\nMetric (key = \"distance\") {float {1.0}}\n"
+        "/* a block\n   comment */\n"
+        "GeometryNode $node1 {\n\tName {string {\"a \\\"quoted\\\" name\"}}\n"
+        "\tObjectRef {ref {$geometry1}}\n"
+        "\tTransform {float[16] {{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, -1.5e+3, 0x1F, 'c', 1}}}\n"
+        "}\n"
+        "GeometryObject $geometry1 {Mesh (primitive = \"triangles\") {VertexArray (attrib = \"position\") "
+        "{float[3] {{0, 0, 0}, {1, 0, 0}, {0, 1, 0}}} IndexArray {unsigned_int32[3] {{0, 1, 2}}}}}\n"
+        "// the end, without a line end";
+    CHECK(ogex(example), "a well-formed file: %s", why);
+    CHECK(ogex(""), "an empty file: %s", why);
+    CHECK(ogex("// only a comment\n\n"), "only a comment: %s", why);
+
+    /* What assimp's OpenDDL parser reads past its buffer on, or loops on. */
+    CHECK(refused_for(ogex("Metric {float {1.0"), "the '{' of line 1 is never closed"), "cut short: '%s'", why);
+    CHECK(refused_for(ogex("// c\ngeometrynode {"), "the '{' of line 2 is never closed"), "a loop: '%s'", why);
+    CHECK(refused_for(ogex("Metric {string {\"abc"), "ends inside a string begun on line 1"), "a string: '%s'", why);
+    CHECK(refused_for(ogex("GeometryNode "), "does not end with a structure"), "a bare name: '%s'", why);
+    CHECK(refused_for(ogex("Metric {float {1.0}}\nGeometryNode"), "does not end with a structure"),
+          "a name after the last structure: '%s'", why);
+    CHECK(refused_for(ogex("geometrynodenv\x10`"), "byte 0x10 on line 1 is not OpenDDL"), "a control byte: '%s'",
+          why);
+    CHECK(refused_for(ogex("Metric {float {1.0}} @"), "'@' on line 1 is not OpenDDL"), "a stray '@': '%s'", why);
+    CHECK(refused_for(ogex("Metric {float (1.0}}"), "a '}' on line 1 closes the '(' of line 1"),
+          "crossed brackets: '%s'", why);
+    CHECK(refused_for(ogex("Metric {}\n}"), "a '}' on line 2 closes nothing"), "one '}' too many: '%s'", why);
+    CHECK(refused_for(ogex("Metric {}\n/* open"), "ends inside a comment begun on line 2"), "a comment: '%s'", why);
+    CHECK(refused_for(ogex("Metric {} / x"), "a '/' on line 1 starts no comment"), "a lone '/': '%s'", why);
+
+    char deep[2 * TS_OGEX_MAX_DEPTH + 16];
+    size_t n = 0;
+    n += (size_t)snprintf(deep, sizeof deep, "a ");
+    for (int i = 0; i <= TS_OGEX_MAX_DEPTH; i++) deep[n++] = '{';
+    deep[n] = '\0';
+    CHECK(refused_for(ogex(deep), "nested deeper than"), "too deep: '%s'", why);
+
+    /* A NUL byte: the scan is fed it, not stopped by it. */
+    ts_ogex_scan s;
+    ts_ogex_scan_init(&s);
+    ts_ogex_scan_feed(&s, (const uint8_t *)"Metric {\0}", 10);
+    CHECK(!ts_ogex_scan_end(&s) && strstr(s.why, "a NUL byte on line 1"), "a NUL byte: '%s'", s.why);
+}
+
 int main(void) {
     ply_ascii();
     ply_binary();
     not_ply();
     off_files();
+    ogex_files();
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures ? 1 : 0;
 }
