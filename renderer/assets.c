@@ -77,16 +77,15 @@ static float clamp01(float x, float if_nan) {
 
 /* ---- the model file ---------------------------------------------------- */
 
-/* True when `path` ends in "." and `ext`, in any case: assimp picks an
- * importer by the name first. */
-static bool has_extension(const char *path, const char *ext) {
-    const char *dot = strrchr(path, '.');
-    if (!dot || strchr(dot, '/')) return false;
-    const char *a = dot + 1;
-    for (; *a && *ext; a++, ext++)
-        if ((*a | 0x20) != *ext) return false; /* ext is lower-case letters */
-    return *a == '\0' && *ext == '\0';
+/* Whether `path` ends in "." and the `len` characters at `ext`, in any
+ * case: how assimp matches a name to an importer's extensions (which it
+ * tries first). */
+static bool ends_with_ext(const char *path, const char *ext, size_t len) {
+    size_t n = strlen(path);
+    return n > len && path[n - len - 1] == '.' && strncasecmp(path + n - len, ext, len) == 0;
 }
+
+static bool has_extension(const char *path, const char *ext) { return ends_with_ext(path, ext, strlen(ext)); }
 
 /* The most of a model file read before assimp: enough for any real PLY
  * header (a few kilobytes), small enough to read on every load. */
@@ -94,13 +93,6 @@ static bool has_extension(const char *path, const char *ext) {
 
 static uint32_t le32(const uint8_t *p) {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-/* Whether `path` ends in "." and the `len` characters at `ext`, in any
- * case: how assimp matches a name to an importer's extensions. */
-static bool ends_with_ext(const char *path, const char *ext, size_t len) {
-    size_t n = strlen(path);
-    return n > len && path[n - len - 1] == '.' && strncasecmp(path + n - len, ext, len) == 0;
 }
 
 /* Whether assimp 5.2 may read `path`, a file of `size` bytes that starts

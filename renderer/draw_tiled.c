@@ -168,7 +168,7 @@ struct ts_tiled {
     /* The size frames are drawn at now, as the targets' (drawing thread and
      * workers; changed by ts_tiled_resize). */
     int width, height;
-    int tiles_x, tiles_y;
+    int tiles_x;
     uint32_t tile_count;
     uint32_t offsets_cap; /* entries of every batch's offsets: >= tile_count + 1 */
 
@@ -403,9 +403,8 @@ static void target_free(target *tg) {
 static void set_size(ts_tiled *t, int w, int h) {
     t->width = w;
     t->height = h;
-    t->tiles_x = (w + TS_TILE - 1) / TS_TILE;
-    t->tiles_y = (h + TS_TILE - 1) / TS_TILE;
-    t->tile_count = (uint32_t)(t->tiles_x * t->tiles_y);
+    t->tiles_x = (int)ts_tiles_x(w);
+    t->tile_count = ts_tile_count(w, h);
 }
 
 ts_result ts_tiled_create(ts_renderer *r, ts_error *err) {
