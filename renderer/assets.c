@@ -1,5 +1,6 @@
-/* assets.c — ts_model_load: imports a model file with assimp into a
- * ts_model and its base-color textures with stb_image. The file is outside
+/* assets.c — ts_model_import: imports a model file with assimp into a
+ * ts_model and its base-color textures with stb_image (ts_model_load runs
+ * it in a child process: import_child.c). The file is outside
  * input: every count is checked before it is used, and the result passes
  * ts_model_validate before the caller sees it.
  */
@@ -760,11 +761,8 @@ static ts_result convert(loader *ld) {
     return r;
 }
 
-ts_result ts_model_load(const char *path, ts_model *out, ts_error *err, ts_warn_fn warn,
-                        void *warn_user) {
-    if (!out) return ts_error_set(err, TS_ERR_INVALID_ARG, "ts_model_load: no output model given");
+ts_result ts_model_import(const char *path, ts_model *out, ts_error *err, ts_warn_fn warn, void *warn_user) {
     memset(out, 0, sizeof *out);
-    if (!path) return ts_error_set(err, TS_ERR_INVALID_ARG, "ts_model_load: no path given");
 
     ts_result r = check_file(path, err);
     if (r != TS_OK) return r;

@@ -210,7 +210,8 @@ static void add_model_file(builder *b, const char *path) {
                                                                                 -0.5f * (lo[2] + hi[2]))));
 
     uint32_t vbase = b->m.vertex_count, tbase = b->m.texture_count, mbase = b->m.material_count;
-    if (grow(b, (void **)&b->m.textures, &b->tcap, tbase + src.texture_count, sizeof(ts_texture))) {
+    if (src.texture_count > 0 &&
+        grow(b, (void **)&b->m.textures, &b->tcap, tbase + src.texture_count, sizeof(ts_texture))) {
         memcpy(&b->m.textures[tbase], src.textures, src.texture_count * sizeof(ts_texture));
         b->m.texture_count += src.texture_count;
         src.texture_count = 0; /* theirs now: ts_model_free below must not free them */

@@ -122,6 +122,21 @@ void ts_ogex_scan_init(ts_ogex_scan *s);
 bool ts_ogex_scan_feed(ts_ogex_scan *s, const uint8_t *p, size_t n);
 bool ts_ogex_scan_end(ts_ogex_scan *s);
 
+/* ts_model_load in this process: assimp, the checks before and after it,
+ * the conversion, ts_model_validate (assets.c). Only the child process of
+ * ts_model_load_child runs it, and tests that look at its parts. */
+ts_result ts_model_import(const char *path, ts_model *out, ts_error *err, ts_warn_fn warn, void *warn_user);
+
+/* ts_model_load (import_child.c), telling also how its child process
+ * ended: `status` as waitpid gives it (-1 when it could not be had), and
+ * whether it was stopped at the deadline. */
+typedef struct ts_import_end {
+    int status;
+    bool timed_out;
+} ts_import_end;
+ts_result ts_model_load_child(const char *path, ts_model *out, ts_error *err, ts_warn_fn warn, void *warn_user,
+                              ts_import_end *end);
+
 /* ts_model_validate in two parts (model.c): the structure, every check
  * but the per-vertex and per-index ones (a handful of loads per mesh and
  * material), and whether `count` vertices are all finite. The fast path

@@ -96,7 +96,14 @@ typedef struct ts_model {
  * triangulated, smooth normals generated where the file has none, identical
  * vertices joined, node transforms baked in. Base-color textures are loaded
  * with stb_image; a texture that fails to load is reported through `warn`
- * (may be NULL) and the material falls back to its base color. */
+ * (may be NULL) and the material falls back to its base color.
+ *
+ * assimp runs in a child process (fork), so a file it crashes or loops on
+ * is an error, TS_ERR_IMPORT, and never touches the caller's memory. The
+ * child may take 30 s plus 4 s per MiB of the file (TESSERA_IMPORT_TIMEOUT
+ * sets other seconds, 0 none) and the renderer's memory limit
+ * (TESSERA_MAX_MEMORY, else physical memory). `warn` is called on the
+ * calling thread. Several threads may load at once. */
 typedef void (*ts_warn_fn)(void *user, const char *message);
 ts_result ts_model_load(const char *path, ts_model *out, ts_error *err,
                         ts_warn_fn warn, void *warn_user);

@@ -16,6 +16,11 @@ if [ -f "$dir/$name.lsan.supp" ]; then
     export LSAN_OPTIONS="suppressions=$dir/$name.lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
     export ASAN_OPTIONS="fast_unwind_on_malloc=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 fi
+# And AddressSanitizer suppressions (FUZZ_DIR/NAME.asan.supp): reports of
+# the interceptors (strlen, memcpy, ...) called from such a library.
+if [ -f "$dir/$name.asan.supp" ]; then
+    export ASAN_OPTIONS="suppressions=$dir/$name.asan.supp${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+fi
 regressions=$(find "$dir/regressions/$name" -type f 2>/dev/null | sort)
 if [ -n "$regressions" ]; then
     # shellcheck disable=SC2086 # one argument per file
