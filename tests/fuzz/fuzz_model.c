@@ -5,7 +5,8 @@
  * -> a small frame drawn by the tiled pipeline.
  *
  * Input layout: byte 0 picks the file's extension (assimp chooses its
- * importer by it; see EXTENSIONS), the rest is the file. A load must either
+ * importer by it; see EXTENSIONS: every reader assimp has), the rest is the
+ * file. A load must either
  * fail with a message or give a model that passes ts_model_validate and
  * draws. A finding: a crash, a hang or a sanitizer report in this process;
  * a model that breaks its own invariant; and an import child that ended
@@ -45,7 +46,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size); /* libFuzzer calls it */
 
-static const char *const EXTENSIONS[] = {"obj", "ply", "stl", "off", "gltf", "glb", "3ds", "dae"};
+/* The first eight as they always were (the inputs in regressions/ and
+ * corpus/ name them by index), then one name for each of assimp's other
+ * readers: any of them is a user's file away. */
+static const char *const EXTENSIONS[] = {
+    "obj", "ply", "stl", "off", "gltf", "glb", "3ds", "dae",                                           /* 0 .. 7 */
+    "x", "amf", "md3", "md2", "mdl", "ase", "hmp", "smd", "mdc", "md5mesh", "lwo", "dxf", "nff", "raw", /* 8 .. */
+    "sib", "ac", "bvh", "irrmesh", "irr", "q3o", "b3d", "ter", "csm", "3d", "lws", "mesh.xml", "ogex", "ms3d",
+    "cob", "blend", "bsp", "ndo", "ifc", "xgl", "fbx", "assbin", "3mf", "x3d", "pmx", "iqm"};
 #define N_EXT (sizeof EXTENSIONS / sizeof EXTENSIONS[0])
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
