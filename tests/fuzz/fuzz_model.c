@@ -5,17 +5,18 @@
  * -> a small frame drawn by the tiled pipeline.
  *
  * Input layout: byte 0 picks the file's extension (assimp chooses its
- * importer by it; see EXTENSIONS: every reader assimp has), the rest is the
- * file. A load must either
- * fail with a message or give a model that passes ts_model_validate and
- * draws. A finding: a crash, a hang or a sanitizer report in this process;
- * a model that breaks its own invariant; and an import child that ended
- * with an exit status, which is how a sanitizer report ends it (tessera's
- * code in it is instrumented, and the interceptors see some of assimp's
- * memory errors). A child that assimp crashed (a signal: the child restores
- * the default crash handlers) or that passed its deadline is the error
- * users get, and no finding: assimp is Debian's build, and the process
- * around it is what is tested.
+ * importer by it; see EXTENSIONS: every reader assimp has), the rest is
+ * the file. A load must either fail with a message or give a model that
+ * passes ts_model_validate and draws. A finding: a crash, a hang or a
+ * sanitizer report in this process; a model that breaks its own
+ * invariant; and an import child that ended with an exit status, which is
+ * how a sanitizer report ends it (tessera's code in it is instrumented; of
+ * assimp's errors, the allocator's reports such as a double free end it so
+ * too, while the interceptors' are suppressed: model.asan.supp). A child
+ * that assimp crashed (a signal: the child restores the default crash
+ * handlers) or that passed its deadline is the error users get, and no
+ * finding: assimp is Debian's build, and the process around it is what is
+ * tested.
  *
  * Coverage: libFuzzer counts what this process runs, not the child, so the
  * checks before assimp run here too (ts_model_check_file); the conversion
