@@ -376,10 +376,10 @@ static ts_result read_stream(reader *rd, const char *path, ts_model *out, ts_err
 
 /* The message for a stream that ended before its end mark: why the child
  * did not finish, from its wait status. A crash names the memory limit
- * when the child came near it (`grown`: what it took beyond what it started
- * with, resident) or when TESSERA_MAX_MEMORY set it: assimp does not
- * survive every failed allocation, and a failed allocation need not have
- * touched much. */
+ * when the child came near it (`grown`: what it took beyond what it
+ * started with, resident) or when the limit was chosen (TESSERA_MAX_MEMORY)
+ * rather than the machine's: assimp does not survive every failed
+ * allocation, and a failed allocation need not have touched much. */
 static ts_result child_failed(const char *path, const reader *rd, double seconds, int status, uint64_t grown,
                               const ts_memory_budget *memory, ts_error *err) {
     if (rd->timed_out)
@@ -388,7 +388,7 @@ static ts_result child_failed(const char *path, const reader *rd, double seconds
                             "TESSERA_IMPORT_TIMEOUT=SECONDS sets the limit",
                             path, seconds);
     char near[256] = "";
-    if (grown >= memory->limit / 2 || strcmp(memory->source, "TESSERA_MAX_MEMORY") == 0) {
+    if (grown >= memory->limit / 2 || memory->chosen) {
         char held[64], limit[64];
         ts_format_bytes(grown, held, sizeof held);
         ts_format_bytes(memory->limit, limit, sizeof limit);

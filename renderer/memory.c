@@ -86,6 +86,7 @@ ts_result ts_memory_limit(uint64_t asked, ts_memory_budget *out, ts_error *err) 
     if (asked) {
         out->limit = asked;
         out->source = "ts_renderer_desc.max_memory";
+        out->chosen = true;
         return TS_OK;
     }
     const char *env = getenv("TESSERA_MAX_MEMORY");
@@ -96,11 +97,13 @@ ts_result ts_memory_limit(uint64_t asked, ts_memory_budget *out, ts_error *err) 
                                 "followed by K, M or G",
                                 env);
         out->source = "TESSERA_MAX_MEMORY";
+        out->chosen = true;
         return TS_OK;
     }
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
     out->limit = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page : ~(uint64_t)0;
     out->source = "the machine's physical memory";
+    out->chosen = false;
     uint64_t cg;
     if (cgroup_limit(&cg) && cg < out->limit) {
         out->limit = cg;

@@ -20,6 +20,7 @@
 typedef struct ts_memory_budget {
     uint64_t limit;     /* bytes the frame-sized buffers may take */
     const char *source; /* where the limit comes from, for messages */
+    bool chosen;        /* set by the caller or TESSERA_MAX_MEMORY, not the machine's size */
 } ts_memory_budget;
 
 typedef struct ts_ref_state ts_ref_state;
