@@ -170,7 +170,7 @@ static ts_result check_ogex(const char *path, FILE *f, uint8_t *head, size_t got
  * assimp 5.2 loops for minutes, or reads past its buffers, on some broken
  * PLY, OFF and OpenGEX files, so those are checked first (ply_check.c,
  * off_check.c, ogex_check.c). */
-ts_result ts_model_check_file(const char *path, ts_error *err) {
+static ts_result check_file(const char *path, ts_error *err) {
     FILE *f = fopen(path, "rb");
     if (!f) {
         int e = errno;
@@ -764,7 +764,7 @@ static ts_result convert(loader *ld) {
 ts_result ts_model_import(const char *path, ts_model *out, ts_error *err, ts_warn_fn warn, void *warn_user) {
     memset(out, 0, sizeof *out);
 
-    ts_result r = ts_model_check_file(path, err);
+    ts_result r = check_file(path, err);
     if (r != TS_OK) return r;
 
     const struct aiScene *scene = aiImportFile(path, READ_FLAGS);

@@ -123,12 +123,6 @@ void ts_ogex_scan_init(ts_ogex_scan *s);
 bool ts_ogex_scan_feed(ts_ogex_scan *s, const uint8_t *p, size_t n);
 bool ts_ogex_scan_end(ts_ogex_scan *s);
 
-/* The checks ts_model_import runs on the file before assimp sees it
- * (assets.c): that it opens and reads, and ply_check.c, off_check.c and
- * ogex_check.c. No assimp, so the model fuzzer runs it in its own process
- * too, where its coverage counts. */
-ts_result ts_model_check_file(const char *path, ts_error *err);
-
 /* ts_model_load in this process: assimp, the checks before and after it,
  * the conversion, ts_model_validate (assets.c). Only the child process of
  * ts_model_load_child runs it, and tests that look at its parts. */

@@ -18,12 +18,12 @@
  * finding: assimp is Debian's build, and the process around it is what is
  * tested.
  *
- * Coverage: libFuzzer counts what this process runs, not the child, so the
- * checks before assimp run here too (ts_model_check_file); the conversion
- * of assimp's scene runs only in the child, where a sanitizer still
- * catches its errors but no new path in it guides the fuzzer. */
+ * Coverage: libFuzzer counts what runs in this process, and the import
+ * runs in the child, so the child hands its coverage back
+ * (child_coverage.c). */
 #define _POSIX_C_SOURCE 200809L /* setenv */
 
+#include "child_coverage.h"
 #include "renderer_internal.h" /* ts_model_load_child */
 
 #include <stdint.h>
@@ -44,6 +44,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argc;
     (void)argv;
+    fuzz_child_coverage_init();
     /* Under libFuzzer's 20-second limit per input, so that a file assimp
      * loops on is the child stopped at its deadline, not a hang here. */
     setenv("TESSERA_IMPORT_TIMEOUT", "5", 0);
@@ -72,15 +73,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fclose(f);
     if (wrote != size - 1) return 0;
 
-    /* The checks before assimp, here as well as in the child: libFuzzer
-     * sees the coverage of this process only. */
-    ts_error checked = {0};
-    ts_model_check_file(path, &checked);
-
     ts_model m;
     ts_error err = {0};
     ts_import_end end;
     ts_result loaded = ts_model_load_child(path, &m, &err, NULL, NULL, &end);
+    fuzz_child_coverage_take();
     if (end.status != -1 && WIFEXITED(end.status) && WEXITSTATUS(end.status) != 0) {
         fprintf(stderr, "the import child ended with exit status %d: its report is above\n", WEXITSTATUS(end.status));
         abort();
