@@ -223,8 +223,10 @@ void ts_post_last_timing(const ts_post *p, ts_post_timing *out) {
 ts_result ts_post_backend_describe(ts_post_backend b, char *out, size_t n, ts_error *err) {
     if (out && n) out[0] = '\0';
     if (!out || n == 0) return ts_error_set(err, TS_ERR_INVALID_ARG, "post: no room for the description");
-    if (b == TS_POST_NONE || (unsigned)b >= TS_POST_BACKEND_COUNT)
-        return ts_error_set(err, TS_ERR_INVALID_ARG, "post: backend %d runs nowhere", (int)b);
+    if (b == TS_POST_NONE)
+        return ts_error_set(err, TS_ERR_INVALID_ARG, "post: backend none runs nowhere: nothing to describe");
+    if ((unsigned)b >= TS_POST_BACKEND_COUNT)
+        return ts_error_set(err, TS_ERR_INVALID_ARG, "post: no backend %d", (int)b);
     if (b == TS_POST_CPU) {
         snprintf(out, n, "cpu");
         return TS_OK;

@@ -295,6 +295,10 @@ check_counts("${JSON}")
 # string(JSON) gives an object's keys sorted, so their order is read from
 # the text: one object a line, keys in the CSV's order.
 file(STRINGS "${JSON}" json_lines REGEX "^ *{")
+list(LENGTH json_lines n)
+if(NOT n EQUAL nrows)
+  fail("${JSON}: ${n} lines that open an object, expected one a row (${nrows})")
+endif()
 set(row 0)
 foreach(line IN LISTS json_lines)
   math(EXPR row "${row} + 1")

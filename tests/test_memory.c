@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "test_check.h"
 #include "test_sanitizer.h"
@@ -60,10 +61,25 @@ static void check_budget(ts_renderer_desc desc, const char *what) {
               contains(err.message, "max_memory"),
           "%s: message '%s'", what, err.message);
 
-    /* Exactly enough: made; a resize needs the old and the new together. */
+    /* Exactly enough: made. */
+    desc.max_memory = need;
+    res = ts_renderer_create(&desc, &r, &err);
+    CHECK(res == TS_OK, "%s: create with exactly enough: %s", what, err.message);
+    ts_renderer_destroy(r);
+
+    /* A resize needs the old and the new together: exactly that is enough,
+     * a byte less is refused. */
     const uint64_t need_big = ts_renderer_frame_memory(&(ts_renderer_desc){
         .width = 640, .height = 400, .reference = desc.reference, .msaa = desc.msaa,
         .keep_depth = desc.keep_depth, .post = desc.post});
+    desc.max_memory = need + need_big;
+    res = ts_renderer_create(&desc, &r, &err);
+    CHECK(res == TS_OK, "%s: create: %s", what, err.message);
+    if (res == TS_OK) {
+        res = ts_renderer_resize(r, 640, 400, &err);
+        CHECK(res == TS_OK, "%s: resize with exactly enough: %s", what, err.message);
+        ts_renderer_destroy(r);
+    }
     desc.max_memory = need + need_big - 1;
     res = ts_renderer_create(&desc, &r, &err);
     CHECK(res == TS_OK, "%s: create at the limit: %s", what, err.message);
@@ -111,12 +127,25 @@ static void check_env(void) {
     }
     unsetenv("TESSERA_MAX_MEMORY");
     /* The machine's own limit: 16384x16384 with everything kept needs
-     * about 30 GiB on the reference path with 4 samples; whether it fits
-     * depends on the machine, but the answer is a clean one either way. */
+     * over 30 GiB on the reference path with 4 samples (no overflow on
+     * the way). On a machine with less memory than that the answer is a
+     * refusal up front; on a bigger one this does not allocate it. */
     ts_renderer_desc huge = {.width = 16384, .height = 16384, .reference = true, .msaa = 4, .keep_depth = true,
                              .post = {.backend = TS_POST_CPU}};
     uint64_t need = ts_renderer_frame_memory(&huge);
     CHECK(need > (30ull << 30), "16384^2 reference msaa 4: %llu bytes", (unsigned long long)need);
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    uint64_t physical = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page : 0;
+    if (physical && need > physical) {
+        r = (ts_renderer *)&err; /* must be set to NULL */
+        res = ts_renderer_create(&huge, &r, &err);
+        CHECK(res == TS_ERR_OUT_OF_MEMORY && r == NULL && contains(err.message, "16384x16384"),
+              "16384^2 on a machine of %llu bytes: %d '%s'", (unsigned long long)physical, (int)res, err.message);
+        if (res == TS_OK) ts_renderer_destroy(r);
+    } else {
+        printf("note: this machine has the %llu bytes of a 16384^2 reference frame with 4 samples; not made\n",
+               (unsigned long long)need);
+    }
 }
 
 /* The address space this process has reserved, in bytes. */

@@ -55,8 +55,10 @@ static void check_none_and_cpu(const ts_model *m) {
     char why[1024];
     for (int ref = 0; ref < 2; ref++) {
         const char *path = ref ? "reference" : "tiled";
-        ts_frame_stats st;
-        if (render(m, (ts_post_desc){0}, ref, &st, NULL, why, sizeof why))
+        ts_frame_stats st = {0};
+        bool drawn = render(m, (ts_post_desc){0}, ref, &st, NULL, why, sizeof why);
+        CHECK(drawn, "none: %s", why);
+        if (drawn)
             CHECK(st.post_ms == 0.0 && st.post_upload_ms == 0.0 && st.post_kernel_ms == 0.0 &&
                       st.post_readback_ms == 0.0,
                   "%s, none: post %g, upload %g, kernel %g, readback %g: expected all 0", path, st.post_ms,
@@ -76,8 +78,9 @@ static void check_none_and_cpu(const ts_model *m) {
     ts_error err = {0};
     CHECK(ts_post_backend_describe(TS_POST_CPU, desc, sizeof desc, &err) == TS_OK && !strcmp(desc, "cpu"),
           "describe cpu: '%s' (%s)", desc, err.message);
-    CHECK(ts_post_backend_describe(TS_POST_NONE, desc, sizeof desc, &err) == TS_ERR_INVALID_ARG,
-          "describe none should be refused");
+    CHECK(ts_post_backend_describe(TS_POST_NONE, desc, sizeof desc, &err) == TS_ERR_INVALID_ARG &&
+              strstr(err.message, "none"),
+          "describe none should be refused, naming it: '%s'", err.message);
 }
 
 /* A GPU backend: the three figures measured in both upload modes, the

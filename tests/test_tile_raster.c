@@ -3,7 +3,13 @@
  * hard cases: vertices on pixel centers, on half and quarter pixels and on
  * the 1/256 grid, edges through pixel centers, slivers, triangles larger
  * than the tile and partial tiles at the frame's edge. Coverage and depth
- * must agree bit for bit. */
+ * must agree bit for bit.
+ *
+ *   test_tile_raster [--isa NAME]
+ *
+ * With --isa, that target alone, and exit 77 (CTest's skip) when this CPU
+ * does not run it: CTest then lists the targets this machine could not
+ * test. */
 #include "isa.h"
 #include "rast_ref.h"
 #include "setup.h"
@@ -51,7 +57,8 @@ static void check_kernels(const ts_kernels *k, ts_tile_buf *tb, int rounds) {
     memset(&u, 0, sizeof u);
     u.depth_near = 1.5f;
     u.depth_far = 3.5f;
-    int bad = 0;
+    int bad = 0, triangles = 0, partial = 0;
+    long covered = 0; /* pixels the reference covers, each one compared */
     for (int round = 0; round < rounds; round++) {
         /* The tile at (64, 64) of a 150x140 frame: partial (22x12) in one
          * case out of four. */
@@ -97,9 +104,12 @@ static void check_kernels(const ts_kernels *k, ts_tile_buf *tb, int rounds) {
         ts_rast_ref_triangle(&tri.setup, fw, fh, expect_quad, &e);
 
         checks++;
+        triangles++;
+        partial += rect.w < TS_TILE;
         for (int y = 0; y < rect.h; y++)
             for (int x = 0; x < rect.w; x++) {
                 float got = depth[(rect.y + y) * fw + rect.x + x], exp = want[y * TS_TILE + x];
+                covered += exp < 1.0f;
                 if (memcmp(&got, &exp, sizeof got) != 0) {
                     if (bad++ < 5)
                         printf("FAIL %s round %d: pixel (%d,%d): depth %.9g, reference %.9g\n", k->name,
@@ -110,14 +120,31 @@ static void check_kernels(const ts_kernels *k, ts_tile_buf *tb, int rounds) {
                 }
             }
     }
-    printf("%s: %d triangles checked, %d disagreed\n", k->name, rounds, bad);
+    printf("%s: %d triangles checked (%d on the partial tile), %ld covered pixels, %d disagreed\n", k->name,
+           triangles, partial, covered, bad);
+    /* The comparison must have had something to compare, on both tiles. */
+    if (triangles < rounds / 2 || partial < rounds / 16 || covered < 100000) {
+        printf("FAIL %s: too little checked\n", k->name);
+        failures++;
+    }
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+    ts_isa only = TS_ISA_AUTO;
+    if (argc == 3 && !strcmp(argv[1], "--isa") && ts_isa_parse(argv[2], &only) && only != TS_ISA_AUTO) {
+        if (!ts_isa_supported(only)) {
+            printf("SKIP: %s is not supported by this CPU\n", ts_isa_name(only));
+            return 77;
+        }
+    } else if (argc != 1) {
+        fprintf(stderr, "usage: test_tile_raster [--isa scalar|sse4|avx2|avx512|neon]\n");
+        return 2;
+    }
     ts_tile_buf *tb = aligned_alloc(64, sizeof *tb);
     if (!tb) return 1;
     tb->touched = ~(uint64_t)0; /* a new buffer: the first clear resets it all */
     for (int isa = TS_ISA_SCALAR; isa < TS_ISA_COUNT; isa++) {
+        if (only != TS_ISA_AUTO && isa != (int)only) continue;
         if (!ts_isa_supported((ts_isa)isa)) {
             printf("%s: not supported by this CPU, skipped\n", ts_isa_name((ts_isa)isa));
             continue;

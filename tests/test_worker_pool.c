@@ -1,6 +1,6 @@
 /* test_worker_pool.c — the worker pool (renderer/worker_pool.c): every job
  * index of a phase runs exactly once, on a worker index below the pool's
- * size, the caller among them; the jobs' plain writes are visible when
+ * size, the caller among them (worker 0, and no other thread is); the jobs' plain writes are visible when
  * ts_worker_pool_run returns; phases follow each other back to back (the
  * workers catch them polling) and after pauses longer than the poll (they
  * catch them after sleeping), with jobs short and long enough that the
@@ -22,6 +22,7 @@
 #include "test_check.h"
 #include "test_sanitizer.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -46,6 +47,8 @@ typedef struct phase {
     uint32_t runs[MAX_JOBS];     /* per job index: times it ran (plain writes) */
     uint32_t worker[MAX_JOBS];   /* the worker that ran it */
     uint32_t stamp[MAX_JOBS];    /* the phase's number, written by the job */
+    bool on_caller[MAX_JOBS];    /* it ran on the thread that called ts_worker_pool_run */
+    pthread_t caller;
     uint32_t number;
     uint32_t workers;
     long sleep_job;              /* a job index that sleeps SLEEPY_NS, or -1 */
@@ -67,6 +70,7 @@ static void job(void *ctx, uint32_t i, uint32_t worker) {
     p->runs[i]++;
     p->worker[i] = worker;
     p->stamp[i] = p->number;
+    p->on_caller[i] = pthread_equal(pthread_self(), p->caller);
     if ((long)i == p->sleep_job) sleep_ns(SLEEPY_NS);
     atomic_fetch_sub_explicit(&p->concurrent, 1, memory_order_relaxed);
 }
@@ -81,6 +85,7 @@ static void run_pool(uint32_t workers, int phases, unsigned seed) {
     static phase p;
     memset(&p, 0, sizeof p);
     p.workers = workers;
+    p.caller = pthread_self();
     unsigned peak = 0;
     int bad = 0;
     for (int n = 1; n <= phases && bad < 5; n++) {
@@ -94,9 +99,12 @@ static void run_pool(uint32_t workers, int phases, unsigned seed) {
         if (n % 300 == 0) sleep_ns(SLEEPY_NS);
         ts_worker_pool_run(pool, job, &p, count);
         for (uint32_t i = 0; i < count && bad < 5; i++) {
-            if (p.runs[i] != 1 || p.stamp[i] != (uint32_t)n || p.worker[i] >= workers) {
-                CHECK(false, "%u workers, phase %d of %u jobs: job %u ran %u times, stamped %u, on worker %u",
-                      workers, n, count, i, p.runs[i], p.stamp[i], p.worker[i]);
+            if (p.runs[i] != 1 || p.stamp[i] != (uint32_t)n || p.worker[i] >= workers ||
+                p.on_caller[i] != (p.worker[i] == 0)) {
+                CHECK(false,
+                      "%u workers, phase %d of %u jobs: job %u ran %u times, stamped %u, on worker %u, %s the "
+                      "caller's thread",
+                      workers, n, count, i, p.runs[i], p.stamp[i], p.worker[i], p.on_caller[i] ? "on" : "off");
                 bad++;
             }
         }

@@ -78,12 +78,12 @@ ts_window(resize-storm-msaa4 builtin:torus 130x70 120 10 4 --msaa 4 --pitch 30
 # grow and shrink between frames.
 set(_post_view --pitch 25 --exposure 3 --bloom-threshold 1.5 --bloom-strength 0.6)
 set(_post_gl_view ${_post_view} --post gl)
-ts_window(showcase-post-gl builtin:showcase 480x270 3 -20 0 ${_post_gl_view}
+ts_window(showcase-post-gl builtin:showcase 480x270 3 -20 7 ${_post_gl_view}
           EXPECT " post=gl post_on_gpu=3 ")
 ts_window(resize-storm-post-gl builtin:showcase 160x90 60 -20 3 ${_post_gl_view}
           VIEWER_ARGS --resize-storm 3 --no-vsync EXPECT "frames=60 resizes=[1-9][0-9]* pauses=1 .* post=gl post_on_gpu=60 ")
 # The cpu chain in the window: its frames come as tiles, none on the GPU.
-ts_window(showcase-post-cpu builtin:showcase 320x180 3 -20 0 ${_post_view} --post cpu
+ts_window(showcase-post-cpu builtin:showcase 320x180 3 -20 7 ${_post_view} --post cpu
           EXPECT " post=cpu post_on_gpu=0 ")
 
 # One presenter, renderers made one after another (each with its own render
