@@ -569,22 +569,6 @@ static void progress(bool tty, const plan *p, int done, int total, double t0, co
                 (int)s / 60, (int)s % 60, what);
 }
 
-static int write_file(const char *path, bool json, const plan *p, const machine *m, double elapsed_s,
-                      const sweep_row *rows, int n, const crossover *cross, int ncross, const overlap *ov, int nov) {
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        fprintf(stderr, PROG ": error: %s: %s\n", path, strerror(errno));
-        return 1;
-    }
-    if (json) write_json(f, p, m, elapsed_s, rows, n, cross, ncross, ov, nov);
-    else write_csv(f, m, rows, n);
-    if (fclose(f) != 0) {
-        fprintf(stderr, PROG ": error: %s: %s\n", path, strerror(errno));
-        return 1;
-    }
-    return 0;
-}
-
 int ts_sweep_run(const char *name, const char *csv, const char *json) {
     const plan *p = find_plan(name);
     if (!p) {
@@ -601,8 +585,11 @@ int ts_sweep_run(const char *name, const char *csv, const char *json) {
 
     int cap = p->nscenes * p->nsizes * (1 + NSERIES * CHAIN_COUNT);
     sweep_row *rows = calloc((size_t)cap, sizeof *rows);
-    if (!rows) {
-        fprintf(stderr, PROG ": error: out of memory\n");
+    if (!rows) return ts_cli_fail(PROG, "out of memory");
+    ts_file_out csv_out = {0}, json_out = {0};
+    if ((csv && !ts_cli_out_open(PROG, &csv_out, csv)) || (json && !ts_cli_out_open(PROG, &json_out, json))) {
+        ts_file_out_discard(&csv_out);
+        free(rows);
         return 1;
     }
     int nrows = 0, status = 0, done = 0;
@@ -612,9 +599,10 @@ int ts_sweep_run(const char *name, const char *csv, const char *json) {
         ts_model model;
         ts_error err = {0};
         if (ts_model_open(p->scenes[sc], &model, &err, NULL, NULL) != TS_OK) {
-            fprintf(stderr, PROG ": error: %s\n", err.message);
+            ts_file_out_discard(&csv_out);
+            ts_file_out_discard(&json_out);
             free(rows);
-            return 1;
+            return ts_cli_fail(PROG, "%s", err.message);
         }
         const char *scene = p->scenes[sc];
         for (int z = 0; z < p->nsizes; z++) {
@@ -710,8 +698,11 @@ int ts_sweep_run(const char *name, const char *csv, const char *json) {
     }
     printf("\nsweep %s: %d rows in %.1f s\n", p->name, nrows, elapsed_s);
 
-    if (csv) status |= write_file(csv, false, p, &m, elapsed_s, rows, nrows, cross, ncross, ov, nov);
-    if (json) status |= write_file(json, true, p, &m, elapsed_s, rows, nrows, cross, ncross, ov, nov);
+    /* Written with the rows that were measured, even when some failed:
+     * the warnings above say which. */
+    if (csv_out.f) write_csv(csv_out.f, &m, rows, nrows);
+    if (json_out.f) write_json(json_out.f, p, &m, elapsed_s, rows, nrows, cross, ncross, ov, nov);
+    status |= ts_cli_out_end(PROG, &csv_out, csv, true) | ts_cli_out_end(PROG, &json_out, json, true);
     free(rows);
     return status;
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 int ts_cli_fail(const char *prog, const char *fmt, ...) {
@@ -23,6 +24,16 @@ int ts_cli_fail(const char *prog, const char *fmt, ...) {
     return 1;
 }
 
+int ts_cli_usage_fail(const char *prog, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: error: ", prog);
+    vfprintf(stderr, fmt, ap);
+    fputs(" (see --help)\n", stderr);
+    va_end(ap);
+    return 2;
+}
+
 void ts_cli_warn(void *user, const char *message) { fprintf(stderr, "%s: warning: %s\n", (const char *)user, message); }
 
 bool ts_cli_parse_float(const char *s, float *out) {
@@ -31,6 +42,15 @@ bool ts_cli_parse_float(const char *s, float *out) {
     float v = strtof(s, &end);
     if (errno || end == s || *end || !isfinite(v)) return false;
     *out = v;
+    return true;
+}
+
+bool ts_cli_parse_angle(const char *s, float *out) {
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v)) return false;
+    *out = (float)fmod(v, 360.0);
     return true;
 }
 
@@ -91,7 +111,7 @@ int ts_cli_post_option(const char *prog, const char *opt, const char *val, ts_po
     bool is_number = false;
     for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) is_number |= !strcmp(opt, numbers[i].name);
     if (strcmp(opt, "--post") && strcmp(opt, "--bloom-radius") && !is_number) return 0;
-    if (!val) return ts_cli_fail(prog, "%s needs a value", opt), -1;
+    if (!val) return -ts_cli_usage_fail(prog, "%s needs a value", opt);
     if (!strcmp(opt, "--post")) {
         if (!ts_post_backend_parse(val, &post->backend))
             return ts_cli_fail(prog, "--post %s: expected none, cpu, gl or cuda", val), -1;
@@ -116,6 +136,29 @@ int ts_cli_post_option(const char *prog, const char *opt, const char *val, ts_po
     return 2;
 }
 
+void ts_cli_post_warn_unused(const char *prog, const ts_post_desc *post) {
+    bool set = post->exposure != 0.0f || post->bloom_threshold != 0.0f || post->bloom_strength != 0.0f ||
+               post->bloom_radius != 0 || post->no_bloom || post->no_tonemap || post->no_fxaa || post->no_srgb;
+    if (post->backend == TS_POST_NONE && set)
+        fprintf(stderr, "%s: warning: the post-processing options do nothing without --post cpu, gl or cuda\n",
+                prog);
+}
+
+bool ts_cli_out_open(const char *prog, ts_file_out *o, const char *path) {
+    int e = ts_file_out_open(o, path);
+    if (e) ts_cli_fail(prog, "%s: cannot write it (%s)", path, strerror(e));
+    return e == 0;
+}
+
+int ts_cli_out_end(const char *prog, ts_file_out *o, const char *path, bool keep) {
+    if (!o->f || !keep) { /* not asked for, or given up on */
+        ts_file_out_discard(o);
+        return 0;
+    }
+    int e = ts_file_out_close(o);
+    return e ? ts_cli_fail(prog, "%s: cannot write it (%s)", path, strerror(e)) : 0;
+}
+
 double ts_cli_now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -136,4 +179,21 @@ const char *ts_cli_model_name(const char *model) {
     if (strncmp(model, TS_BUILTIN_PREFIX, strlen(TS_BUILTIN_PREFIX)) == 0) return model + strlen(TS_BUILTIN_PREFIX);
     const char *slash = strrchr(model, '/');
     return slash ? slash + 1 : model;
+}
+
+const char *ts_cli_default_out(const char *model, bool numbered, char *buf, size_t size) {
+    const char *name = ts_cli_model_name(model), *dot = strrchr(name, '.');
+    size_t stem = dot && dot != name ? (size_t)(dot - name) : strlen(name), n = 0;
+    const char *suffix = numbered ? "_%05d.png" : ".png";
+    for (size_t i = 0; i < stem && n + 2 + strlen(suffix) < size; i++) {
+        if (numbered && name[i] == '%') buf[n++] = '%';
+        buf[n++] = name[i];
+    }
+    snprintf(buf + n, size - n, "%s", suffix);
+    return buf;
+}
+
+bool ts_cli_same_file(const char *a, const char *b) {
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }

@@ -6,15 +6,24 @@
 
 #include <stdbool.h>
 
+#include "file_out.h"
 #include "tessera.h"
 
 /* Prints "PROG: error: MESSAGE" on one line of stderr and returns 1, the
  * programs' exit status for errors. */
 __attribute__((format(printf, 2, 3))) int ts_cli_fail(const char *prog, const char *fmt, ...);
+/* The same for a command line that cannot be read (an unknown option, an
+ * option without its value): "PROG: error: MESSAGE (see --help)", and
+ * returns 2, the exit status for those. */
+__attribute__((format(printf, 2, 3))) int ts_cli_usage_fail(const char *prog, const char *fmt, ...);
 /* A ts_warn_fn: prints "PROG: warning: MESSAGE", PROG being `user`. */
 void ts_cli_warn(void *user, const char *message);
 
 bool ts_cli_parse_float(const char *s, float *out);
+/* An angle in degrees, any finite number, reduced to (-360, 360) exactly
+ * (in double: 1e20 degrees is 280, which a float of it is not). */
+bool ts_cli_parse_angle(const char *s, float *out);
+#define TS_CLI_ANGLE_ERROR "%s %s: expected an angle in degrees (a finite number)"
 bool ts_cli_parse_int(const char *s, long lo, long hi, long *out);
 bool ts_cli_parse_size(const char *s, int *w, int *h);
 /* A view's zoom: a number from TS_MIN_ZOOM to TS_MAX_ZOOM. */
@@ -28,6 +37,23 @@ double ts_cli_median(double *v, int n);
 /* A model argument as the programs print it: "dir/bunny.obj" -> "bunny.obj",
  * "builtin:torus" -> "torus". */
 const char *ts_cli_model_name(const char *model);
+/* The output a program writes when not told: the model's name without its
+ * extension, and ".png" ("bunny.obj" -> "bunny.png"); with `numbered`,
+ * "_%05d.png", a pattern for frame numbers (a % in the name doubled, so
+ * that it stays a character of the name). In buf, which it returns. */
+const char *ts_cli_default_out(const char *model, bool numbered, char *buf, size_t size);
+/* Whether the two paths name one existing file: an output that would
+ * overwrite the model it is drawn from. */
+bool ts_cli_same_file(const char *a, const char *b);
+
+/* An output file of a run's results (--csv, --json): opened before the
+ * run, so that a path that cannot be written is an error before the work
+ * rather than after it, and written whole or not at all (file_out.h).
+ * ts_cli_out_open prints the error and returns false; ts_cli_out_end
+ * puts the file in place when `keep`, else leaves what was there, and
+ * returns 0, or 1 after printing why the file could not be written. */
+bool ts_cli_out_open(const char *prog, ts_file_out *o, const char *path);
+int ts_cli_out_end(const char *prog, ts_file_out *o, const char *path, bool keep);
 
 /* The --zoom line of each program's --help (printf format: two %g for the
  * range). */
@@ -38,9 +64,13 @@ const char *ts_cli_model_name(const char *model);
 
 /* The post-processing options every program takes (TS_CLI_POST_HELP):
  * when `opt` is one of them, sets it in `post` and returns how many
- * arguments it took (1, or 2 with `val`); 0 when `opt` is not one; -1 after
- * printing the error (a bad or missing value). */
+ * arguments it took (1, or 2 with `val`); 0 when `opt` is not one; after
+ * printing the error, the exit status negated: -1 for a bad value, -2 for
+ * a missing one. */
 int ts_cli_post_option(const char *prog, const char *opt, const char *val, ts_post_desc *post);
+/* A warning when the chain's options were given without a backend to run
+ * them (--post none, the default): they change nothing then. */
+void ts_cli_post_warn_unused(const char *prog, const ts_post_desc *post);
 
 #define TS_CLI_POST_HELP \
     "  --post BACKEND    post-processing: none (default) | cpu | gl | cuda; a GPU\n" \

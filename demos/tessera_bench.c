@@ -484,16 +484,20 @@ int main(int argc, char **argv) {
             continue;
         }
         int took = ts_cli_post_option(PROG, a, val, &post);
-        if (took < 0) return 1;
+        if (took < 0) return -took;
         if (took > 0) {
             i += took - 1;
             other_options++;
             continue;
         }
-        if (!val) {
-            fprintf(stderr, PROG ": error: unknown option or missing value: %s (see --help)\n", a);
-            return 2;
-        }
+        static const char *const with_value[] = {"--scene", "--size", "--isa", "--threads", "--csv", "--write",
+                                                 "--json", "--peer", "--frames", "--rounds", "--shading", "--zoom",
+                                                 "--msaa"};
+        bool known = false;
+        for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++) known |= !strcmp(a, with_value[k]);
+        if (!known && a[0] != '-') return ts_cli_usage_fail(PROG, "%s: not an option (scenes go after --scene)", a);
+        if (!known) return ts_cli_usage_fail(PROG, "unknown option %s", a);
+        if (!val) return ts_cli_usage_fail(PROG, "%s needs a value", a);
         i++;
         if (strcmp(a, "--csv") && strcmp(a, "--json")) other_options++;
         if (!strcmp(a, "--scene")) scene_arg = val;
@@ -526,12 +530,10 @@ int main(int argc, char **argv) {
         } else if (!strcmp(a, "--msaa")) {
             if (strcmp(val, "1") && strcmp(val, "4")) return fail("--msaa %s: expected 1 or 4", val);
             msaa = atoi(val);
-        } else {
-            fprintf(stderr, PROG ": error: unknown option %s (see --help)\n", a);
-            return 2;
         }
     }
 
+    ts_cli_post_warn_unused(PROG, &post);
     if (sweep) {
         if (other_options)
             return fail("--sweep %s: its scenes, sizes, chains and backends are fixed; only --csv and --json "
@@ -592,6 +594,12 @@ int main(int argc, char **argv) {
     int total = ns * nz * per_size;
     row *rows = calloc((size_t)total, sizeof *rows);
     if (!rows) return fail("out of memory");
+    ts_file_out csv_out = {0}, json_out = {0};
+    if ((csv && !ts_cli_out_open(PROG, &csv_out, csv)) || (json && !ts_cli_out_open(PROG, &json_out, json))) {
+        ts_file_out_discard(&csv_out);
+        free(rows);
+        return 1;
+    }
     int nrows = 0, done = 0;
     int peer_failed = 0, peer_status = 0; /* gl rows missing; the first failure's exit status */
     bool peer_on = peer; /* off once the peer cannot run at all */
@@ -602,6 +610,8 @@ int main(int argc, char **argv) {
         ts_model model;
         ts_error err = {0};
         if (ts_model_open(scenes[s], &model, &err, NULL, NULL) != TS_OK) {
+            ts_file_out_discard(&csv_out);
+            ts_file_out_discard(&json_out);
             free(rows);
             return fail("%s", err.message);
         }
@@ -670,6 +680,8 @@ int main(int argc, char **argv) {
                             /* It would fail the same way for every configuration. */
                             for (int k = 0; k < per_turn; k++) timing_close(&tm[k]);
                             ts_model_free(&model);
+                            ts_file_out_discard(&csv_out);
+                            ts_file_out_discard(&json_out);
                             free(rows);
                             return 1;
                         }
@@ -692,23 +704,12 @@ int main(int argc, char **argv) {
     }
     if (progress) fprintf(stderr, "\r%40s\r", "");
 
-    int status = 0;
-    if (csv) {
-        FILE *f = fopen(csv, "w");
-        if (!f) status = fail("%s: %s", csv, strerror(errno));
-        else {
-            write_csv(f, rows, nrows);
-            fclose(f);
-        }
-    }
-    if (json) {
-        FILE *f = fopen(json, "w");
-        if (!f) status = fail("%s: %s", json, strerror(errno));
-        else {
-            write_json(f, rows, nrows);
-            fclose(f);
-        }
-    }
+    /* Every configuration skipped (an ISA this CPU lacks, say) is a run
+     * that measured nothing: an error, and no files. */
+    int status = nrows ? 0 : fail("nothing was measured: no configuration could run here (see above)");
+    if (csv_out.f && !status) write_csv(csv_out.f, rows, nrows);
+    if (json_out.f && !status) write_json(json_out.f, rows, nrows);
+    status |= ts_cli_out_end(PROG, &csv_out, csv, !status) | ts_cli_out_end(PROG, &json_out, json, !status);
     free(rows);
     if (peer_failed) {
         fprintf(stderr,

@@ -384,17 +384,16 @@ int main(int argc, char **argv) {
             view.cull_back = true;
         } else if (!strcmp(a, "--size") || !strcmp(a, "--yaw") || !strcmp(a, "--pitch") ||
                    !strcmp(a, "--zoom") || !strcmp(a, "--shading") || !strcmp(a, "--frames") || !strcmp(a, "--out")) {
-            if (!val) return fail("%s needs a value", a);
+            if (!val) return ts_cli_usage_fail(PROG, "%s needs a value", a);
             i++;
             if (!strcmp(a, "--size")) {
                 if (!ts_cli_parse_size(val, &width, &height))
                     return fail("--size %s: expected WxH, each side a whole number from 1 to %d",
                                 val, TS_MAX_FRAME_DIM);
             } else if (!strcmp(a, "--yaw")) {
-                if (!ts_cli_parse_float(val, &view.yaw_deg)) return fail("--yaw %s: not a number", val);
+                if (!ts_cli_parse_angle(val, &view.yaw_deg)) return fail(TS_CLI_ANGLE_ERROR, a, val);
             } else if (!strcmp(a, "--pitch")) {
-                if (!ts_cli_parse_float(val, &view.pitch_deg))
-                    return fail("--pitch %s: not a number", val);
+                if (!ts_cli_parse_angle(val, &view.pitch_deg)) return fail(TS_CLI_ANGLE_ERROR, a, val);
             } else if (!strcmp(a, "--zoom")) {
                 if (!ts_cli_parse_zoom(val, &view.zoom))
                     return fail(TS_CLI_ZOOM_ERROR, val, (double)TS_MIN_ZOOM, (double)TS_MAX_ZOOM);
@@ -410,8 +409,7 @@ int main(int argc, char **argv) {
                 out = val;
             }
         } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, PROG ": error: unknown option %s (see --help)\n", a);
-            return 2;
+            return ts_cli_usage_fail(PROG, "unknown option %s", a);
         } else if (!model_arg) {
             model_arg = a;
         } else {
@@ -425,12 +423,8 @@ int main(int argc, char **argv) {
 
     const char *name = ts_cli_model_name(model_arg);
     char default_out[512];
-    if (!out) {
-        const char *dot = strrchr(name, '.');
-        int stem = dot && dot != name ? (int)(dot - name) : (int)strlen(name);
-        snprintf(default_out, sizeof default_out, "%.*s.png", stem, name);
-        out = default_out;
-    }
+    if (!out) out = ts_cli_default_out(model_arg, false, default_out, sizeof default_out);
+    if (ts_cli_same_file(out, model_arg)) return fail("--out %s: that is the model's own file", out);
 
     ts_error err = {0};
     ts_model model;

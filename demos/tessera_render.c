@@ -53,7 +53,8 @@ static void usage(FILE *f) {
             "  --orbit N         render a full turn about the model in N frames (frame i at\n"
             "                    yaw + 360*i/N), each once, each written to its own PNG: --out\n"
             "                    is then a pattern with one %%d, %%05d or the like for the\n"
-            "                    frame number (default: MODEL's name _%%05d.png)\n"
+            "                    frame number, and %%%% for a %% (default: MODEL's name\n"
+            "                    _%%05d.png)\n"
             "  --frame-range A:B with --orbit: render frames A to B only (both included,\n"
             "                    numbered from 0), to split a turn across processes\n"
             "  -h, --help        show this help\n"
@@ -67,34 +68,45 @@ static void usage(FILE *f) {
 /* An orbit's output name: PREFIX, the frame number printed with at least
  * `digits` digits (zero-padded when `zero`), SUFFIX. */
 typedef struct out_pattern {
-    const char *text;
-    size_t prefix_len;  /* the conversion starts here */
-    const char *suffix; /* after the conversion */
+    char prefix[OUT_PATH_MAX], suffix[OUT_PATH_MAX]; /* with each %% as % */
     bool zero;
     int digits;
 } out_pattern;
 
-/* Accepts exactly one %d, %Nd or %0Nd (N up to 9) and no other '%': the
- * frame number is the only thing a name pattern can say, so a typo like
- * %s or a second conversion is an error, not a surprise on disk. */
+/* Accepts exactly one %d, %Nd or %0Nd (N up to 9), and %% for a % in the
+ * name, and no other '%': the frame number is the only thing a name
+ * pattern can say, so a typo like %s or a second conversion is an error,
+ * not a surprise on disk. */
 static bool parse_out_pattern(const char *text, out_pattern *out) {
-    const char *pct = strchr(text, '%');
-    if (!pct) return false;
-    const char *c = pct + 1;
-    bool zero = *c == '0';
-    if (zero) c++;
-    int digits = 0;
-    if (*c >= '1' && *c <= '9') digits = *c++ - '0';
-    if (*c != 'd' || strchr(c + 1, '%')) return false;
-    *out = (out_pattern){.text = text, .prefix_len = (size_t)(pct - text), .suffix = c + 1,
-                         .zero = zero, .digits = digits};
-    return true;
+    *out = (out_pattern){0};
+    char *part = out->prefix;
+    size_t n = 0;
+    bool converted = false;
+    for (const char *c = text; *c; c++) {
+        if (n + 1 >= OUT_PATH_MAX) return false;
+        if (*c != '%' || c[1] == '%') {
+            part[n++] = *c;
+            c += *c == '%'; /* %% */
+            continue;
+        }
+        c++;
+        bool zero = *c == '0';
+        if (zero) c++;
+        int digits = 0;
+        if (*c >= '1' && *c <= '9') digits = *c++ - '0';
+        if (*c != 'd' || converted) return false;
+        converted = true;
+        out->zero = zero;
+        out->digits = digits;
+        part = out->suffix;
+        n = 0;
+    }
+    return converted;
 }
 
 /* False when the name does not fit in `size`. */
 static bool format_out(const out_pattern *p, long frame, char *buf, size_t size) {
-    int n = snprintf(buf, size, p->zero ? "%.*s%0*ld%s" : "%.*s%*ld%s", (int)p->prefix_len, p->text,
-                     p->digits, frame, p->suffix);
+    int n = snprintf(buf, size, p->zero ? "%s%0*ld%s" : "%s%*ld%s", p->prefix, p->digits, frame, p->suffix);
     return n >= 0 && (size_t)n < size;
 }
 
@@ -162,16 +174,16 @@ int main(int argc, char **argv) {
                    !strcmp(a, "--shading") || !strcmp(a, "--frames") || !strcmp(a, "--out") ||
                    !strcmp(a, "--isa") || !strcmp(a, "--threads") || !strcmp(a, "--msaa") ||
                    !strcmp(a, "--orbit") || !strcmp(a, "--frame-range")) {
-            if (!val) return fail("%s needs a value", a);
+            if (!val) return ts_cli_usage_fail(PROG, "%s needs a value", a);
             i++;
             if (!strcmp(a, "--size")) {
                 if (!ts_cli_parse_size(val, &width, &height))
                     return fail("--size %s: expected WxH, each side a whole number from 1 to %d",
                                 val, TS_MAX_FRAME_DIM);
             } else if (!strcmp(a, "--yaw")) {
-                if (!ts_cli_parse_float(val, &view.yaw_deg)) return fail("--yaw %s: not a number", val);
+                if (!ts_cli_parse_angle(val, &view.yaw_deg)) return fail(TS_CLI_ANGLE_ERROR, a, val);
             } else if (!strcmp(a, "--pitch")) {
-                if (!ts_cli_parse_float(val, &view.pitch_deg)) return fail("--pitch %s: not a number", val);
+                if (!ts_cli_parse_angle(val, &view.pitch_deg)) return fail(TS_CLI_ANGLE_ERROR, a, val);
             } else if (!strcmp(a, "--zoom")) {
                 if (!ts_cli_parse_zoom(val, &view.zoom))
                     return fail(TS_CLI_ZOOM_ERROR, val, (double)TS_MIN_ZOOM, (double)TS_MAX_ZOOM);
@@ -201,11 +213,10 @@ int main(int argc, char **argv) {
                 out = val;
             }
         } else if ((took = ts_cli_post_option(PROG, a, val, &desc.post)) != 0) {
-            if (took < 0) return 1;
+            if (took < 0) return -took;
             i += took - 1;
         } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, PROG ": error: unknown option %s (see --help)\n", a);
-            return 2;
+            return ts_cli_usage_fail(PROG, "unknown option %s", a);
         } else if (!model_arg) {
             model_arg = a;
         } else {
@@ -216,15 +227,12 @@ int main(int argc, char **argv) {
         usage(stderr);
         return 2;
     }
+    ts_cli_post_warn_unused(PROG, &desc.post);
 
     const char *name = ts_cli_model_name(model_arg);
     char default_out[512];
-    if (!out) {
-        const char *dot = strrchr(name, '.');
-        int stem = dot && dot != name ? (int)(dot - name) : (int)strlen(name);
-        snprintf(default_out, sizeof default_out, orbit ? "%.*s_%%05d.png" : "%.*s.png", stem, name);
-        out = default_out;
-    }
+    if (!out) out = ts_cli_default_out(model_arg, orbit > 0, default_out, sizeof default_out);
+    if (!orbit && ts_cli_same_file(out, model_arg)) return fail("--out %s: that is the model's own file", out);
 
     /* An orbit renders frames first..last of its turn, each once. */
     out_pattern pattern;
@@ -241,7 +249,7 @@ int main(int argc, char **argv) {
                         "(--orbit %ld numbers its frames from 0)", range, orbit - 1, orbit);
         if (!parse_out_pattern(out, &pattern))
             return fail("--out %s: with --orbit, the name needs one %%d (or %%05d and the like) for "
-                        "the frame number and no other %%", out);
+                        "the frame number and no other %% (%%%% for a %% in the name)", out);
         if (!format_out(&pattern, last, probe, sizeof probe))
             return fail("--out %s: the file name is too long", out);
         frames = last - first + 1;

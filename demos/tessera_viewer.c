@@ -157,16 +157,16 @@ static int parse(int argc, char **argv, options *o) {
                    !strcmp(a, "--shading") || !strcmp(a, "--frames") || !strcmp(a, "--screenshot") ||
                    !strcmp(a, "--isa") || !strcmp(a, "--threads") || !strcmp(a, "--msaa") || !strcmp(a, "--spin") ||
                    !strcmp(a, "--resize-storm")) {
-            if (!val) return fail("%s needs a value", a);
+            if (!val) return ts_cli_usage_fail(PROG, "%s needs a value", a);
             i++;
             if (!strcmp(a, "--size")) {
                 if (!ts_cli_parse_size(val, &o->width, &o->height))
                     return fail("--size %s: expected WxH, each side a whole number from 1 to %d", val,
                                 TS_MAX_FRAME_DIM);
             } else if (!strcmp(a, "--yaw")) {
-                if (!ts_cli_parse_float(val, &o->view.yaw_deg)) return fail("--yaw %s: not a number", val);
+                if (!ts_cli_parse_angle(val, &o->view.yaw_deg)) return fail(TS_CLI_ANGLE_ERROR, a, val);
             } else if (!strcmp(a, "--pitch")) {
-                if (!ts_cli_parse_float(val, &o->view.pitch_deg)) return fail("--pitch %s: not a number", val);
+                if (!ts_cli_parse_angle(val, &o->view.pitch_deg)) return fail(TS_CLI_ANGLE_ERROR, a, val);
             } else if (!strcmp(a, "--zoom")) {
                 if (!ts_cli_parse_zoom(val, &o->view.zoom))
                     return fail(TS_CLI_ZOOM_ERROR, val, (double)TS_MIN_ZOOM, (double)TS_MAX_ZOOM);
@@ -200,11 +200,10 @@ static int parse(int argc, char **argv, options *o) {
                 o->desc.msaa = atoi(val);
             }
         } else if ((took = ts_cli_post_option(PROG, a, val, &o->desc.post)) != 0) {
-            if (took < 0) return 1;
+            if (took < 0) return -took;
             i += took - 1;
         } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, PROG ": error: unknown option %s (see --help)\n", a);
-            return 2;
+            return ts_cli_usage_fail(PROG, "unknown option %s", a);
         } else if (!model_given) {
             o->model = a;
             model_given = true;
@@ -213,6 +212,8 @@ static int parse(int argc, char **argv, options *o) {
         }
     }
     if (o->screenshot && !o->frames) return fail("--screenshot needs --frames N (the frame to write)");
+    if (o->screenshot && ts_cli_same_file(o->screenshot, o->model))
+        return fail("--screenshot %s: that is the model's own file", o->screenshot);
     if (o->resize_storm && o->frames <= STORM_SETTLE)
         return fail("--resize-storm needs --frames N with N above %d (the last frames come back to --size)",
                     STORM_SETTLE);
@@ -245,13 +246,7 @@ static void write_last_frame(void *user, uint32_t frame, const uint8_t *rgba, co
  * written where the screenshot would have gone. */
 static int run_headless(const options *o, const ts_model *m, const char *why) {
     char default_out[512];
-    const char *out = o->screenshot;
-    if (!out) {
-        const char *name = ts_cli_model_name(o->model), *dot = strrchr(name, '.');
-        int stem = dot && dot != name ? (int)(dot - name) : (int)strlen(name);
-        snprintf(default_out, sizeof default_out, "%.*s.png", stem, name);
-        out = default_out;
-    }
+    const char *out = o->screenshot ? o->screenshot : ts_cli_default_out(o->model, false, default_out, sizeof default_out);
     long frames = o->frames ? o->frames : 1;
     fprintf(stderr, PROG ": no window (%s): rendering %ld frame%s headless to %s\n", why, frames,
             frames == 1 ? "" : "s", out);

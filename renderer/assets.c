@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <strings.h> /* strncasecmp */
 
 /* The import runs in two steps with, together, exactly these flags:
@@ -165,12 +166,19 @@ static ts_result check_ogex(const char *path, FILE *f, uint8_t *head, size_t got
 
 /* Opens the file before assimp does and reads its first bytes, for two
  * reasons. assimp's own message for a missing file is vague ("Unable to
- * open file"), so the system's reason is reported here; a read is needed
- * because fopen() succeeds on a directory and only reading fails. And
- * assimp 5.2 loops for minutes, or reads past its buffers, on some broken
- * PLY, OFF and OpenGEX files, so those are checked first (ply_check.c,
- * off_check.c, ogex_check.c). */
+ * open file"), so the system's reason is reported here, and anything but a
+ * regular file is refused (opening a named pipe waits for a writer; a
+ * device never ends). And assimp 5.2 loops for minutes, or reads past its
+ * buffers, on some broken PLY, OFF and OpenGEX files, so those are checked
+ * first (ply_check.c, off_check.c, ogex_check.c). */
 static ts_result check_file(const char *path, ts_error *err) {
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return ts_error_set(err, TS_ERR_FILE_NOT_FOUND, "%s: not a file (a %s)", path,
+                            S_ISDIR(st.st_mode)                            ? "directory"
+                            : S_ISFIFO(st.st_mode)                         ? "named pipe"
+                            : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "device"
+                                                                           : "special file");
     FILE *f = fopen(path, "rb");
     if (!f) {
         int e = errno;

@@ -3,6 +3,7 @@
  * name the file and the system's reason.
  */
 #include "error.h"
+#include "file_out.h"
 
 #include <stb/stb_image.h>
 
@@ -21,7 +22,7 @@
 #define IDAT_CHUNK (1u << 16)
 
 typedef struct png_out {
-    FILE *f;
+    FILE *f;   /* the file_out's */
     int error; /* errno of the first failed write, 0 while all is well */
 } png_out;
 
@@ -72,11 +73,12 @@ ts_result ts_png_write(const char *path, int width, int height, const uint8_t *r
         return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "%s: cannot write PNG (out of memory while encoding)",
                             path);
     }
-    /* The file is opened here so that a failure reports the system's
-     * reason, not just "failed". */
-    png_out o = {.f = fopen(path, "wb"), .error = 0};
-    if (!o.f) {
-        int e = errno;
+    /* Whole or not at all: a write that fails (a full disk) leaves the file
+     * that was there, not half a PNG. */
+    ts_file_out file;
+    int e = ts_file_out_open(&file, path);
+    png_out o = {.f = file.f, .error = 0};
+    if (e) {
         deflateEnd(&z);
         free(line);
         free(out);
@@ -121,14 +123,13 @@ ts_result ts_png_write(const char *path, int width, int height, const uint8_t *r
     put_chunk(&o, "IEND", NULL, 0);
     free(line);
     free(out);
-    errno = 0;
-    if (fclose(o.f) != 0 && !o.error) o.error = errno ? errno : EIO;
-    /* A half-written file stays: removing `path` could delete something
-     * that was never ours (a device node, a file the caller pointed at). */
-    if (o.error)
-        return ts_error_set(err, TS_ERR_IO, "%s: cannot write PNG (%s)", path, strerror(o.error));
-    if (zr != Z_STREAM_END)
+    if (o.error || zr != Z_STREAM_END) {
+        ts_file_out_discard(&file);
+        if (o.error) return ts_error_set(err, TS_ERR_IO, "%s: cannot write PNG (%s)", path, strerror(o.error));
         return ts_error_set(err, TS_ERR_IO, "%s: cannot write PNG (zlib error %d)", path, zr);
+    }
+    e = ts_file_out_close(&file);
+    if (e) return ts_error_set(err, TS_ERR_IO, "%s: cannot write PNG (%s)", path, strerror(e));
     return TS_OK;
 }
 

@@ -405,8 +405,11 @@ static ts_result child_failed(const char *path, const reader *rd, double seconds
         char signame[32];
         if (name) snprintf(signame, sizeof signame, "SIG%s", name);
         else snprintf(signame, sizeof signame, "signal %d", sig);
+        if (near[0]) /* the limit first: the likelier cause with a valid file */
+            return ts_error_set(err, TS_ERR_IMPORT, "%s: assimp crashed reading it (%s)%s: a larger limit may read "
+                                "it; else a malformed file, or a bug in assimp", path, signame, near);
         return ts_error_set(err, TS_ERR_IMPORT, "%s: assimp crashed reading it (%s): a malformed file, or a bug in "
-                            "assimp%s", path, signame, near);
+                            "assimp", path, signame);
     }
     if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) != 0)
         return ts_error_set(err, TS_ERR_IMPORT, "%s: the import process ended with exit status %d%s", path,

@@ -78,7 +78,7 @@ bool ts_png_check(const uint8_t *bytes, size_t len, char *why, size_t why_size) 
         const uint8_t *type = bytes + at + 4;
         const uint8_t *data = bytes + at + 8;
         if ((uint64_t)data_len + 12 > len - at) {
-            snprintf(why, why_size, "corrupt PNG: a %.4s chunk runs past the end of the file", (const char *)type);
+            snprintf(why, why_size, "corrupt PNG: chunk %.4s runs past the end of the file", (const char *)type);
             ok = false;
             break;
         }

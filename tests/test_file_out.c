@@ -1,0 +1,166 @@
+/* test_file_out.c — ts_png_write writes its file whole or not at all
+ * (renderer/file_out.c):
+ *   - a write that fails part-way (the file size limit, RLIMIT_FSIZE, which
+ *     fails writes as a full disk does) leaves the file that was there and
+ *     no temporary file beside it;
+ *   - a write that succeeds replaces the file, keeps its permissions, and
+ *     writes through a symlink (the link stays a link);
+ *   - a device is written in place (/dev/null; /dev/full reports its
+ *     error), and a missing directory or a read-only file is refused with
+ *     the system's reason. */
+#define _DEFAULT_SOURCE /* mkdtemp */
+
+#include "tessera.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "test_check.h"
+
+#define W 256
+#define H 256
+
+static char dir[64];
+
+typedef struct file_path {
+    char s[128];
+} file_path;
+
+static file_path at(const char *name) {
+    file_path p;
+    snprintf(p.s, sizeof p.s, "%s/%s", dir, name);
+    return p;
+}
+
+static void put_text(const char *path, const char *text) {
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL, "%s: %s", path, strerror(errno));
+    if (!f) return;
+    fputs(text, f);
+    fclose(f);
+}
+
+static bool has_text(const char *path, const char *text) {
+    char buf[64] = {0};
+    FILE *f = fopen(path, "r");
+    if (!f) return false;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    return n == strlen(text) && !memcmp(buf, text, n);
+}
+
+/* Files in the directory other than the ones the test made. */
+static int strays(void) {
+    int n = 0;
+    DIR *d = opendir(dir);
+    if (!d) return -1;
+    for (struct dirent *e; (e = readdir(d));)
+        if (strstr(e->d_name, ".tmp-")) {
+            printf("stray file: %s\n", e->d_name);
+            n++;
+        }
+    closedir(d);
+    return n;
+}
+
+static bool png_equals(const char *path, const uint8_t *rgba) {
+    int w = 0, h = 0;
+    uint8_t *got = NULL;
+    ts_error err = {0};
+    if (ts_png_read(path, &w, &h, &got, &err) != TS_OK) {
+        printf("%s\n", err.message);
+        return false;
+    }
+    bool same = w == W && h == H && !memcmp(got, rgba, (size_t)W * H * 4);
+    free(got);
+    return same;
+}
+
+int main(void) {
+    snprintf(dir, sizeof dir, "/tmp/tessera-file-out-XXXXXX");
+    if (!mkdtemp(dir)) {
+        printf("mkdtemp: %s\n", strerror(errno));
+        return 1;
+    }
+    /* Noise: it does not compress, so the PNG is about 256 KiB. */
+    uint8_t *rgba = malloc((size_t)W * H * 4);
+    if (!rgba) return 1;
+    uint32_t x = 12345;
+    for (size_t i = 0; i < (size_t)W * H * 4; i++) {
+        x = x * 1664525u + 1013904223u;
+        rgba[i] = (uint8_t)(x >> 24);
+    }
+    ts_error err = {0};
+
+    /* A write the file size limit stops part-way: the old file stays. */
+    const file_path img_p = at("img.png"), target_p = at("target.png"), link_p = at("link.png"),
+               nodir_p = at("no-such-dir/x.png"), ro_p = at("ro.png");
+    const char *img = img_p.s, *target = target_p.s, *link = link_p.s, *ro = ro_p.s;
+    put_text(img, "old");
+    struct rlimit was;
+    getrlimit(RLIMIT_FSIZE, &was);
+    signal(SIGXFSZ, SIG_IGN); /* the write fails with EFBIG instead */
+    struct rlimit small = {64 * 1024, was.rlim_max};
+    CHECK(setrlimit(RLIMIT_FSIZE, &small) == 0, "setrlimit: %s", strerror(errno));
+    ts_result r = ts_png_write(img, W, H, rgba, &err);
+    setrlimit(RLIMIT_FSIZE, &was);
+    CHECK(r == TS_ERR_IO && strstr(err.message, "img.png") && strstr(err.message, strerror(EFBIG)),
+          "a write past the size limit: %d '%s'", (int)r, err.message);
+    CHECK(has_text(img, "old"), "the old file was lost to a failed write");
+    CHECK(strays() == 0, "a failed write left its temporary file");
+
+    /* A write that succeeds replaces it, with its permissions. */
+    chmod(img, 0640);
+    r = ts_png_write(img, W, H, rgba, &err);
+    CHECK(r == TS_OK, "%s", err.message);
+    CHECK(png_equals(img, rgba), "the PNG written is not the image");
+    struct stat st;
+    CHECK(stat(img, &st) == 0 && (st.st_mode & 07777) == 0640, "mode %o after a rewrite, was 640",
+          (unsigned)(st.st_mode & 07777));
+    CHECK(strays() == 0, "a write left its temporary file");
+
+    /* Through a symlink: the target is written, the link stays. */
+    put_text(target, "old");
+    CHECK(symlink("target.png", link) == 0, "symlink: %s", strerror(errno));
+    r = ts_png_write(link, W, H, rgba, &err);
+    CHECK(r == TS_OK, "%s", err.message);
+    CHECK(lstat(link, &st) == 0 && S_ISLNK(st.st_mode), "the symlink was replaced by a file");
+    CHECK(png_equals(target, rgba), "the symlink's target was not written");
+
+    /* Devices are written in place. */
+    CHECK(ts_png_write("/dev/null", W, H, rgba, &err) == TS_OK, "/dev/null: %s", err.message);
+    if (access("/dev/full", W_OK) == 0) {
+        r = ts_png_write("/dev/full", W, H, rgba, &err);
+        CHECK(r == TS_ERR_IO && strstr(err.message, strerror(ENOSPC)), "/dev/full: %d '%s'", (int)r, err.message);
+    }
+
+    /* Refused with the system's reason. */
+    r = ts_png_write(nodir_p.s, W, H, rgba, &err);
+    CHECK(r == TS_ERR_IO && strstr(err.message, strerror(ENOENT)), "missing directory: %d '%s'", (int)r,
+          err.message);
+    put_text(ro, "old");
+    chmod(ro, 0444);
+    if (access(ro, W_OK) != 0) { /* root may write anyway */
+        r = ts_png_write(ro, W, H, rgba, &err);
+        CHECK(r == TS_ERR_IO && strstr(err.message, strerror(EACCES)), "read-only file: %d '%s'", (int)r,
+              err.message);
+        CHECK(has_text(ro, "old"), "a read-only file was replaced");
+    }
+    CHECK(strays() == 0, "temporary files left");
+
+    unlink(ro);
+    unlink(link);
+    unlink(target);
+    unlink(img);
+    rmdir(dir);
+    free(rgba);
+    printf("%d passed, %d failed\n", checks - failures, failures);
+    return failures ? 1 : 0;
+}
