@@ -14,12 +14,17 @@
 #include <sys/stat.h>
 #include <time.h>
 
+/* "PROG: error: MESSAGE" and `tail`, one line of stderr. */
+static void report(const char *prog, const char *tail, const char *fmt, va_list ap) {
+    fprintf(stderr, "%s: error: ", prog);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "%s\n", tail);
+}
+
 int ts_cli_fail(const char *prog, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "%s: error: ", prog);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    report(prog, "", fmt, ap);
     va_end(ap);
     return 1;
 }
@@ -27,9 +32,7 @@ int ts_cli_fail(const char *prog, const char *fmt, ...) {
 int ts_cli_usage_fail(const char *prog, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "%s: error: ", prog);
-    vfprintf(stderr, fmt, ap);
-    fputs(" (see --help)\n", stderr);
+    report(prog, " (see --help)", fmt, ap);
     va_end(ap);
     return 2;
 }
