@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -43,16 +42,19 @@ static int open_temp(ts_file_out *o, const struct stat *old) {
     return EEXIST;
 }
 
+/* Writes `path` in place, as fopen does. */
+static int open_in_place(ts_file_out *o, const char *path) {
+    o->f = fopen(path, "wb");
+    return o->f ? 0 : errno;
+}
+
 int ts_file_out_open(ts_file_out *o, const char *path) {
     *o = (ts_file_out){0};
     struct stat st;
     bool exists = stat(path, &st) == 0;
     if (!exists && errno != ENOENT) return errno;
-    if (exists && !S_ISREG(st.st_mode)) {
-        /* A device or a pipe: there is no "whole or not at all". */
-        o->f = fopen(path, "wb");
-        return o->f ? 0 : errno;
-    }
+    /* A device or a pipe: there is no "whole or not at all". */
+    if (exists && !S_ISREG(st.st_mode)) return open_in_place(o, path);
     if (exists) {
         /* Replaced by a rename, a read-only file would be written anyway:
          * refuse it as opening it would. */
@@ -63,6 +65,9 @@ int ts_file_out_open(ts_file_out *o, const char *path) {
     }
     int e = o->dest ? open_temp(o, exists ? &st : NULL) : errno ? errno : ENOMEM;
     if (e) release(o);
+    /* A writable file in a directory that takes no new names: written in
+     * place, as it always could be. */
+    if (e == EACCES && exists) return open_in_place(o, path);
     return e;
 }
 

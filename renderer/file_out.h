@@ -4,8 +4,10 @@
  * A regular file, or a new one, is written under a temporary name beside
  * it and renamed over it once every write has succeeded, so a failed write
  * (a full disk, a lost mount) leaves neither a truncated file nor the loss
- * of the one that was there. Anything else (/dev/null, a FIFO, a terminal)
- * is written in place, as fopen would. */
+ * of the one that was there. (A process killed while it writes leaves the
+ * temporary file, NAME.tmp-PID-N.) Anything else (/dev/null, a FIFO, a
+ * terminal), and a file in a directory that cannot take a new name, is
+ * written in place, as fopen would. */
 #ifndef TS_FILE_OUT_H
 #define TS_FILE_OUT_H
 

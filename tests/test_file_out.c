@@ -6,8 +6,9 @@
  *   - a write that succeeds replaces the file, keeps its permissions, and
  *     writes through a symlink (the link stays a link);
  *   - a device is written in place (/dev/null; /dev/full reports its
- *     error), and a missing directory or a read-only file is refused with
- *     the system's reason. */
+ *     error), and so is a writable file in a directory that takes no new
+ *     names; a missing directory or a read-only file is refused with the
+ *     system's reason. */
 #define _DEFAULT_SOURCE /* mkdtemp */
 
 #include "tessera.h"
@@ -154,6 +155,19 @@ int main(void) {
         CHECK(has_text(ro, "old"), "a read-only file was replaced");
     }
     CHECK(strays() == 0, "temporary files left");
+
+    /* A directory that takes no new names (root's writes ignore that). */
+    const file_path sub_p = at("sealed"), inner_p = at("sealed/in.png");
+    CHECK(mkdir(sub_p.s, 0755) == 0, "mkdir: %s", strerror(errno));
+    put_text(inner_p.s, "old");
+    chmod(sub_p.s, 0555);
+    if (geteuid() != 0) {
+        r = ts_png_write(inner_p.s, W, H, rgba, &err);
+        CHECK(r == TS_OK && png_equals(inner_p.s, rgba), "a file in a sealed directory: %s", err.message);
+    }
+    chmod(sub_p.s, 0755);
+    unlink(inner_p.s);
+    rmdir(sub_p.s);
 
     unlink(ro);
     unlink(link);
