@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 /* "PROG: error: MESSAGE" and `tail`, one line of stderr. */
 static void report(const char *prog, const char *tail, const char *fmt, va_list ap) {
@@ -35,6 +36,22 @@ int ts_cli_usage_fail(const char *prog, const char *fmt, ...) {
     report(prog, " (see --help)", fmt, ap);
     va_end(ap);
     return 2;
+}
+
+static const char *stdout_prog;
+
+static void close_stdout(void) {
+    errno = 0;
+    if (fclose(stdout) != 0) {
+        fprintf(stderr, "%s: error: cannot write to standard output (%s)\n", stdout_prog,
+                strerror(errno ? errno : EIO));
+        _exit(1);
+    }
+}
+
+void ts_cli_check_stdout(const char *prog) {
+    stdout_prog = prog;
+    atexit(close_stdout);
 }
 
 void ts_cli_warn(void *user, const char *message) { fprintf(stderr, "%s: warning: %s\n", (const char *)user, message); }

@@ -16,6 +16,10 @@ __attribute__((format(printf, 2, 3))) int ts_cli_fail(const char *prog, const ch
  * option without its value): "PROG: error: MESSAGE (see --help)", and
  * returns 2, the exit status for those. */
 __attribute__((format(printf, 2, 3))) int ts_cli_usage_fail(const char *prog, const char *fmt, ...);
+/* Output that never reached stdout (a full disk) is an error: at exit,
+ * stdout is closed, and when that fails "PROG: error: ..." is printed and
+ * the process ends with status 1. Called at the start of main. */
+void ts_cli_check_stdout(const char *prog);
 /* A ts_warn_fn: prints "PROG: warning: MESSAGE", PROG being `user`. */
 void ts_cli_warn(void *user, const char *message);
 

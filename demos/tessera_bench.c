@@ -449,6 +449,7 @@ static ts_peer_status run_peer(const char *model_arg, const char *scene, int w, 
 }
 
 int main(int argc, char **argv) {
+    ts_cli_check_stdout(PROG);
     char default_scenes[] = "builtin:sphere-fine,/usr/share/glmark2/models/bunny.obj";
     char default_sizes[] = "1920x1080", default_isas[] = "auto", default_threads[] = "0";
     char *scene_arg = default_scenes, *size_arg = default_sizes, *isa_arg = default_isas,

@@ -369,6 +369,7 @@ static void renderer_name(char *buf, size_t n) {
 }
 
 int main(int argc, char **argv) {
+    ts_cli_check_stdout(PROG);
     const char *model_arg = NULL, *out = NULL;
     int width = 1920, height = 1080;
     long frames = 1;

@@ -151,6 +151,7 @@ static void write_frame(void *user, uint32_t frame, const uint8_t *rgba, const f
 }
 
 int main(int argc, char **argv) {
+    ts_cli_check_stdout(PROG);
     const char *model_arg = NULL, *out = NULL;
     int width = 1920, height = 1080;
     long frames = 1, orbit = 0;

@@ -660,6 +660,7 @@ static int try_window(const options *o, const ts_model *m, char *why, size_t why
 }
 
 int main(int argc, char **argv) {
+    ts_cli_check_stdout(PROG);
     options o;
     int status = parse(argc, argv, &o);
     if (status >= 0) return status;
