@@ -5,6 +5,7 @@
  *     no temporary file beside it;
  *   - a write that succeeds replaces the file, keeps its permissions, and
  *     writes through a symlink (the link stays a link);
+ *   - a message longer than ts_error's buffer keeps the reason at its end;
  *   - a device is written in place (/dev/null; /dev/full reports its
  *     error), and so is a writable file in a directory that takes no new
  *     names; a missing directory or a read-only file is refused with the
@@ -146,6 +147,13 @@ int main(void) {
     r = ts_png_write(nodir_p.s, W, H, rgba, &err);
     CHECK(r == TS_ERR_IO && strstr(err.message, strerror(ENOENT)), "missing directory: %d '%s'", (int)r,
           err.message);
+    /* A path longer than the message: cut in its middle, the reason kept. */
+    char long_path[1200];
+    snprintf(long_path, sizeof long_path, "%s/%0200d/%0200d/%0200d/x.png", dir, 1, 2, 3);
+    r = ts_png_write(long_path, W, H, rgba, &err);
+    CHECK(r == TS_ERR_IO && strstr(err.message, "...") && strstr(err.message, strerror(ENOENT)) &&
+              !strncmp(err.message, dir, strlen(dir)),
+          "a long missing path: %d '%s'", (int)r, err.message);
     put_text(ro, "old");
     chmod(ro, 0444);
     if (access(ro, W_OK) != 0) { /* root may write anyway */
