@@ -248,8 +248,6 @@ static int run_headless(const options *o, const ts_model *m, const char *why) {
     char default_out[512];
     const char *out = o->screenshot ? o->screenshot : ts_cli_default_out(o->model, false, default_out, sizeof default_out);
     long frames = o->frames ? o->frames : 1;
-    fprintf(stderr, PROG ": no window (%s): rendering %ld frame%s headless to %s\n", why, frames,
-            frames == 1 ? "" : "s", out);
     png_job job = {.path = out, .last = (uint32_t)(frames - 1), .res = TS_ERR_INVALID_ARG,
                    .err.message = "the last frame never completed"};
     ts_renderer_desc desc = o->desc;
@@ -260,6 +258,8 @@ static int run_headless(const options *o, const ts_model *m, const char *why) {
     ts_renderer *r = NULL;
     ts_error err = {0};
     if (ts_renderer_create(&desc, &r, &err) != TS_OK) return fail("%s", err.message);
+    fprintf(stderr, PROG ": no window (%s): rendering %ld frame%s headless to %s\n", why, frames,
+            frames == 1 ? "" : "s", out);
     warn_post_fallback(r);
     ts_view_desc view = o->view;
     ts_result res = TS_OK;
