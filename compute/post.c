@@ -19,8 +19,8 @@ const char *ts_post_backend_name(ts_post_backend b) {
 }
 
 bool ts_post_backend_parse(const char *name, ts_post_backend *out) {
-    for (int b = 0; b < TS_POST_BACKEND_COUNT; b++)
-        if (name && strcmp(name, backend_names[b]) == 0) {
+    for (int b = 0; name && out && b < TS_POST_BACKEND_COUNT; b++)
+        if (strcmp(name, backend_names[b]) == 0) {
             *out = (ts_post_backend)b;
             return true;
         }

@@ -216,6 +216,15 @@ ts_result ts_post_gl_create(int w, int h, bool on_current_gl, void **state, ts_e
     gl_post *s = calloc(1, sizeof *s);
     if (!s) return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "post gl: out of memory");
     if (on_current_gl) {
+        /* The presenter says its begin made a context current and loaded
+         * glad for it; a presenter that did not is an error, not a call
+         * through a NULL pointer. */
+        if (!glGetString || !glGetString(GL_VERSION)) {
+            free(s);
+            return ts_error_set(err, TS_ERR_UNSUPPORTED,
+                                "post gl: present.gl_context is set, but no OpenGL context is current on the render "
+                                "thread (the present begin callback makes one current and loads glad for it)");
+        }
         /* glad was loaded for the current context: its 4.3 flag says
          * whether the context gives what the passes need. */
         if (!GLAD_GL_VERSION_4_3) {

@@ -52,6 +52,7 @@ ts_result ts_png_write(const char *path, int width, int height, const uint8_t *r
     if (!path || !rgba)
         return ts_error_set(err, TS_ERR_INVALID_ARG, "ts_png_write: no %s given",
                             path ? "pixels" : "path");
+    if (!path[0]) return ts_error_set(err, TS_ERR_INVALID_ARG, "ts_png_write: an empty path");
     if (width <= 0 || height <= 0)
         return ts_error_set(err, TS_ERR_INVALID_ARG, "%s: cannot write a %dx%d PNG", path, width,
                             height);
@@ -138,6 +139,7 @@ ts_result ts_png_read(const char *path, int *width, int *height, uint8_t **rgba,
     if (!path || !width || !height || !rgba)
         return ts_error_set(err, TS_ERR_INVALID_ARG, "ts_png_read: missing argument");
     *width = *height = 0;
+    if (!path[0]) return ts_error_set(err, TS_ERR_INVALID_ARG, "ts_png_read: an empty path");
 
     FILE *f = fopen(path, "rb");
     if (!f) {

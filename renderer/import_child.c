@@ -425,6 +425,7 @@ ts_result ts_model_load_child(const char *path, ts_model *out, ts_error *err, ts
     if (!out) return ts_error_set(err, TS_ERR_INVALID_ARG, "ts_model_load: no output model given");
     memset(out, 0, sizeof *out);
     if (!path) return ts_error_set(err, TS_ERR_INVALID_ARG, "ts_model_load: no path given");
+    if (!path[0]) return ts_error_set(err, TS_ERR_INVALID_ARG, "ts_model_load: an empty path");
 
     double seconds = 0;
     ts_memory_budget memory;

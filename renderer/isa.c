@@ -14,7 +14,7 @@ _Static_assert(sizeof isa_names / sizeof isa_names[0] == TS_ISA_COUNT, "one name
 const char *ts_isa_name(ts_isa isa) { return (unsigned)isa < TS_ISA_COUNT ? isa_names[isa] : "unknown"; }
 
 bool ts_isa_parse(const char *name, ts_isa *out) {
-    for (int i = 0; i < TS_ISA_COUNT; i++)
+    for (int i = 0; name && out && i < TS_ISA_COUNT; i++)
         if (strcmp(name, isa_names[i]) == 0) {
             *out = (ts_isa)i;
             return true;

@@ -50,6 +50,7 @@ static ts_result check_arrays(const ts_model *m, const char *name, ts_error *err
 }
 
 static ts_result check_meshes(const ts_model *m, const char *name, ts_error *err) {
+    uint64_t drawn = 0; /* triangles the meshes draw: more than the model has where they overlap */
     for (uint32_t k = 0; k < m->mesh_count; k++) {
         const ts_mesh *mesh = &m->meshes[k];
         if (mesh->first_index % 3 != 0)
@@ -71,8 +72,21 @@ static ts_result check_meshes(const ts_model *m, const char *name, ts_error *err
             return ts_error_set(err, TS_ERR_BAD_MODEL,
                                 "%s: mesh %u uses material %u, beyond the %u materials", name, k,
                                 mesh->material, m->material_count);
+        drawn += mesh->index_count / 3;
     }
+    if (drawn > TS_MAX_MODEL_TRIANGLES)
+        return ts_error_set(err, TS_ERR_TOO_LARGE, "%s: its meshes draw %llu triangles, more than the limit of %u",
+                            name, (unsigned long long)drawn, TS_MAX_MODEL_TRIANGLES);
     return TS_OK;
+}
+
+bool ts_model_meshes_cover_indices(const ts_model *m) {
+    uint64_t next = 0;
+    for (uint32_t k = 0; k < m->mesh_count; k++) {
+        if (m->meshes[k].first_index != next) return false;
+        next += m->meshes[k].index_count;
+    }
+    return next == m->index_count;
 }
 
 static ts_result check_materials(const ts_model *m, const char *name, ts_error *err) {
@@ -94,12 +108,26 @@ static ts_result check_materials(const ts_model *m, const char *name, ts_error *
                                 "%s: material %u uses texture %d, beyond the %u textures", name, k,
                                 (int)mat->texture, m->texture_count);
     }
-    /* The sampler reads level 0 unconditionally. */
+    /* The sampler reads level 0 unconditionally, and any level below
+     * level_count by its own size (it wraps coordinates modulo it): each
+     * must be the texture's chain, texture.h's invariant. */
     for (uint32_t t = 0; t < m->texture_count; t++) {
         const ts_texture *tex = &m->textures[t];
         if (tex->level_count < 1 || tex->level_count > TS_TEXTURE_MAX_LEVELS || tex->width < 1 ||
             tex->height < 1 || !tex->levels[0].texels)
             return ts_error_set(err, TS_ERR_BAD_MODEL, "%s: texture %u is empty", name, t);
+        if (tex->width > TS_TEXTURE_MAX_DIM || tex->height > TS_TEXTURE_MAX_DIM)
+            return ts_error_set(err, TS_ERR_BAD_MODEL, "%s: texture %u is %dx%d, above the %d a side textures may be",
+                                name, t, tex->width, tex->height, TS_TEXTURE_MAX_DIM);
+        for (int i = 0; i < tex->level_count; i++) {
+            const ts_texture_level *L = &tex->levels[i];
+            int w = tex->width >> i > 1 ? tex->width >> i : 1, h = tex->height >> i > 1 ? tex->height >> i : 1;
+            if (L->width != w || L->height != h || !L->texels)
+                return ts_error_set(err, TS_ERR_BAD_MODEL,
+                                    "%s: texture %u's level %d is %dx%d%s, not the %dx%d of its %dx%d chain", name,
+                                    t, i, L->width, L->height, L->texels ? "" : " without texels", w, h,
+                                    tex->width, tex->height);
+        }
     }
     return TS_OK;
 }

@@ -401,7 +401,9 @@ _Static_assert(sizeof scene_names / sizeof scene_names[0] == SCENE_COUNT + 1, "o
 const char *const *ts_model_builtin_names(void) { return scene_names; }
 
 ts_result ts_model_builtin(const char *name, ts_model *out, ts_error *err) {
+    if (!out) return ts_error_set(err, TS_ERR_INVALID_ARG, "ts_model_builtin: no output model given");
     memset(out, 0, sizeof *out);
+    if (!name) return ts_error_set(err, TS_ERR_INVALID_ARG, "ts_model_builtin: no scene name given");
     for (size_t i = 0; i < SCENE_COUNT; i++) {
         if (strcmp(name, scene_names[i]) != 0) continue;
         builder b;
@@ -426,6 +428,6 @@ ts_result ts_model_builtin(const char *name, ts_model *out, ts_error *err) {
 ts_result ts_model_open(const char *spec, ts_model *out, ts_error *err, ts_warn_fn warn,
                         void *warn_user) {
     size_t n = strlen(TS_BUILTIN_PREFIX);
-    if (strncmp(spec, TS_BUILTIN_PREFIX, n) == 0) return ts_model_builtin(spec + n, out, err);
+    if (spec && strncmp(spec, TS_BUILTIN_PREFIX, n) == 0) return ts_model_builtin(spec + n, out, err);
     return ts_model_load(spec, out, err, warn, warn_user);
 }

@@ -22,7 +22,7 @@ const char *ts_shading_name(ts_shading s) {
 }
 
 bool ts_shading_parse(const char *name, ts_shading *out) {
-    for (int i = 0; i < TS_SHADING_COUNT; i++)
+    for (int i = 0; name && out && i < TS_SHADING_COUNT; i++)
         if (strcmp(name, shading_names[i]) == 0) {
             *out = (ts_shading)i;
             return true;
@@ -135,8 +135,17 @@ ts_result ts_renderer_create(const ts_renderer_desc *desc, ts_renderer **out, ts
     return TS_OK;
 }
 
+/* The message for a call that must wait for the render thread, made on
+ * it. */
+static ts_result refuse_on_render_thread(const char *fn, ts_error *err) {
+    return ts_error_set(err, TS_ERR_INVALID_ARG,
+                        "%s: called on the renderer's own render thread (from on_frame or a present callback), "
+                        "where it would wait for itself",
+                        fn);
+}
+
 void ts_renderer_destroy(ts_renderer *r) {
-    if (!r) return;
+    if (!r || ts_on_render_thread(r)) return;
     ts_ref_destroy(r->ref);
     ts_tiled_destroy(r->tiled);
     free(r->uniforms);
@@ -144,17 +153,18 @@ void ts_renderer_destroy(ts_renderer *r) {
 }
 
 ts_post_backend ts_renderer_post(const ts_renderer *r, const char **fallback_reason) {
-    if (fallback_reason) *fallback_reason = r->post_note;
-    return r->post_active;
+    if (fallback_reason) *fallback_reason = r ? r->post_note : "";
+    return r ? r->post_active : TS_POST_NONE;
 }
 
 void ts_renderer_size(const ts_renderer *r, int *width, int *height) {
-    *width = r->width;
-    *height = r->height;
+    if (width) *width = r ? r->width : 0;
+    if (height) *height = r ? r->height : 0;
 }
 
 ts_result ts_renderer_resize(ts_renderer *r, int width, int height, ts_error *err) {
     if (!r) return ts_error_set(err, TS_ERR_INVALID_ARG, "ts_renderer_resize: NULL renderer");
+    if (ts_on_render_thread(r)) return refuse_on_render_thread("ts_renderer_resize", err);
     ts_result res = check_size(width, height, err);
     if (res != TS_OK) return res;
     if (width == r->width && height == r->height) return TS_OK;
@@ -180,6 +190,7 @@ int ts_renderer_msaa(const ts_renderer *r) { return r->samples; }
 ts_result ts_renderer_draw(ts_renderer *r, const ts_model *m, const ts_view_desc *view, ts_error *err) {
     static const ts_view_desc zero_view;
     if (!r || !m) return ts_error_set(err, TS_ERR_INVALID_ARG, "ts_renderer_draw: NULL renderer or model");
+    if (ts_on_render_thread(r)) return refuse_on_render_thread("ts_renderer_draw", err);
     if (!view) view = &zero_view;
     if ((unsigned)view->shading >= TS_SHADING_COUNT)
         return ts_error_set(err, TS_ERR_INVALID_ARG, "shading mode %d does not exist", (int)view->shading);
@@ -195,8 +206,10 @@ ts_result ts_renderer_draw(ts_renderer *r, const ts_model *m, const ts_view_desc
      * would make the vertex loop read out of bounds. The reference checks
      * it all here; the fast path checks the vertices and indices on its
      * workers as it reads them, rather than in a pass over them all on this
-     * thread while the workers wait. */
+     * thread while the workers wait (unless an index lies outside every
+     * mesh, where they never read it). */
     ts_result res = r->ref ? ts_model_validate(m, "model", err) : ts_model_check_structure(m, "model", err);
+    if (res == TS_OK && !r->ref && !ts_model_meshes_cover_indices(m)) res = ts_model_validate(m, "model", err);
     if (res != TS_OK) return res;
 
     if (m->mesh_count > r->uniforms_cap) {
@@ -209,23 +222,40 @@ ts_result ts_renderer_draw(ts_renderer *r, const ts_model *m, const ts_view_desc
     }
     ts_frame_input in;
     ts_frame_input_init(&in, m, view, r->width, r->height, r->uniforms);
+    /* The studio camera scales the model to a unit sphere: a model whose
+     * size is near float's smallest (1e-38) needs a scale past its
+     * largest, and every vertex would come out NaN. (So does a non-finite
+     * vertex, which the whole check names.) */
+    for (int i = 0; i < 16; i++) {
+        if (isfinite(in.studio.model[i])) continue;
+        res = ts_model_validate(m, "model", err);
+        return res != TS_OK ? res
+                            : ts_error_set(err, TS_ERR_BAD_MODEL, "model: too small to frame (its vertices are all "
+                                                                  "within about 1e-38 of its center)");
+    }
     return r->ref ? ts_ref_draw(r, &in, err) : ts_tiled_draw(r, &in, err);
 }
 
 void ts_renderer_finish(ts_renderer *r) {
-    if (r->tiled) ts_tiled_finish(r);
+    if (r && r->tiled && !ts_on_render_thread(r)) ts_tiled_finish(r);
 }
 
 void ts_renderer_stats(ts_renderer *r, ts_frame_stats *out) {
+    if (!out) return;
+    if (!r || ts_on_render_thread(r)) {
+        *out = (ts_frame_stats){0};
+        return;
+    }
     ts_renderer_finish(r);
     *out = r->stats;
 }
 
 const uint8_t *ts_renderer_pixels(ts_renderer *r) {
+    if (!r) return NULL;
     return r->ref ? ts_ref_pixels(r) : ts_tiled_pixels(r);
 }
 
 const float *ts_renderer_depth(ts_renderer *r) {
-    if (!r->keep_depth) return NULL;
+    if (!r || !r->keep_depth) return NULL;
     return r->ref ? ts_ref_depth(r) : ts_tiled_depth(r);
 }

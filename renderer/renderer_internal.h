@@ -145,6 +145,11 @@ ts_result ts_model_load_child(const char *path, ts_model *out, ts_error *err, ts
  * phases. */
 ts_result ts_model_check_structure(const ts_model *m, const char *name, ts_error *err);
 bool ts_vertices_finite(const ts_vertex *v, uint32_t count);
+/* Whether the meshes, one after the other, cover the index array exactly
+ * (as every loader and built-in scene makes them): then the fast path,
+ * reading the meshes' indices, checks every index. Otherwise it runs the
+ * whole ts_model_validate. */
+bool ts_model_meshes_cover_indices(const ts_model *m);
 
 /* The scalar program for a shading mode (the reference's). */
 ts_shade_fn ts_frame_program(ts_program p);
@@ -218,6 +223,10 @@ ts_result ts_render_start_wait(ts_render_start *s, ts_renderer *r, ts_error *err
  * one failed (the thread should then return at once, without calling
  * ts_render_thread_end). */
 bool ts_render_thread_begin(const ts_renderer *r, ts_render_start *s);
+/* Whether the calling thread is r's render thread: inside on_frame or a
+ * present callback, where a call that waits for the render thread would
+ * wait for itself. */
+bool ts_on_render_thread(const ts_renderer *r);
 void ts_render_thread_end(const ts_renderer *r, ts_render_start *s);
 /* Render thread: the callbacks; each returns the nanoseconds spent in them. */
 uint64_t ts_render_tile(const ts_renderer *r, const ts_present_tile *tile);

@@ -41,12 +41,13 @@ static ts_mat4 model_matrix(const ts_model *m, const ts_view_desc *view) {
 void ts_studio_setup(const ts_model *m, const ts_view_desc *view, int width, int height,
                      ts_studio *out) {
     static const ts_view_desc zero;
+    if (!m || !out) return;
     if (!view) view = &zero;
+    float aspect = width > 0 && height > 0 ? (float)width / (float)height : 1.0f;
     const ts_vec3 eye = ts_v3(0.0f, 0.0f, 2.5f);
     ts_mat4 model = model_matrix(m, view);
     ts_mat4 look = ts_mat4_look_at(eye, ts_v3(0, 0, 0), ts_v3(0, 1, 0));
-    ts_mat4 proj = ts_mat4_perspective((float)(60.0 * TS_PI / 180.0), (float)width / (float)height,
-                                       0.1f, 100.0f);
+    ts_mat4 proj = ts_mat4_perspective((float)(60.0 * TS_PI / 180.0), aspect, 0.1f, 100.0f);
     /* Zoom narrows the field of view: the projection's scale, multiplied
      * (exactly 1 by default, so the default view is unchanged bit for bit). */
     float zoom = view->zoom > 0.0f ? view->zoom : 1.0f;

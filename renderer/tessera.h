@@ -108,7 +108,8 @@ typedef void (*ts_warn_fn)(void *user, const char *message);
 ts_result ts_model_load(const char *path, ts_model *out, ts_error *err,
                         ts_warn_fn warn, void *warn_user);
 
-/* Built-in procedural scenes: "cube", "sphere", "torus", "quads"
+/* Built-in procedural scenes: "cube", "sphere", "sphere-fine" (finely
+ * tessellated, for benchmarks where shading dominates), "torus", "quads"
  * (overlapping transparent quads), "checker" (a mipmapped checkerboard plane
  * seen at a grazing angle) and "showcase" (all of them together, with two
  * real models loaded from files Debian packages install: glmark2-data's
@@ -248,6 +249,10 @@ typedef struct ts_present_frame {
  * thread of its own, which calls `tile` for every tile of it (rows of
  * tiles, top first) and then `frame`, and ts_renderer_draw returns when it
  * is done. A slow callback slows the frames down, but nothing is dropped.
+ * The callbacks must not call back into their renderer where it would wait
+ * for its render thread: ts_renderer_draw and ts_renderer_resize refuse
+ * there (TS_ERR_INVALID_ARG), ts_renderer_finish returns at once,
+ * ts_renderer_stats gives zeros and ts_renderer_destroy does nothing.
  *
  * frame_texture (optional, with gl_context): a post-processed frame that
  * never left the GPU. When a GPU post-processing backend runs on the
@@ -428,6 +433,7 @@ typedef struct ts_studio {
     float depth_near, depth_far; /* view distances the depth mode maps to white and black */
 } ts_studio;
 
+/* Nothing when m or out is NULL; a size below 1x1 is taken as square. */
 void ts_studio_setup(const ts_model *m, const ts_view_desc *view, int width, int height,
                      ts_studio *out);
 
@@ -475,7 +481,7 @@ typedef struct ts_frame_stats {
      * is no read-back, and the device figures above are 0. */
     bool post_on_gpu;
     uint64_t triangles; /* triangles set up (after clipping and culling) */
-    uint64_t fragments; /* pixels shaded and written */
+    uint64_t fragments; /* pixels shaded and written (the fast path's; 0 on the reference path) */
 } ts_frame_stats;
 
 /* Statistics of the last complete frame (waits for it, as finish does). */

@@ -92,6 +92,34 @@ static void test_bad_models(void) {
     t.m.vertices = NULL;
     expect_refused(r, &t.m, TS_ERR_BAD_MODEL, "vertices");
 
+    /* A texture whose mip chain is not its own: the sampler wraps
+     * coordinates by each level's size (a zero one divided by zero). */
+    static const uint8_t px[4 * 4 * 4];
+    ts_texture tex = {.width = 4, .height = 4, .level_count = 3};
+    tex.levels[0] = (ts_texture_level){4, 4, px};
+    make_tri(&t);
+    t.mat.texture = 0;
+    t.m.textures = &tex;
+    t.m.texture_count = 1;
+    expect_refused(r, &t.m, TS_ERR_BAD_MODEL, "texture 0's level 1 is 0x0");
+    tex = (ts_texture){.width = 100000, .height = 4, .level_count = 1};
+    tex.levels[0] = (ts_texture_level){100000, 4, px};
+    expect_refused(r, &t.m, TS_ERR_BAD_MODEL, "texture 0 is 100000x4");
+
+    /* An index outside every mesh is still an index of the model: the
+     * fast path, which reads only the meshes', must refuse it too. */
+    uint32_t idx6[6] = {0, 1, 2, 99, 99, 99};
+    make_tri(&t);
+    t.m.indices = idx6;
+    t.m.index_count = 6;
+    expect_refused(r, &t.m, TS_ERR_BAD_MODEL, "index 3 is 99");
+
+    /* Too small to frame: the studio camera's scale is past float's range. */
+    make_tri(&t);
+    for (int i = 0; i < 3; i++)
+        for (int k = 0; k < 2; k++) t.v[i].pos[k] *= 1e-39f;
+    expect_refused(r, &t.m, TS_ERR_BAD_MODEL, "too small to frame");
+
     make_tri(&t);
     ts_view_desc view = {.shading = TS_SHADING_COUNT};
     CHECK(ts_renderer_draw(r, &t.m, &view, &err) == TS_ERR_INVALID_ARG, "%s", err.message);
@@ -99,6 +127,39 @@ static void test_bad_models(void) {
     CHECK(ts_renderer_draw(r, &t.m, &view, &err) == TS_ERR_INVALID_ARG, "%s", err.message);
 
     ts_renderer_destroy(r);
+}
+
+/* Meshes that overlap draw their triangles again: 65 meshes over the same
+ * 2^20 triangles draw more than TS_MAX_MODEL_TRIANGLES (and, at 4096, more
+ * than 32 bits count). Refused on both paths, not drawn in part. */
+static void test_overlapping_meshes(void) {
+    enum { TRIS = 1 << 20, MESHES = 65 };
+    uint32_t *idx = calloc(3 * (size_t)TRIS, sizeof *idx);
+    ts_mesh *meshes = calloc(MESHES, sizeof *meshes);
+    CHECK(idx && meshes, "out of memory");
+    if (!idx || !meshes) goto done;
+    tri_model t;
+    make_tri(&t);
+    for (int k = 0; k < MESHES; k++) meshes[k] = (ts_mesh){0, 3 * TRIS, 0};
+    ts_model m = t.m;
+    m.indices = idx;
+    m.index_count = 3 * TRIS;
+    m.meshes = meshes;
+    m.mesh_count = MESHES;
+    ts_error err = {0};
+    CHECK(ts_model_validate(&m, "overlap", &err) == TS_ERR_TOO_LARGE && strstr(err.message, "meshes draw"),
+          "65 overlapping meshes: %s", err.message);
+    for (int reference = 0; reference <= 1; reference++) {
+        ts_renderer *r = NULL;
+        CHECK(ts_renderer_create(&(ts_renderer_desc){.width = 16, .height = 16, .reference = reference}, &r, &err) ==
+                  TS_OK, "%s", err.message);
+        if (!r) continue;
+        CHECK(ts_renderer_draw(r, &m, NULL, &err) == TS_ERR_TOO_LARGE, "reference %d: %s", reference, err.message);
+        ts_renderer_destroy(r);
+    }
+done:
+    free(idx);
+    free(meshes);
 }
 
 /* A strip of GRID_TRIS triangles over GRID_VERTS vertices: enough that the
@@ -210,6 +271,38 @@ static void test_names(void) {
     }
     ts_shading dummy;
     CHECK(!ts_shading_parse("glossy", &dummy), "unknown mode accepted");
+    /* NULL is no name, and no place to put one. */
+    ts_isa isa;
+    ts_post_backend backend;
+    CHECK(!ts_shading_parse(NULL, &dummy) && !ts_shading_parse("studio", NULL), "shading parse of NULL");
+    CHECK(!ts_isa_parse(NULL, &isa) && !ts_isa_parse("scalar", NULL), "isa parse of NULL");
+    CHECK(!ts_post_backend_parse(NULL, &backend) && !ts_post_backend_parse("cpu", NULL), "backend parse of NULL");
+    ts_model m;
+    ts_error err = {0};
+    CHECK(ts_model_builtin(NULL, &m, &err) == TS_ERR_INVALID_ARG && strstr(err.message, "no scene name"), "%s",
+          err.message);
+    CHECK(ts_model_builtin("cube", NULL, &err) == TS_ERR_INVALID_ARG, "%s", err.message);
+    CHECK(ts_model_open(NULL, &m, &err, NULL, NULL) == TS_ERR_INVALID_ARG, "%s", err.message);
+    /* An empty path is said to be one (the message had nothing to name). */
+    CHECK(ts_model_open("", &m, &err, NULL, NULL) == TS_ERR_INVALID_ARG && strstr(err.message, "an empty path"),
+          "%s", err.message);
+    int pw, ph;
+    uint8_t *px = NULL;
+    CHECK(ts_png_read("", &pw, &ph, &px, &err) == TS_ERR_INVALID_ARG && strstr(err.message, "an empty path"), "%s",
+          err.message);
+    CHECK(ts_png_write("", 1, 1, (const uint8_t[4]){0}, &err) == TS_ERR_INVALID_ARG &&
+              strstr(err.message, "an empty path"),
+          "%s", err.message);
+    /* The accessors on no renderer: nothing, not a crash. */
+    int w = -1, h = -1;
+    ts_renderer_size(NULL, &w, &h);
+    CHECK(w == 0 && h == 0, "size of no renderer %dx%d", w, h);
+    CHECK(ts_renderer_pixels(NULL) == NULL && ts_renderer_depth(NULL) == NULL, "pixels of no renderer");
+    CHECK(ts_renderer_post(NULL, NULL) == TS_POST_NONE, "post of no renderer");
+    ts_renderer_finish(NULL);
+    ts_frame_stats st = {.triangles = 7};
+    ts_renderer_stats(NULL, &st);
+    CHECK(st.triangles == 0, "stats of no renderer");
     for (int c = 0; c < TS_RESULT_COUNT; c++)
         CHECK(ts_result_str((ts_result)c)[0] != '\0', "empty text for result %d", c);
     CHECK(strcmp(ts_result_str((ts_result)999), "unknown error") == 0, "out-of-range result");
@@ -267,6 +360,77 @@ static void test_frame_callback(void) {
         ts_renderer_destroy(r);
     }
     ts_model_free(&m);
+}
+
+/* Calls back into the renderer from on_frame, on its render thread: those
+ * that would wait for that thread are refused or return at once, on both
+ * paths, rather than deadlock. */
+typedef struct reentry {
+    ts_renderer *r;
+    const ts_model *m;
+    int calls;
+    ts_result draw, resize;
+    char message[512];
+    uint32_t stats_triangles;
+} reentry;
+
+static void reenter(void *user, uint32_t frame, const uint8_t *rgba, const float *depth, int w, int h) {
+    (void)frame, (void)rgba, (void)depth, (void)w, (void)h;
+    reentry *e = user;
+    ts_error err = {0};
+    e->calls++;
+    e->draw = ts_renderer_draw(e->r, e->m, NULL, &err);
+    snprintf(e->message, sizeof e->message, "%s", err.message);
+    e->resize = ts_renderer_resize(e->r, 8, 8, &err);
+    ts_renderer_finish(e->r);
+    ts_frame_stats st = {.triangles = 7};
+    ts_renderer_stats(e->r, &st);
+    e->stats_triangles = st.triangles;
+    ts_renderer_destroy(e->r); /* does nothing here */
+}
+
+static void test_on_render_thread(void) {
+    tri_model t;
+    make_tri(&t);
+    for (int reference = 0; reference <= 1; reference++) {
+        static reentry e;
+        memset(&e, 0, sizeof e);
+        e.m = &t.m;
+        ts_renderer_desc d = {.width = 16, .height = 16, .reference = reference, .on_frame = reenter,
+                              .on_frame_user = &e};
+        ts_error err = {0};
+        CHECK(ts_renderer_create(&d, &e.r, &err) == TS_OK, "%s", err.message);
+        if (!e.r) continue;
+        CHECK(ts_renderer_draw(e.r, &t.m, NULL, &err) == TS_OK, "%s", err.message);
+        ts_renderer_finish(e.r); /* orders the callback's writes before the reads below */
+        CHECK(e.calls == 1, "reference %d: %d frames", reference, e.calls);
+        CHECK(e.draw == TS_ERR_INVALID_ARG && strstr(e.message, "render thread"), "reference %d: draw gave %d '%s'",
+              reference, (int)e.draw, e.message);
+        CHECK(e.resize == TS_ERR_INVALID_ARG, "reference %d: resize gave %d", reference, (int)e.resize);
+        CHECK(e.stats_triangles == 0, "reference %d: stats on the render thread", reference);
+        int w = 0, h = 0;
+        ts_renderer_size(e.r, &w, &h);
+        CHECK(w == 16 && h == 16, "reference %d: resized to %dx%d from the render thread", reference, w, h);
+        ts_renderer_destroy(e.r);
+    }
+}
+
+/* A presenter that says it makes an OpenGL context current
+ * (present.gl_context) but has no begin: the gl backend cannot start on
+ * it, and the renderer falls back to cpu, saying why, instead of calling
+ * GL through NULL pointers. */
+static void test_gl_context_promised(void) {
+    ts_renderer_desc d = {.width = 16, .height = 16, .present.gl_context = true, .post.backend = TS_POST_GL};
+    ts_renderer *r = NULL;
+    ts_error err = {0};
+    CHECK(ts_renderer_create(&d, &r, &err) == TS_OK, "%s", err.message);
+    if (!r) return;
+    const char *note = "";
+    CHECK(ts_renderer_post(r, &note) == TS_POST_CPU && note[0], "backend %s, note '%s'",
+          ts_post_backend_name(ts_renderer_post(r, NULL)), note);
+    printf("gl_context without a context: %s\n", note);
+    CHECK(!strstr(note, "post gl") || strstr(note, "no OpenGL context is current"), "note '%s'", note);
+    ts_renderer_destroy(r);
 }
 
 /* The renderer settings the frame-sequence tests go through: with and
@@ -473,8 +637,11 @@ static void test_pan(void) {
 int main(void) {
     test_bad_models();
     test_bad_models_far_in();
+    test_overlapping_meshes();
     test_bad_sizes();
     test_names();
+    test_on_render_thread();
+    test_gl_context_promised();
     test_frame_callback();
     test_frames_independent();
     test_split_tiles();
