@@ -607,14 +607,14 @@ int main(int argc, char **argv) {
     bool progress = isatty(STDERR_FILENO);
 
     print_header(peer);
+    int status = 0;
     for (int s = 0; s < ns; s++) {
         ts_model model;
         ts_error err = {0};
         if (ts_model_open(scenes[s], &model, &err, NULL, NULL) != TS_OK) {
-            ts_file_out_discard(&csv_out);
-            ts_file_out_discard(&json_out);
-            free(rows);
-            return fail("%s", err.message);
+            /* The rows measured so far are still written. */
+            status = fail("%s", err.message);
+            break;
         }
         const char *slash = strrchr(scenes[s], '/');
         const char *name = slash ? slash + 1 : scenes[s];
@@ -707,10 +707,10 @@ int main(int argc, char **argv) {
 
     /* Every configuration skipped (an ISA this CPU lacks, say) is a run
      * that measured nothing: an error, and no files. */
-    int status = nrows ? 0 : fail("nothing was measured: no configuration could run here (see above)");
-    if (csv_out.f && !status) write_csv(csv_out.f, rows, nrows);
-    if (json_out.f && !status) write_json(json_out.f, rows, nrows);
-    status |= ts_cli_out_end(PROG, &csv_out, csv, !status) | ts_cli_out_end(PROG, &json_out, json, !status);
+    if (!nrows && !status) status = fail("nothing was measured: no configuration could run here (see above)");
+    if (csv_out.f && nrows) write_csv(csv_out.f, rows, nrows);
+    if (json_out.f && nrows) write_json(json_out.f, rows, nrows);
+    status |= ts_cli_out_end(PROG, &csv_out, csv, nrows > 0) | ts_cli_out_end(PROG, &json_out, json, nrows > 0);
     free(rows);
     if (peer_failed) {
         fprintf(stderr,

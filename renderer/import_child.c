@@ -318,7 +318,8 @@ static ts_result import_deadline(const char *path, double *seconds, ts_error *er
         char *end;
         errno = 0;
         double s = strtod(env, &end);
-        if (errno || *end || !(s >= 0) || s > 1e6)
+        /* Decimal only: strtod would also take hex ("0x10") and "inf". */
+        if (errno || *end || strpbrk(env, "xXiInN") || !(s >= 0) || s > 1e6)
             return ts_error_set(err, TS_ERR_INVALID_ARG,
                                 "TESSERA_IMPORT_TIMEOUT=%s: expected seconds, 0 (no limit) to 1000000", env);
         *seconds = s;

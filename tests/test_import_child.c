@@ -148,7 +148,7 @@ static void deadline(void) {
     CHECK(WIFSIGNALED(end.status) && WTERMSIG(end.status) == SIGKILL, "the child was killed: status %#x",
           (unsigned)end.status);
 
-    static const char *const refused[] = {"abc", "-1", "5s", "nan", "1e9"};
+    static const char *const refused[] = {"abc", "-1", "5s", "nan", "1e9", "0x10", "inf"};
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
         setenv("TESSERA_IMPORT_TIMEOUT", refused[i], 1);
         memset(&err, 0, sizeof err);
