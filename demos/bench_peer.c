@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/types.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -157,8 +159,9 @@ static ts_peer_status parse_summary(char *line, const ts_peer_run *run, ts_peer_
 }
 
 /* Spawns tessera-gl with `argv` and `env`, its stdout and stderr into the
- * two files, and waits for it; *wstatus is waitpid's. */
-static bool spawn_wait(const char *path, char **argv, char **env, FILE *out_f, FILE *err_f,
+ * two files, and waits for it, at most `seconds` (then it is killed and
+ * that is the failure); *wstatus is waitpid's. */
+static bool spawn_wait(const char *path, char **argv, char **env, FILE *out_f, FILE *err_f, double seconds,
                        int *wstatus, ts_peer_result *out) {
     posix_spawn_file_actions_t fa;
     if (posix_spawn_file_actions_init(&fa) != 0) {
@@ -175,13 +178,33 @@ static bool spawn_wait(const char *path, char **argv, char **env, FILE *out_f, F
         say(out, TS_PEER_FAILED, "cannot start %s: %s", path, strerror(rc));
         return false;
     }
-    while (waitpid(pid, wstatus, 0) < 0) {
-        if (errno != EINTR) {
+    /* Polled every 10 ms: the figures are the peer's own, timed inside it,
+     * so the poll does not touch them. */
+    const double deadline = ts_cli_now_ms() + seconds * 1e3;
+    for (;;) {
+        pid_t got = waitpid(pid, wstatus, WNOHANG);
+        if (got == pid) return true;
+        if (got < 0 && errno != EINTR) {
             say(out, TS_PEER_FAILED, "cannot wait for %s: %s", path, strerror(errno));
             return false;
         }
+        if (ts_cli_now_ms() > deadline) {
+            kill(pid, SIGKILL);
+            while (waitpid(pid, wstatus, 0) < 0 && errno == EINTR) {
+            }
+            say(out, TS_PEER_FAILED, PEER " did not finish in %.0f s and was stopped", seconds);
+            return false;
+        }
+        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
     }
-    return true;
+}
+
+/* How long the peer may take: minutes, not the seconds llvmpipe needs for
+ * the largest sweep size (about 0.6 s a frame at 3840x2160 on 2 cores),
+ * so that only a peer that hangs is stopped. */
+static double peer_seconds(const ts_peer_run *run) {
+    double megapixels = (double)run->width * run->height / 1e6;
+    return 120.0 + (run->frames + 1) * 2.0 * (1.0 + megapixels);
 }
 
 ts_peer_status ts_peer_gl_run(const ts_peer_run *run, ts_peer_result *out) {
@@ -213,7 +236,7 @@ ts_peer_status ts_peer_gl_run(const ts_peer_run *run, ts_peer_result *out) {
     if (!env || !out_f || !err_f || !text) {
         say(out, TS_PEER_FAILED, "cannot set up the child process: %s",
             !out_f || !err_f ? "no temporary file" : "out of memory");
-    } else if (spawn_wait(path, argv, env, out_f, err_f, &wstatus, out)) {
+    } else if (spawn_wait(path, argv, env, out_f, err_f, peer_seconds(run), &wstatus, out)) {
         if (WIFSIGNALED(wstatus)) {
             say(out, TS_PEER_FAILED, PEER " was killed by signal %d (%s)", WTERMSIG(wstatus),
                 strsignal(WTERMSIG(wstatus)));
