@@ -5,6 +5,7 @@
 #include "tessera.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdarg.h>
@@ -56,20 +57,26 @@ void ts_cli_check_stdout(const char *prog) {
 
 void ts_cli_warn(void *user, const char *message) { fprintf(stderr, "%s: warning: %s\n", (const char *)user, message); }
 
-bool ts_cli_parse_float(const char *s, float *out) {
+/* The whole string a finite number. */
+static bool parse_number(const char *s, double *out) {
     char *end;
     errno = 0;
-    float v = strtof(s, &end);
+    double v = strtod(s, &end);
     if (errno || end == s || *end || !isfinite(v)) return false;
     *out = v;
     return true;
 }
 
+bool ts_cli_parse_float(const char *s, float *out) {
+    double v;
+    if (!parse_number(s, &v) || fabs(v) > (double)FLT_MAX) return false;
+    *out = (float)v;
+    return true;
+}
+
 bool ts_cli_parse_angle(const char *s, float *out) {
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !isfinite(v)) return false;
+    double v;
+    if (!parse_number(s, &v)) return false;
     *out = (float)fmod(v, 360.0);
     return true;
 }
