@@ -13,6 +13,7 @@
 #include "egl_headless.h"
 #include "gl_error.h"
 #include "gl_program.h"
+#include "memory_budget.h"
 
 #include <errno.h>
 #include <math.h>
@@ -427,7 +428,16 @@ int main(int argc, char **argv) {
     if (!out) out = ts_cli_default_out(model_arg, false, default_out, sizeof default_out);
     if (ts_cli_same_file(out, model_arg)) return fail("--out %s: that is the model's own file", out);
 
+    /* The frame's memory under the renderer's limit (TESSERA_MAX_MEMORY,
+     * else the machine's), refused up front as tessera-render refuses its
+     * own: the color and depth renderbuffers and the read-back copy, 4
+     * bytes a pixel each (host memory, on llvmpipe). */
     ts_error err = {0};
+    ts_memory_budget budget;
+    if (ts_memory_limit(0, &budget, &err) != TS_OK ||
+        ts_memory_check(&budget, 0, (uint64_t)width * (uint64_t)height * 12, width, height, &err) != TS_OK)
+        return fail("%s", err.message);
+
     ts_model model;
     if (ts_model_open(model_arg, &model, &err, ts_cli_warn, (void *)PROG) != TS_OK) return fail("%s", err.message);
     /* GL does not check indices; refuse what the renderer would refuse. */

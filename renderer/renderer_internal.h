@@ -15,13 +15,8 @@
 #include "post.h"
 #include "setup.h"
 #include "shade.h"
+#include "memory_budget.h"
 
-/* The memory budget (memory.c): what the frame-sized buffers may take. */
-typedef struct ts_memory_budget {
-    uint64_t limit;     /* bytes the frame-sized buffers may take */
-    const char *source; /* where the limit comes from, for messages */
-    bool chosen;        /* set by the caller or TESSERA_MAX_MEMORY, not the machine's size */
-} ts_memory_budget;
 
 typedef struct ts_ref_state ts_ref_state;
 typedef struct ts_tiled ts_tiled;
@@ -268,19 +263,6 @@ void ts_post_timing_to_stats(const ts_post_timing *t, ts_frame_stats *st);
 /* Whether the reference path needs a render thread: something to run on it. */
 bool ts_render_thread_needed(const ts_renderer *r);
 
-/* The memory budget (memory.c): see ts_memory_budget above. */
-/* The limit: `asked` (ts_renderer_desc.max_memory) when not 0, else
- * TESSERA_MAX_MEMORY, else physical memory or the cgroup's memory.max,
- * whichever is lower. A malformed TESSERA_MAX_MEMORY is an error. */
-ts_result ts_memory_limit(uint64_t asked, ts_memory_budget *out, ts_error *err);
-/* Bytes of the frame-sized buffers of a frame of width x height. */
-uint64_t ts_frame_bytes(bool reference, int width, int height, int samples, bool keep_depth, bool post);
-/* TS_OK when `need` new bytes fit in the budget beside `held` ones still
- * allocated (a resize allocates before it frees), else TS_ERR_OUT_OF_MEMORY
- * with a message naming both and the limit. */
-ts_result ts_memory_check(const ts_memory_budget *b, uint64_t held, uint64_t need, int width, int height,
-                          ts_error *err);
-void ts_format_bytes(uint64_t bytes, char *out, size_t size);
 
 /* Monotonic clock in nanoseconds. */
 uint64_t ts_now_ns(void);

@@ -100,3 +100,10 @@ add_test(NAME gl.bad-size
   COMMAND sh ${_gl_tests_dir}/expect_stderr.sh 1 "--size 0x0: expected WxH" ${TS_GL}
           builtin:cube --size 0x0)
 set_tests_properties(gl.bad-size PROPERTIES LABELS "gl;peer")
+# A frame over the memory limit is refused up front, as tessera-render
+# refuses it.
+add_test(NAME gl.size-over-memory
+  COMMAND sh ${_gl_tests_dir}/expect_stderr.sh 1
+          "a 4096x4096 frame needs [0-9]+ bytes .* more than the limit of 67108864 bytes .*TESSERA_MAX_MEMORY"
+          ${TS_GL} builtin:cube --size 4096x4096 --out /dev/null)
+set_tests_properties(gl.size-over-memory PROPERTIES LABELS "gl;peer" ENVIRONMENT "TESSERA_MAX_MEMORY=64M")
