@@ -13,13 +13,12 @@ ts_texture_status ts_texture_init_rgba8(ts_texture *tex, int width, int height,
         return TS_TEXTURE_BAD_SIZE;
 
     size_t total = 0;
-    int w = width, h = height, n = 0;
+    int n = 0;
     for (;;) {
+        int w = ts_texture_level_size(width, n), h = ts_texture_level_size(height, n);
         total += (size_t)w * (size_t)h * 4;
         n++;
         if (w == 1 && h == 1) break;
-        w = w > 1 ? w / 2 : 1;
-        h = h > 1 ? h / 2 : 1;
     }
     uint8_t *mem = malloc(total);
     if (!mem) return TS_TEXTURE_NO_MEMORY;
@@ -33,7 +32,7 @@ ts_texture_status ts_texture_init_rgba8(ts_texture *tex, int width, int height,
     uint8_t *next = mem + (size_t)width * (size_t)height * 4;
     for (int l = 1; l < n; l++) {
         const ts_texture_level *src = &tex->levels[l - 1];
-        int lw = src->width > 1 ? src->width / 2 : 1, lh = src->height > 1 ? src->height / 2 : 1;
+        int lw = ts_texture_level_size(width, l), lh = ts_texture_level_size(height, l);
         /* Box filter over the 2x2 (or 2x1, 1x2) source texels; an odd last
          * row or column of the source is dropped, as GL implementations
          * commonly do. */

@@ -19,8 +19,15 @@ typedef struct ts_texture_level {
     const uint8_t *texels; /* RGBA8, row-major, top row first */
 } ts_texture_level;
 
-/* Invariant: level 0 is the image; level i+1 halves each dimension of level
- * i (rounding down, never below 1) down to 1x1; all levels live in one
+/* A side of `size` texels at mip level `level`: halved per level, rounding
+ * down, never below 1. */
+static inline int ts_texture_level_size(int size, int level) {
+    int s = size >> level;
+    return s > 1 ? s : 1;
+}
+
+/* Invariant: level 0 is the image; level i has the sides
+ * ts_texture_level_size gives, down to 1x1; all levels live in one
  * allocation, `storage`. */
 typedef struct ts_texture {
     int width, height;

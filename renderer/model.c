@@ -121,7 +121,7 @@ static ts_result check_materials(const ts_model *m, const char *name, ts_error *
                                 name, t, tex->width, tex->height, TS_TEXTURE_MAX_DIM);
         for (int i = 0; i < tex->level_count; i++) {
             const ts_texture_level *L = &tex->levels[i];
-            int w = tex->width >> i > 1 ? tex->width >> i : 1, h = tex->height >> i > 1 ? tex->height >> i : 1;
+            int w = ts_texture_level_size(tex->width, i), h = ts_texture_level_size(tex->height, i);
             if (L->width != w || L->height != h || !L->texels)
                 return ts_error_set(err, TS_ERR_BAD_MODEL,
                                     "%s: texture %u's level %d is %dx%d%s, not the %dx%d of its %dx%d chain", name,
