@@ -59,17 +59,17 @@ static ts_result make_post(const ts_renderer *r, ts_render_start *s, ts_error *e
     return ts_post_create(TS_POST_CPU, r->width, r->height, false, &s->post, err);
 }
 
+/* The renderer whose render thread this is (NULL on any other thread). */
+static _Thread_local const ts_renderer *render_thread_of;
+
+bool ts_on_render_thread(const ts_renderer *r) { return r && render_thread_of == r; }
+
 /* Render thread, first thing: names and pins itself (before `begin`, so a
  * context is created on the core it will stay on), runs `begin`, makes the
  * post backend (after `begin`: a GPU backend may use the context `begin`
  * made current), and hands the result to the thread waiting in
  * ts_render_start_wait. The result is published under the mutex, which
  * also orders everything `begin` wrote before ts_renderer_create returns. */
-/* The renderer whose render thread this is (NULL on any other thread). */
-static _Thread_local const ts_renderer *render_thread_of;
-
-bool ts_on_render_thread(const ts_renderer *r) { return r && render_thread_of == r; }
-
 bool ts_render_thread_begin(const ts_renderer *r, ts_render_start *s) {
     render_thread_of = r;
     pthread_setname_np(pthread_self(), "ts-render");

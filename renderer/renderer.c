@@ -226,12 +226,13 @@ ts_result ts_renderer_draw(ts_renderer *r, const ts_model *m, const ts_view_desc
      * size is near float's smallest (1e-38) needs a scale past its
      * largest, and every vertex would come out NaN. (So does a non-finite
      * vertex, which the whole check names.) */
-    for (int i = 0; i < 16; i++) {
-        if (isfinite(in.studio.model[i])) continue;
+    bool framed = true;
+    for (int i = 0; i < 16; i++) framed = framed && isfinite(in.studio.model[i]);
+    if (!framed) {
         res = ts_model_validate(m, "model", err);
-        return res != TS_OK ? res
-                            : ts_error_set(err, TS_ERR_BAD_MODEL, "model: too small to frame (its vertices are all "
-                                                                  "within about 1e-38 of its center)");
+        if (res != TS_OK) return res;
+        return ts_error_set(err, TS_ERR_BAD_MODEL,
+                            "model: too small to frame (its vertices are all within about 1e-38 of its center)");
     }
     return r->ref ? ts_ref_draw(r, &in, err) : ts_tiled_draw(r, &in, err);
 }

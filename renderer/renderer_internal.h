@@ -17,7 +17,6 @@
 #include "shade.h"
 #include "memory_budget.h"
 
-
 typedef struct ts_ref_state ts_ref_state;
 typedef struct ts_tiled ts_tiled;
 
