@@ -55,7 +55,13 @@ bool ts_png_check(const uint8_t *bytes, size_t len, char *why, size_t why_size) 
 
     /* Chunks: length (4, big-endian), type (4), data, CRC (4). IHDR first. */
     size_t at = 8;
-    if (len - at < 8 + 13 || memcmp(bytes + at + 4, "IHDR", 4) != 0 || be32(bytes + at) != 13)
+    /* stb_image names a PNG cut inside its header by whatever field it
+     * read as zero ("1/2/4/8/16-bit only" for a file of 20 bytes). */
+    if (len - at < 12 + 13) {
+        snprintf(why, why_size, "corrupt PNG: the file ends inside its header (%zu bytes)", len);
+        return false;
+    }
+    if (memcmp(bytes + at + 4, "IHDR", 4) != 0 || be32(bytes + at) != 13)
         return true; /* stb reports a missing or malformed header itself */
     const uint8_t *ihdr = bytes + at + 8;
     uint64_t limit = inflated_limit(be32(ihdr), be32(ihdr + 4), ihdr[8], ihdr[9]);

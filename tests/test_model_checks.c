@@ -1,8 +1,9 @@
 /* test_model_checks.c — the checks ts_model_load runs before assimp
- * (renderer/ply_check.c, renderer/off_check.c, renderer/ogex_check.c):
- * well-formed PLY, OFF and OpenGEX files in their variants pass, and each
- * kind of file assimp 5.2 loops on or reads past is refused with a reason
- * that says what is wrong. */
+ * (renderer/ply_check.c, renderer/off_check.c, renderer/ogex_check.c) and
+ * before stb_image (renderer/png_check.c): well-formed PLY, OFF, OpenGEX
+ * and PNG files in their variants pass, and each kind of file assimp 5.2
+ * or stb_image loops on or reads past is refused with a reason that says
+ * what is wrong. */
 #include "renderer_internal.h"
 
 #include <stdbool.h>
@@ -232,12 +233,44 @@ static void ogex_files(void) {
     CHECK(!ts_ogex_scan_end(&s) && strstr(s.why, "a NUL byte on line 1"), "a NUL byte: '%s'", s.why);
 }
 
+/* A 2x2 RGBA PNG, texel (x, y) = (200x, 200y, 64, 255), and every cut of
+ * it: each is refused with a reason, and one cut inside the header says so
+ * (stb_image's own word for a 20-byte PNG is "1/2/4/8/16-bit only"). */
+static void png_files(void) {
+    static const uint8_t png[] = {
+        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+        0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x02, 0x08, 0x06, 0x00, 0x00, 0x00, 0x72, 0xb6, 0x0d,
+        0x24, 0x00, 0x00, 0x00, 0x16, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0x60, 0x60, 0x70, 0xf8,
+        0x7f, 0x02, 0x88, 0x19, 0x18, 0x4e, 0x00, 0x19, 0x40, 0x0c, 0x00, 0x3b, 0x8c, 0x08, 0x1d, 0xc4,
+        0x7f, 0xdf, 0x5e, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82};
+    enum { HEADER_END = 8 + 12 + 13, IEND_AT = sizeof png - 12 };
+    ts_texture tex;
+    why[0] = '\0';
+    bool whole = ts_texture_from_memory(png, sizeof png, &tex, why, sizeof why);
+    CHECK(whole, "the whole PNG: %s", why);
+    if (whole) {
+        const uint8_t *t = tex.levels[0].texels + (1 * 2 + 1) * 4;
+        CHECK(tex.width == 2 && tex.height == 2 && t[0] == 200 && t[1] == 200 && t[2] == 64 && t[3] == 255,
+              "texel (1, 1) of %dx%d: %u %u %u %u", tex.width, tex.height, t[0], t[1], t[2], t[3]);
+        ts_texture_free(&tex);
+    }
+    for (size_t len = 1; len < IEND_AT; len++) {
+        why[0] = '\0';
+        bool ok = ts_texture_from_memory(png, len, &tex, why, sizeof why);
+        if (ok) ts_texture_free(&tex);
+        CHECK(!ok && why[0], "the PNG cut at %zu bytes: %s", len, ok ? "loaded" : "no reason");
+        if (len > 8 && len < HEADER_END)
+            CHECK(strstr(why, "ends inside its header"), "cut at %zu bytes: '%s'", len, why);
+    }
+}
+
 int main(void) {
     ply_ascii();
     ply_binary();
     not_ply();
     off_files();
     ogex_files();
+    png_files();
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures ? 1 : 0;
 }
