@@ -323,8 +323,9 @@ typedef struct ts_post_desc {
 } ts_post_desc;
 
 /* What a GPU backend runs on, one line (the GL renderer and version; the
- * CUDA device, its driver and runtime), written into out (n bytes); "cpu"
- * for the cpu backend. Makes a small instance of the backend to ask it, so
+ * CUDA device, its driver and runtime), written into out (n bytes, cut to
+ * fit and always terminated: 256 hold every line seen); "cpu" for the cpu
+ * backend. Makes a small instance of the backend to ask it, so
  * TS_ERR_UNSUPPORTED with the reason when it cannot run here. */
 ts_result ts_post_backend_describe(ts_post_backend b, char *out, size_t n, ts_error *err);
 
