@@ -177,6 +177,12 @@ bool ts_cli_out_open(const char *prog, ts_file_out *o, const char *path) {
     return e == 0;
 }
 
+bool ts_cli_out_check(const char *prog, const char *path) {
+    int e = ts_file_out_check(path);
+    if (e) ts_cli_fail(prog, "%s: cannot write it (%s)", path, strerror(e));
+    return e == 0;
+}
+
 int ts_cli_out_end(const char *prog, ts_file_out *o, const char *path, bool keep) {
     if (!o->f || !keep) { /* not asked for, or given up on */
         ts_file_out_discard(o);

@@ -57,6 +57,9 @@ bool ts_cli_same_file(const char *a, const char *b);
  * puts the file in place when `keep`, else leaves what was there, and
  * returns 0, or 1 after printing why the file could not be written. */
 bool ts_cli_out_open(const char *prog, ts_file_out *o, const char *path);
+/* An output written after the run (a PNG): whether it could be written
+ * now, checked before the work; prints the error and returns false. */
+bool ts_cli_out_check(const char *prog, const char *path);
 int ts_cli_out_end(const char *prog, ts_file_out *o, const char *path, bool keep);
 
 /* The --zoom line of each program's --help (printf format: two %g for the

@@ -58,18 +58,20 @@ static void usage(FILE *f) {
             TS_CLI_ZOOM_HELP
             "  --msaa N          samples per pixel, 1 or 4 (default 1)\n"
             TS_CLI_POST_HELP
-            "  --frames N        timed frames per configuration, after one warm-up (default 10)\n"
+            "  --frames N        timed frames per configuration, after one warm-up (default 10;\n"
+            "                    frames x rounds at most %d)\n"
             "  --rounds N        the configurations of a scene and size take turns, N rounds\n"
             "                    of one warm-up and --frames timed frames each, and each row's\n"
             "                    figures are over all N x frames frames: on a machine whose\n"
             "                    speed drifts (a shared host) every configuration meets the\n"
             "                    same slow and fast spells, so their ratios hold (default 1:\n"
-            "                    one configuration after the other; at most %d of them)\n"
+            "                    one configuration after the other; at most %d of them; N\n"
+            "                    from 1 to %d)\n"
             "  --write FILE.png  write every frame as PNG over FILE.png on the render thread,\n"
             "                    as tessera-render writes its picture; the write column is\n"
             "                    the time that takes, a stage of the frame like the others\n"
             "                    (each frame is timed until its callbacks are done)\n",
-            (double)TS_MIN_ZOOM, (double)TS_MAX_ZOOM, MAX_CONFIGS);
+            (double)TS_MIN_ZOOM, (double)TS_MAX_ZOOM, MAX_FRAMES, MAX_CONFIGS, MAX_ROUNDS);
     fprintf(f,
             "  --csv FILE        write the rows as CSV\n"
             "  --json FILE       write the rows as JSON\n"
@@ -546,6 +548,14 @@ int main(int argc, char **argv) {
     int ns = split(scene_arg, scenes), nz = split(size_arg, sizes), ni = split(isa_arg, isas),
         nt = split(thread_arg, threads);
     if (ns < 1 || nz < 1 || ni < 1 || nt < 1) return fail("lists take 1 to %d items", MAX_LIST);
+    /* The outputs: none of them a scene's file, and --write's PNG (written
+     * during the run) writable before it. */
+    const char *const outs[][2] = {{"--csv", csv}, {"--json", json}, {"--write", sink.path}};
+    for (int i = 0; i < ns; i++)
+        for (size_t k = 0; k < sizeof outs / sizeof outs[0]; k++)
+            if (outs[k][1] && ts_cli_same_file(outs[k][1], scenes[i]))
+                return fail("%s %s: that is the file of scene %s", outs[k][0], outs[k][1], scenes[i]);
+    if (sink.path && !ts_cli_out_check(PROG, sink.path)) return 1;
 
     int wh[MAX_LIST][2];
     for (int i = 0; i < nz; i++)

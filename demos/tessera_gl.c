@@ -427,6 +427,7 @@ int main(int argc, char **argv) {
     char default_out[512];
     if (!out) out = ts_cli_default_out(model_arg, false, default_out, sizeof default_out);
     if (ts_cli_same_file(out, model_arg)) return fail("--out %s: that is the model's own file", out);
+    if (!ts_cli_out_check(PROG, out)) return 1;
 
     /* The frame's memory under the renderer's limit (TESSERA_MAX_MEMORY,
      * else the machine's), refused up front as tessera-render refuses its

@@ -238,10 +238,10 @@ int main(int argc, char **argv) {
     /* An orbit renders frames first..last of its turn, each once. */
     out_pattern pattern;
     long first = 0;
+    char probe[OUT_PATH_MAX]; /* an orbit's last file name */
     if (range && !orbit) return fail("--frame-range %s needs --orbit N (the turn it is part of)", range);
     if (orbit) {
         long last = orbit - 1;
-        char probe[OUT_PATH_MAX];
         if (frames_arg)
             return fail("--frames %s with --orbit: an orbit renders each of its frames once; "
                         "use --frame-range A:B for part of it", frames_arg);
@@ -255,6 +255,7 @@ int main(int argc, char **argv) {
             return fail("--out %s: the file name is too long", out);
         frames = last - first + 1;
     }
+    if (!ts_cli_out_check(PROG, orbit ? probe : out)) return 1;
 
     ts_error err = {0};
     ts_model model;

@@ -214,6 +214,7 @@ static int parse(int argc, char **argv, options *o) {
     if (o->screenshot && !o->frames) return fail("--screenshot needs --frames N (the frame to write)");
     if (o->screenshot && ts_cli_same_file(o->screenshot, o->model))
         return fail("--screenshot %s: that is the model's own file", o->screenshot);
+    if (o->screenshot && !ts_cli_out_check(PROG, o->screenshot)) return 1;
     if (o->resize_storm && o->frames <= STORM_SETTLE)
         return fail("--resize-storm needs --frames N with N above %d (the last frames come back to --size)",
                     STORM_SETTLE);
@@ -247,6 +248,7 @@ static void write_last_frame(void *user, uint32_t frame, const uint8_t *rgba, co
 static int run_headless(const options *o, const ts_model *m, const char *why) {
     char default_out[512];
     const char *out = o->screenshot ? o->screenshot : ts_cli_default_out(o->model, false, default_out, sizeof default_out);
+    if (!o->screenshot && !ts_cli_out_check(PROG, out)) return 1; /* --screenshot was checked with the options */
     long frames = o->frames ? o->frames : 1;
     png_job job = {.path = out, .last = (uint32_t)(frames - 1), .res = TS_ERR_INVALID_ARG,
                    .err.message = "the last frame never completed"};

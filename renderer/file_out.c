@@ -71,6 +71,26 @@ int ts_file_out_open(ts_file_out *o, const char *path) {
     return e;
 }
 
+int ts_file_out_check(const char *path) {
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) return EISDIR;
+        if (!S_ISREG(st.st_mode)) return 0; /* a device or a pipe: opened in place, when written */
+        return access(path, W_OK) == 0 ? 0 : errno;
+    }
+    if (errno != ENOENT) return errno;
+    /* A new file: its directory must exist and take new names. */
+    char *dir = strdup(path);
+    if (!dir) return ENOMEM;
+    char *slash = strrchr(dir, '/');
+    if (!slash) strcpy(dir, ".");
+    else if (slash == dir) slash[1] = '\0'; /* "/name": the root */
+    else *slash = '\0';
+    int e = stat(dir, &st) != 0 ? errno : !S_ISDIR(st.st_mode) ? ENOTDIR : access(dir, W_OK | X_OK) != 0 ? errno : 0;
+    free(dir);
+    return e;
+}
+
 int ts_file_out_close(ts_file_out *o) {
     if (!o->f) {
         release(o);

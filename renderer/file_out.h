@@ -22,6 +22,10 @@ typedef struct ts_file_out {
 /* 0, or the errno of why `path` cannot be written: its directory is
  * missing or not writable, the file exists and is not writable, ... */
 int ts_file_out_open(ts_file_out *o, const char *path);
+/* 0 when `path` could be opened now, or the errno ts_file_out_open would
+ * give; creates, truncates and opens nothing (a FIFO's reader would see
+ * its end). For an output written after a long run, checked before it. */
+int ts_file_out_check(const char *path);
 /* Ends the writing: 0 once the file is in place, or the errno of the
  * first failure (a write, the close, the rename), the file then as it was
  * before. Either way o is closed. */

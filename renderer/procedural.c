@@ -413,11 +413,14 @@ ts_result ts_model_builtin(const char *name, ts_model *out, ts_error *err) {
         b.err = &file_err;
         scene_builders[i](&b);
         if (b.oom || b.failed != TS_OK) ts_model_free(&b.m);
-        if (b.failed != TS_OK)
+        /* Where the models come from helps only when one is missing (not
+         * for, say, a bad TESSERA_IMPORT_TIMEOUT). */
+        if (b.failed == TS_ERR_FILE_NOT_FOUND)
             return ts_error_set(err, b.failed,
                                 "built-in scene '%s': %s (its real models come from Debian's glmark2-data and "
                                 "assimp-testmodels: scripts/setup installs them)",
                                 name, file_err.message);
+        if (b.failed != TS_OK) return ts_error_set(err, b.failed, "built-in scene '%s': %s", name, file_err.message);
         if (b.oom) return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "out of memory building scene '%s'", name);
         *out = b.m;
         return TS_OK;

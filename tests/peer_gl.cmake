@@ -100,6 +100,11 @@ add_test(NAME gl.bad-size
   COMMAND sh ${_gl_tests_dir}/expect_stderr.sh 1 "--size 0x0: expected WxH" ${TS_GL}
           builtin:cube --size 0x0)
 set_tests_properties(gl.bad-size PROPERTIES LABELS "gl;peer")
+# An output that cannot be written: refused before the model is opened.
+add_test(NAME gl.out-unwritable
+  COMMAND sh ${_gl_tests_dir}/expect_stderr.sh 1 "/nonexistent-dir/x\\.png: cannot write it \\(No such file"
+          ${TS_GL} /nonexistent-dir/m.obj --out /nonexistent-dir/x.png)
+set_tests_properties(gl.out-unwritable PROPERTIES LABELS "gl;peer")
 # A frame over the memory limit is refused up front, as tessera-render
 # refuses it.
 add_test(NAME gl.size-over-memory

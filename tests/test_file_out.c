@@ -9,7 +9,10 @@
  *   - a device is written in place (/dev/null; /dev/full reports its
  *     error), and so is a writable file in a directory that takes no new
  *     names; a missing directory or a read-only file is refused with the
- *     system's reason. */
+ *     system's reason;
+ *   - ts_file_out_check, the programs' check of an output before their
+ *     run, says what the write then does (writable, or the write's
+ *     reason) and creates, truncates and opens nothing. */
 #define _DEFAULT_SOURCE /* mkdtemp */
 
 #include "tessera.h"
@@ -24,6 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file_out.h"
 #include "test_check.h"
 
 #define W 256
@@ -83,6 +87,20 @@ static bool png_equals(const char *path, const uint8_t *rgba) {
     bool same = w == W && h == H && !memcmp(got, rgba, (size_t)W * H * 4);
     free(got);
     return same;
+}
+
+/* ts_file_out_check on `path`, then a write of it: the check changed
+ * nothing (a new file is not there, an old one still holds "old") and said
+ * what the write did. */
+static void check_agrees(const char *path, bool existed, const uint8_t *rgba) {
+    int e = ts_file_out_check(path);
+    CHECK(existed ? has_text(path, "old") : access(path, F_OK) != 0, "%s: the check changed it", path);
+    CHECK(strays() == 0, "%s: the check left a temporary file", path);
+    ts_error err = {0};
+    ts_result r = ts_png_write(path, W, H, rgba, &err);
+    CHECK((e == 0) == (r == TS_OK) && (e == 0 || strstr(err.message, strerror(e))),
+          "%s: the check said '%s', the write '%s'", path, e ? strerror(e) : "writable",
+          r == TS_OK ? "written" : err.message);
 }
 
 int main(void) {
@@ -172,10 +190,28 @@ int main(void) {
     if (geteuid() != 0) {
         r = ts_png_write(inner_p.s, W, H, rgba, &err);
         CHECK(r == TS_OK && png_equals(inner_p.s, rgba), "a file in a sealed directory: %s", err.message);
+        check_agrees(at("sealed/new.png").s, false, rgba);
+        put_text(inner_p.s, "old");
+        check_agrees(inner_p.s, true, rgba);
     }
     chmod(sub_p.s, 0755);
     unlink(inner_p.s);
     rmdir(sub_p.s);
+
+    /* The check against the write. */
+    put_text(img, "old");
+    check_agrees(img, true, rgba);
+    check_agrees(at("new.png").s, false, rgba);
+    check_agrees(nodir_p.s, false, rgba);
+    check_agrees(long_path, false, rgba);
+    r = ts_png_write(dir, W, H, rgba, &err);
+    CHECK(ts_file_out_check(dir) == EISDIR && r == TS_ERR_IO && strstr(err.message, strerror(EISDIR)),
+          "a directory: the check said '%s', the write '%s'", strerror(ts_file_out_check(dir)), err.message);
+    CHECK(ts_file_out_check("/dev/null") == 0, "/dev/null: %s", strerror(ts_file_out_check("/dev/null")));
+    put_text(ro, "old");
+    chmod(ro, 0444);
+    if (access(ro, W_OK) != 0) check_agrees(ro, true, rgba);
+    unlink(at("new.png").s);
 
     unlink(ro);
     unlink(link);

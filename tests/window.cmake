@@ -122,5 +122,9 @@ add_test(NAME bad-input.viewer-size
 add_test(NAME bad-input.viewer-missing-model
   COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/expect_stderr.sh 1 "nope\\.obj: no such file" ${_viewer}
           ${CMAKE_CURRENT_SOURCE_DIR}/data/bad/nope.obj --frames 1)
+# A screenshot that cannot be written: refused before the model is opened.
+add_test(NAME bad-input.viewer-screenshot-unwritable
+  COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/expect_stderr.sh 1 "/nonexistent-dir/x\\.png: cannot write it \\(No such file"
+          ${_viewer} ${CMAKE_CURRENT_SOURCE_DIR}/data/bad/nope.obj --frames 1 --screenshot /nonexistent-dir/x.png)
 set_tests_properties(bad-input.viewer-screenshot-needs-frames bad-input.viewer-size
-  bad-input.viewer-missing-model PROPERTIES LABELS bad-input)
+  bad-input.viewer-missing-model bad-input.viewer-screenshot-unwritable PROPERTIES LABELS bad-input)
