@@ -238,7 +238,7 @@ int main(int argc, char **argv) {
     /* An orbit renders frames first..last of its turn, each once. */
     out_pattern pattern;
     long first = 0;
-    char probe[OUT_PATH_MAX]; /* an orbit's last file name */
+    char probe[OUT_PATH_MAX]; /* an orbit's last file name, then its first */
     if (range && !orbit) return fail("--frame-range %s needs --orbit N (the turn it is part of)", range);
     if (orbit) {
         long last = orbit - 1;
@@ -256,6 +256,10 @@ int main(int argc, char **argv) {
         frames = last - first + 1;
     }
     if (!ts_cli_out_check(PROG, orbit ? probe : out)) return 1;
+    /* An orbit's other names are checked as they are written (a pattern
+     * may put the number in the directory): the first here, the rest stop
+     * the run at the first that fails. */
+    if (orbit && (!format_out(&pattern, first, probe, sizeof probe) || !ts_cli_out_check(PROG, probe))) return 1;
 
     ts_error err = {0};
     ts_model model;
@@ -289,7 +293,10 @@ int main(int argc, char **argv) {
     bool progress = isatty(STDERR_FILENO);
     double start = ts_cli_now_ms();
     /* f = -1: the warm-up (not with --orbit, whose every frame is written) */
-    for (long f = orbit ? 0 : -1; f < frames && res == TS_OK; f++) {
+    /* An orbit's write that failed ends the run: its frame's stats wait
+     * for on_frame, so job.res is read here after the render thread wrote
+     * it (ts_renderer_finish's contract). */
+    for (long f = orbit ? 0 : -1; f < frames && res == TS_OK && (!orbit || job.res == TS_OK); f++) {
         ts_view_desc v = view;
         if (orbit) v.yaw_deg = view.yaw_deg + 360.0f * (float)(first + f) / (float)orbit;
         res = ts_renderer_draw(r, &model, &v, &err);

@@ -243,12 +243,27 @@ static void write_last_frame(void *user, uint32_t frame, const uint8_t *rgba, co
     if (frame == job->last) job->res = ts_png_write(job->path, w, h, rgba, &job->err);
 }
 
+/* Where a run without a window writes its last frame: --screenshot, else
+ * the model's name .png (out: 512 bytes). */
+static const char *headless_out(const options *o, char *out) {
+    return o->screenshot ? o->screenshot : ts_cli_default_out(o->model, false, out, 512);
+}
+
+/* Whether a display is named at all; without one there is no window. */
+static bool display_named(void) {
+    const char *x11 = getenv("DISPLAY"), *wl = getenv("WAYLAND_DISPLAY");
+    return (x11 && *x11) || (wl && *wl);
+}
+
 /* No window: the frames are drawn as they would have been and the last is
  * written where the screenshot would have gone. */
 static int run_headless(const options *o, const ts_model *m, const char *why) {
     char default_out[512];
-    const char *out = o->screenshot ? o->screenshot : ts_cli_default_out(o->model, false, default_out, sizeof default_out);
-    if (!o->screenshot && !ts_cli_out_check(PROG, out)) return 1; /* --screenshot was checked with the options */
+    const char *out = headless_out(o, default_out);
+    /* Checked before the model was opened where no display is named; a
+     * display that gave no window is known only now. */
+    int e = ts_file_out_check(out);
+    if (e) return fail("no window (%s), and %s cannot be written (%s)", why, out, strerror(e));
     long frames = o->frames ? o->frames : 1;
     png_job job = {.path = out, .last = (uint32_t)(frames - 1), .res = TS_ERR_INVALID_ARG,
                    .err.message = "the last frame never completed"};
@@ -602,8 +617,8 @@ static int run_window(viewer *v) {
  * no window could be had, so the caller can fall back, else the exit
  * status. */
 static int try_window(const options *o, const ts_model *m, char *why, size_t why_size) {
-    const char *x11 = getenv("DISPLAY"), *wl = getenv("WAYLAND_DISPLAY");
-    if ((!x11 || !*x11) && (!wl || !*wl)) {
+    const char *x11 = getenv("DISPLAY");
+    if (!display_named()) {
         snprintf(why, why_size, "no display: neither DISPLAY nor WAYLAND_DISPLAY is set");
         return -1;
     }
@@ -666,6 +681,11 @@ int main(int argc, char **argv) {
     options o;
     int status = parse(argc, argv, &o);
     if (status >= 0) return status;
+
+    /* A run that will be headless checks its output before the work. */
+    char default_out[512];
+    if (!o.require_window && !display_named() && !ts_cli_out_check(PROG, headless_out(&o, default_out)))
+        return 1;
 
     ts_model model;
     ts_error err = {0};

@@ -50,6 +50,7 @@ static int open_in_place(ts_file_out *o, const char *path) {
 
 int ts_file_out_open(ts_file_out *o, const char *path) {
     *o = (ts_file_out){0};
+    if (!path[0]) return ENOENT; /* as open(2) says; "" is no name to put a temporary beside */
     struct stat st;
     bool exists = stat(path, &st) == 0;
     if (!exists && errno != ENOENT) return errno;
@@ -65,13 +66,15 @@ int ts_file_out_open(ts_file_out *o, const char *path) {
     }
     int e = o->dest ? open_temp(o, exists ? &st : NULL) : errno ? errno : ENOMEM;
     if (e) release(o);
-    /* A writable file in a directory that takes no new names: written in
-     * place, as it always could be. */
-    if (e == EACCES && exists) return open_in_place(o, path);
+    /* A writable file in a directory that takes no new names, or a name
+     * too long to take the temporary's suffix: written in place, as it
+     * always could be. */
+    if ((e == EACCES && exists) || e == ENAMETOOLONG) return open_in_place(o, path);
     return e;
 }
 
 int ts_file_out_check(const char *path) {
+    if (!path[0]) return ENOENT;
     struct stat st;
     if (stat(path, &st) == 0) {
         if (S_ISDIR(st.st_mode)) return EISDIR;

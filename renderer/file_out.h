@@ -6,8 +6,9 @@
  * (a full disk, a lost mount) leaves neither a truncated file nor the loss
  * of the one that was there. (A process killed while it writes leaves the
  * temporary file, NAME.tmp-PID-N.) Anything else (/dev/null, a FIFO, a
- * terminal), and a file in a directory that cannot take a new name, is
- * written in place, as fopen would. */
+ * terminal), a file in a directory that cannot take a new name, and a
+ * name too long to take the temporary's suffix, is written in place, as
+ * fopen would. */
 #ifndef TS_FILE_OUT_H
 #define TS_FILE_OUT_H
 

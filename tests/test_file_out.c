@@ -12,7 +12,8 @@
  *     system's reason;
  *   - ts_file_out_check, the programs' check of an output before their
  *     run, says what the write then does (writable, or the write's
- *     reason) and creates, truncates and opens nothing. */
+ *     reason) and creates, truncates and opens nothing (a named pipe, an
+ *     empty name, a name too long for the temporary's suffix). */
 #define _DEFAULT_SOURCE /* mkdtemp */
 
 #include "tessera.h"
@@ -36,7 +37,7 @@
 static char dir[64];
 
 typedef struct file_path {
-    char s[128];
+    char s[512];
 } file_path;
 
 static file_path at(const char *name) {
@@ -212,6 +213,25 @@ int main(void) {
     chmod(ro, 0444);
     if (access(ro, W_OK) != 0) check_agrees(ro, true, rgba);
     unlink(at("new.png").s);
+    /* No name: refused by both (no temporary made in "."). */
+    r = ts_png_write("", W, H, rgba, &err);
+    CHECK(ts_file_out_check("") == ENOENT && r != TS_OK, "an empty name: the check said '%s', the write '%s'",
+          strerror(ts_file_out_check("")), err.message);
+    /* A name too long for the temporary's suffix (NAME_MAX 255): written
+     * in place. */
+    char long_name[251];
+    memset(long_name, 'n', sizeof long_name - 5);
+    memcpy(long_name + sizeof long_name - 5, ".png", 5);
+    const file_path long_p = at(long_name);
+    put_text(long_p.s, "old");
+    check_agrees(long_p.s, true, rgba);
+    unlink(long_p.s);
+    /* A named pipe: the check opens nothing (opening it to write would
+     * wait here for a reader without end). */
+    const file_path fifo_p = at("fifo");
+    CHECK(mkfifo(fifo_p.s, 0600) == 0, "mkfifo: %s", strerror(errno));
+    CHECK(ts_file_out_check(fifo_p.s) == 0, "a named pipe: %s", strerror(ts_file_out_check(fifo_p.s)));
+    unlink(fifo_p.s);
 
     unlink(ro);
     unlink(link);

@@ -117,7 +117,8 @@ static void run(ts_gl_presenter *p, const ts_model *m, ts_renderer_desc desc, ex
     desc.present = log.presenter;
     if (x == TILE_VIEW)
         desc.present = (ts_present_desc){.user = &log, .begin = log_begin, .tile = log_tile, .frame = log_frame,
-                                         .end = log_end, .gl_context = true, .frame_texture = log_frame_texture};
+                                         .end = log_end, .gl_context = log.presenter.gl_context,
+                                         .frame_texture = log_frame_texture};
     ts_renderer *r = NULL;
     if (ts_renderer_create(&desc, &r, &err) != TS_OK) {
         check(false, what, err.message);

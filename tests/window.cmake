@@ -108,8 +108,14 @@ add_test(NAME window.no-display-required
   COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/expect_stderr.sh 77
           "^tessera-viewer: no window \\(no display: neither DISPLAY nor WAYLAND_DISPLAY is set\\)$"
           ${_viewer} builtin:cube --size 64x48 --frames 1 --screenshot ${_nd}-required.png --require-window)
-set_tests_properties(window.no-display-falls-back window.no-display-required PROPERTIES LABELS window
-  ENVIRONMENT_MODIFICATION "DISPLAY=unset:;WAYLAND_DISPLAY=unset:")
+# Without a display, the default PNG (the model's name .png, here a
+# directory) is checked before the model (missing too) is opened.
+add_test(NAME window.no-display-out-unwritable
+  COMMAND sh -c "mkdir -p nope.png && exec sh \"$0\" 1 \"^tessera-viewer: error: nope[.]png: cannot write it [(]Is a directory[)]\" \"$1\" \"$2\" --frames 1"
+          ${CMAKE_CURRENT_SOURCE_DIR}/expect_stderr.sh ${_viewer} ${CMAKE_CURRENT_SOURCE_DIR}/data/bad/nope.obj
+  WORKING_DIRECTORY ${TS_WINDOW_OUT})
+set_tests_properties(window.no-display-falls-back window.no-display-required window.no-display-out-unwritable
+  PROPERTIES LABELS window ENVIRONMENT_MODIFICATION "DISPLAY=unset:;WAYLAND_DISPLAY=unset:")
 
 add_test(NAME cli.viewer-help COMMAND ${_viewer} --help)
 set_tests_properties(cli.viewer-help PROPERTIES LABELS cli PASS_REGULAR_EXPRESSION "usage: tessera-viewer \\[MODEL\\]")
