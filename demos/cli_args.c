@@ -163,6 +163,46 @@ int ts_cli_post_option(const char *prog, const char *opt, const char *val, ts_po
     return 2;
 }
 
+int ts_cli_view_option(const char *prog, const char *opt, const char *val, int *width, int *height,
+                       ts_view_desc *view) {
+    bool yaw = !strcmp(opt, "--yaw");
+    if (strcmp(opt, "--size") && !yaw && strcmp(opt, "--pitch") && strcmp(opt, "--zoom") && strcmp(opt, "--shading"))
+        return 0;
+    if (!val) return -ts_cli_usage_fail(prog, "%s needs a value", opt);
+    bool ok;
+    if (!strcmp(opt, "--size")) {
+        if (!(ok = ts_cli_parse_size(val, width, height)))
+            ts_cli_fail(prog, "--size %s: expected WxH, each side a whole number from 1 to %d", val, TS_MAX_FRAME_DIM);
+    } else if (!strcmp(opt, "--zoom")) {
+        if (!(ok = ts_cli_parse_zoom(val, &view->zoom)))
+            ts_cli_fail(prog, TS_CLI_ZOOM_ERROR, val, (double)TS_MIN_ZOOM, (double)TS_MAX_ZOOM);
+    } else if (!strcmp(opt, "--shading")) {
+        if (!(ok = ts_shading_parse(val, &view->shading)))
+            ts_cli_fail(prog, "--shading %s: expected studio, unlit, normals, depth or textured", val);
+    } else if (!(ok = ts_cli_parse_angle(val, yaw ? &view->yaw_deg : &view->pitch_deg))) {
+        ts_cli_fail(prog, "%s %s: expected an angle in degrees (a finite number)", opt, val);
+    }
+    return ok ? 2 : -1;
+}
+
+int ts_cli_renderer_option(const char *prog, const char *opt, const char *val, ts_renderer_desc *desc) {
+    if (strcmp(opt, "--isa") && strcmp(opt, "--threads") && strcmp(opt, "--msaa")) return 0;
+    if (!val) return -ts_cli_usage_fail(prog, "%s needs a value", opt);
+    if (!strcmp(opt, "--isa")) {
+        if (!ts_isa_parse(val, &desc->isa))
+            return ts_cli_fail(prog, "--isa %s: expected auto, scalar, sse4, avx2, avx512 or neon", val), -1;
+    } else if (!strcmp(opt, "--threads")) {
+        long n;
+        if (!ts_cli_parse_int(val, 1, 256, &n))
+            return ts_cli_fail(prog, "--threads %s: expected a whole number from 1 to 256", val), -1;
+        desc->threads = (int)n;
+    } else {
+        if (strcmp(val, "1") && strcmp(val, "4")) return ts_cli_fail(prog, "--msaa %s: expected 1 or 4", val), -1;
+        desc->msaa = atoi(val);
+    }
+    return 2;
+}
+
 void ts_cli_post_warn_unused(const char *prog, const ts_post_desc *post) {
     bool set = post->exposure != 0.0f || post->bloom_threshold != 0.0f || post->bloom_strength != 0.0f ||
                post->bloom_radius != 0 || post->no_bloom || post->no_tonemap || post->no_fxaa || post->no_srgb;

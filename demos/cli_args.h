@@ -27,7 +27,6 @@ bool ts_cli_parse_float(const char *s, float *out);
 /* An angle in degrees, any finite number, reduced to (-360, 360) exactly
  * (in double: 1e20 degrees is 280, which a float of it is not). */
 bool ts_cli_parse_angle(const char *s, float *out);
-#define TS_CLI_ANGLE_ERROR "%s %s: expected an angle in degrees (a finite number)"
 bool ts_cli_parse_int(const char *s, long lo, long hi, long *out);
 bool ts_cli_parse_size(const char *s, int *w, int *h);
 /* A view's zoom: a number from TS_MIN_ZOOM to TS_MAX_ZOOM. */
@@ -68,6 +67,17 @@ int ts_cli_out_end(const char *prog, ts_file_out *o, const char *path, bool keep
     "  --zoom Z          magnify about the frame's center, %g to %g (default 1: the\n" \
     "                    whole model in view)\n"
 #define TS_CLI_ZOOM_ERROR "--zoom %s: expected a number from %g to %g"
+
+/* The options of the view that tessera-render, tessera-viewer and
+ * tessera-gl take alike: --size WxH, --yaw, --pitch, --zoom, --shading.
+ * Returns as ts_cli_post_option does: 2 (the option and its value), 0 when
+ * `opt` is not one, or the exit status negated after printing the error. */
+int ts_cli_view_option(const char *prog, const char *opt, const char *val, int *width, int *height,
+                       ts_view_desc *view);
+/* The renderer's options that tessera-render and tessera-viewer take
+ * alike, into `desc`: --isa, --threads (1 to 256), --msaa (1 or 4).
+ * Returns as ts_cli_view_option does. */
+int ts_cli_renderer_option(const char *prog, const char *opt, const char *val, ts_renderer_desc *desc);
 
 /* The post-processing options every program takes (TS_CLI_POST_HELP):
  * when `opt` is one of them, sets it in `post` and returns how many

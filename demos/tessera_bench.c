@@ -526,7 +526,8 @@ int main(int argc, char **argv) {
                 return fail("--rounds %s: expected a whole number from 1 to %d", val, MAX_ROUNDS);
             rounds = (int)n;
         } else if (!strcmp(a, "--shading")) {
-            if (!ts_shading_parse(val, &view.shading)) return fail("--shading %s: unknown mode", val);
+            if (!ts_shading_parse(val, &view.shading))
+                return fail("--shading %s: expected studio, unlit, normals, depth or textured", val);
         } else if (!strcmp(a, "--zoom")) {
             if (!ts_cli_parse_zoom(val, &view.zoom))
                 return fail(TS_CLI_ZOOM_ERROR, val, (double)TS_MIN_ZOOM, (double)TS_MAX_ZOOM);

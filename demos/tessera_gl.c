@@ -375,6 +375,7 @@ int main(int argc, char **argv) {
     int width = 1920, height = 1080;
     long frames = 1;
     ts_view_desc view = {0};
+    int took;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -384,32 +385,19 @@ int main(int argc, char **argv) {
             return 0;
         } else if (!strcmp(a, "--cull")) {
             view.cull_back = true;
-        } else if (!strcmp(a, "--size") || !strcmp(a, "--yaw") || !strcmp(a, "--pitch") ||
-                   !strcmp(a, "--zoom") || !strcmp(a, "--shading") || !strcmp(a, "--frames") || !strcmp(a, "--out")) {
+        } else if (!strcmp(a, "--frames") || !strcmp(a, "--out")) {
             if (!val) return ts_cli_usage_fail(PROG, "%s needs a value", a);
             i++;
-            if (!strcmp(a, "--size")) {
-                if (!ts_cli_parse_size(val, &width, &height))
-                    return fail("--size %s: expected WxH, each side a whole number from 1 to %d",
-                                val, TS_MAX_FRAME_DIM);
-            } else if (!strcmp(a, "--yaw")) {
-                if (!ts_cli_parse_angle(val, &view.yaw_deg)) return fail(TS_CLI_ANGLE_ERROR, a, val);
-            } else if (!strcmp(a, "--pitch")) {
-                if (!ts_cli_parse_angle(val, &view.pitch_deg)) return fail(TS_CLI_ANGLE_ERROR, a, val);
-            } else if (!strcmp(a, "--zoom")) {
-                if (!ts_cli_parse_zoom(val, &view.zoom))
-                    return fail(TS_CLI_ZOOM_ERROR, val, (double)TS_MIN_ZOOM, (double)TS_MAX_ZOOM);
-            } else if (!strcmp(a, "--shading")) {
-                if (!ts_shading_parse(val, &view.shading))
-                    return fail("--shading %s: expected studio, unlit, normals, depth or textured",
-                                val);
-            } else if (!strcmp(a, "--frames")) {
+            if (!strcmp(a, "--frames")) {
                 if (!ts_cli_parse_int(val, 1, MAX_FRAMES, &frames))
                     return fail("--frames %s: expected a whole number from 1 to %d", val,
                                 MAX_FRAMES);
             } else {
                 out = val;
             }
+        } else if ((took = ts_cli_view_option(PROG, a, val, &width, &height, &view)) != 0) {
+            if (took < 0) return -took;
+            i += took - 1;
         } else if (a[0] == '-' && a[1] != '\0') {
             return ts_cli_usage_fail(PROG, "unknown option %s", a);
         } else if (!model_arg) {

@@ -171,27 +171,11 @@ int main(int argc, char **argv) {
             view.wireframe = true;
         } else if (!strcmp(a, "--reference")) {
             desc.reference = true;
-        } else if (!strcmp(a, "--size") || !strcmp(a, "--yaw") || !strcmp(a, "--pitch") || !strcmp(a, "--zoom") ||
-                   !strcmp(a, "--shading") || !strcmp(a, "--frames") || !strcmp(a, "--out") ||
-                   !strcmp(a, "--isa") || !strcmp(a, "--threads") || !strcmp(a, "--msaa") ||
-                   !strcmp(a, "--orbit") || !strcmp(a, "--frame-range")) {
+        } else if (!strcmp(a, "--frames") || !strcmp(a, "--out") || !strcmp(a, "--orbit") ||
+                   !strcmp(a, "--frame-range")) {
             if (!val) return ts_cli_usage_fail(PROG, "%s needs a value", a);
             i++;
-            if (!strcmp(a, "--size")) {
-                if (!ts_cli_parse_size(val, &width, &height))
-                    return fail("--size %s: expected WxH, each side a whole number from 1 to %d",
-                                val, TS_MAX_FRAME_DIM);
-            } else if (!strcmp(a, "--yaw")) {
-                if (!ts_cli_parse_angle(val, &view.yaw_deg)) return fail(TS_CLI_ANGLE_ERROR, a, val);
-            } else if (!strcmp(a, "--pitch")) {
-                if (!ts_cli_parse_angle(val, &view.pitch_deg)) return fail(TS_CLI_ANGLE_ERROR, a, val);
-            } else if (!strcmp(a, "--zoom")) {
-                if (!ts_cli_parse_zoom(val, &view.zoom))
-                    return fail(TS_CLI_ZOOM_ERROR, val, (double)TS_MIN_ZOOM, (double)TS_MAX_ZOOM);
-            } else if (!strcmp(a, "--shading")) {
-                if (!ts_shading_parse(val, &view.shading))
-                    return fail("--shading %s: expected studio, unlit, normals, depth or textured", val);
-            } else if (!strcmp(a, "--frames")) {
+            if (!strcmp(a, "--frames")) {
                 if (!ts_cli_parse_int(val, 1, MAX_FRAMES, &frames))
                     return fail("--frames %s: expected a whole number from 1 to %d", val, MAX_FRAMES);
                 frames_arg = val;
@@ -200,20 +184,12 @@ int main(int argc, char **argv) {
                     return fail("--orbit %s: expected a whole number of frames from 1 to %d", val, MAX_FRAMES);
             } else if (!strcmp(a, "--frame-range")) {
                 range = val;
-            } else if (!strcmp(a, "--isa")) {
-                if (!ts_isa_parse(val, &desc.isa))
-                    return fail("--isa %s: expected auto, scalar, sse4, avx2, avx512 or neon", val);
-            } else if (!strcmp(a, "--threads")) {
-                long n;
-                if (!ts_cli_parse_int(val, 1, 256, &n)) return fail("--threads %s: expected a whole number from 1 to 256", val);
-                desc.threads = (int)n;
-            } else if (!strcmp(a, "--msaa")) {
-                if (strcmp(val, "1") && strcmp(val, "4")) return fail("--msaa %s: expected 1 or 4", val);
-                desc.msaa = atoi(val);
             } else {
                 out = val;
             }
-        } else if ((took = ts_cli_post_option(PROG, a, val, &desc.post)) != 0) {
+        } else if ((took = ts_cli_view_option(PROG, a, val, &width, &height, &view)) != 0 ||
+                   (took = ts_cli_renderer_option(PROG, a, val, &desc)) != 0 ||
+                   (took = ts_cli_post_option(PROG, a, val, &desc.post)) != 0) {
             if (took < 0) return -took;
             i += took - 1;
         } else if (a[0] == '-' && a[1] != '\0') {

@@ -153,31 +153,15 @@ static int parse(int argc, char **argv, options *o) {
             o->hud = !strcmp(a, "--hud");
         } else if (!strcmp(a, "--tile-view")) {
             o->tile_view = true;
-        } else if (!strcmp(a, "--size") || !strcmp(a, "--yaw") || !strcmp(a, "--pitch") || !strcmp(a, "--zoom") ||
-                   !strcmp(a, "--shading") || !strcmp(a, "--frames") || !strcmp(a, "--screenshot") ||
-                   !strcmp(a, "--isa") || !strcmp(a, "--threads") || !strcmp(a, "--msaa") || !strcmp(a, "--spin") ||
+        } else if (!strcmp(a, "--frames") || !strcmp(a, "--screenshot") || !strcmp(a, "--spin") ||
                    !strcmp(a, "--resize-storm")) {
             if (!val) return ts_cli_usage_fail(PROG, "%s needs a value", a);
             i++;
-            if (!strcmp(a, "--size")) {
-                if (!ts_cli_parse_size(val, &o->width, &o->height))
-                    return fail("--size %s: expected WxH, each side a whole number from 1 to %d", val,
-                                TS_MAX_FRAME_DIM);
-            } else if (!strcmp(a, "--yaw")) {
-                if (!ts_cli_parse_angle(val, &o->view.yaw_deg)) return fail(TS_CLI_ANGLE_ERROR, a, val);
-            } else if (!strcmp(a, "--pitch")) {
-                if (!ts_cli_parse_angle(val, &o->view.pitch_deg)) return fail(TS_CLI_ANGLE_ERROR, a, val);
-            } else if (!strcmp(a, "--zoom")) {
-                if (!ts_cli_parse_zoom(val, &o->view.zoom))
-                    return fail(TS_CLI_ZOOM_ERROR, val, (double)TS_MIN_ZOOM, (double)TS_MAX_ZOOM);
-            } else if (!strcmp(a, "--spin")) {
+            if (!strcmp(a, "--spin")) {
                 float s;
                 if (!ts_cli_parse_float(val, &s)) return fail("--spin %s: not a number", val);
                 o->spin = (double)s;
                 o->spin_given = true;
-            } else if (!strcmp(a, "--shading")) {
-                if (!ts_shading_parse(val, &o->view.shading))
-                    return fail("--shading %s: expected studio, unlit, normals, depth or textured", val);
             } else if (!strcmp(a, "--frames")) {
                 if (!ts_cli_parse_int(val, 1, MAX_FRAMES, &o->frames))
                     return fail("--frames %s: expected a whole number from 1 to %d", val, MAX_FRAMES);
@@ -185,21 +169,12 @@ static int parse(int argc, char **argv, options *o) {
                 if (!ts_cli_parse_int(val, 1, MAX_FRAMES, &o->resize_storm))
                     return fail("--resize-storm %s: expected a whole number of frames from 1 to %d", val,
                                 MAX_FRAMES);
-            } else if (!strcmp(a, "--screenshot")) {
-                o->screenshot = val;
-            } else if (!strcmp(a, "--isa")) {
-                if (!ts_isa_parse(val, &o->desc.isa))
-                    return fail("--isa %s: expected auto, scalar, sse4, avx2, avx512 or neon", val);
-            } else if (!strcmp(a, "--threads")) {
-                long n;
-                if (!ts_cli_parse_int(val, 1, 256, &n))
-                    return fail("--threads %s: expected a whole number from 1 to 256", val);
-                o->desc.threads = (int)n;
             } else {
-                if (strcmp(val, "1") && strcmp(val, "4")) return fail("--msaa %s: expected 1 or 4", val);
-                o->desc.msaa = atoi(val);
+                o->screenshot = val;
             }
-        } else if ((took = ts_cli_post_option(PROG, a, val, &o->desc.post)) != 0) {
+        } else if ((took = ts_cli_view_option(PROG, a, val, &o->width, &o->height, &o->view)) != 0 ||
+                   (took = ts_cli_renderer_option(PROG, a, val, &o->desc)) != 0 ||
+                   (took = ts_cli_post_option(PROG, a, val, &o->desc.post)) != 0) {
             if (took < 0) return -took;
             i += took - 1;
         } else if (a[0] == '-' && a[1] != '\0') {
