@@ -392,17 +392,9 @@ static row timing_row(timing *tm, const ts_model *model, const char *scene, cons
     return out;
 }
 
-/* What the renderer makes of a thread count (0: one per core), asked of a
- * small renderer rather than guessed, so that the peer runs with the count
- * tessera's rows show. */
-static int resolved_threads(int threads) {
-    ts_renderer_desc desc = {.width = 64, .height = 64, .threads = threads};
-    ts_renderer *r = NULL;
-    if (ts_renderer_create(&desc, &r, NULL) != TS_OK) return threads ? threads : 1;
-    int n = ts_renderer_threads(r);
-    ts_renderer_destroy(r);
-    return n;
-}
+/* What the renderer makes of a thread count (0: one per core), so that
+ * the peer runs with the count tessera's rows show. */
+static int resolved_threads(int threads) { return threads ? threads : ts_default_threads(); }
 
 /* Times the OpenGL peer for one scene, size and thread count into *out (a
  * gl row: no ISA, pipeline or stage split, which belong to tessera, and no

@@ -45,7 +45,7 @@ static void usage(FILE *f) {
             "  --isa NAME        SIMD target: auto | scalar | sse4 | avx2 | avx512 | neon\n"
             "                    (default auto: $TESSERA_ISA if set, else the widest the\n"
             "                    CPU supports)\n"
-            "  --threads N       worker threads (default: one per core)\n"
+            "  --threads N       worker threads (default: one per core it may run on)\n"
             "  --msaa N          samples per pixel: 1 (default) or 4 (4x multisampling)\n"
             "  --reference       draw with the scalar single-threaded reference pipeline\n"
             TS_CLI_POST_HELP

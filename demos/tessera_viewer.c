@@ -53,7 +53,7 @@ static void usage(FILE *f) {
             "  --wireframe       draw the triangles' edges over the shading (key w)\n"
             "  --spin DEG        yaw added per frame (default %g; 0 with --frames)\n"
             "  --isa NAME        SIMD target: auto | scalar | sse4 | avx2 | avx512 | neon\n"
-            "  --threads N       worker threads (default: one per core)\n"
+            "  --threads N       worker threads (default: one per core it may run on)\n"
             "  --msaa N          samples per pixel: 1 (default) or 4\n"
             TS_CLI_POST_HELP
             "  --no-vsync        swap without waiting for the vertical blank (to measure)\n"
@@ -394,8 +394,7 @@ static int run_window(viewer *v) {
     uint64_t n = 0, spin_frames = 0; /* frames drawn; frames spun */
     uint64_t storm_last = 0;         /* the frame count at the storm's last step */
     int storm_step = 0, paused_waits = 0;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    if (cores < 1) cores = 1;
+    int cores = ts_default_threads();
     ts_error err = {0};
 
     v->hud = o->hud;

@@ -3,13 +3,13 @@
  * handing tiles and frames to the present callbacks and on_frame, and
  * `end`. Each function's comment says which thread calls it. */
 #define _GNU_SOURCE /* pthread_setaffinity_np, pthread_setname_np */
+#include "cpus.h"
 #include "renderer_internal.h"
 #include "tile.h"
 
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 enum { START_PENDING, START_OK, START_FAILED };
 
@@ -25,15 +25,16 @@ void ts_render_start_destroy(ts_render_start *s) {
     pthread_mutex_destroy(&s->lock);
 }
 
-/* The render thread gets the last core: the workers fill the others first,
- * and the thread that owns the graphics context stays put. Best effort: a
- * cgroup may forbid it. */
+/* The render thread gets the last core it may run on (of the mask it
+ * inherits from the thread creating the renderer: taskset, a container's
+ * cpuset): the workers fill the others first, and the thread that owns the
+ * graphics context stays put. Best effort: a cgroup may still forbid it. */
 static void pin_self_to_last_core(void) {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    if (n < 1) return;
+    int cpu = ts_cpus_last_usable();
+    if (cpu < 0) return;
     cpu_set_t set;
     CPU_ZERO(&set);
-    CPU_SET((int)(n - 1), &set);
+    CPU_SET(cpu, &set);
     pthread_setaffinity_np(pthread_self(), sizeof set, &set);
 }
 

@@ -2,12 +2,12 @@
  * ISA and thread resolution), argument checks, and dispatch of each frame to
  * the reference or the tiled path. */
 #define _POSIX_C_SOURCE 200809L
+#include "cpus.h"
 #include "renderer_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static const char *const shading_names[] = {
 #define TS_X_NAME(name, text) text,
@@ -119,8 +119,7 @@ ts_result ts_renderer_create(const ts_renderer_desc *desc, ts_renderer **out, ts
     r->post = desc->post;
     r->post_params = post_params;
     r->memory = memory;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    r->threads = desc->threads ? desc->threads : (int)(cores > 0 && cores < MAX_THREADS ? cores : 1);
+    r->threads = desc->threads ? desc->threads : ts_default_threads();
     if (desc->reference) {
         r->threads = 1;
         res = ts_ref_create(r, err);
@@ -181,6 +180,11 @@ ts_result ts_renderer_resize(ts_renderer *r, int width, int height, ts_error *er
     r->width = width;
     r->height = height;
     return TS_OK;
+}
+
+int ts_default_threads(void) {
+    uint32_t n = ts_cpus_usable();
+    return n < MAX_THREADS ? (int)n : MAX_THREADS;
 }
 
 ts_isa ts_renderer_isa(const ts_renderer *r) { return r->isa; }

@@ -227,7 +227,8 @@ typedef struct ts_present_frame {
  * member may be NULL (zero: nothing runs but on_frame).
  *
  * All four callbacks, and on_frame, run on that one thread, which is never
- * the thread that created the renderer, pinned to the last core. Order:
+ * the thread that created the renderer, pinned to the last core that
+ * thread may run on (its affinity mask). Order:
  *   begin                  once, inside ts_renderer_create, before any tile;
  *   tile ... tile, frame   per frame, in frame order: every tile of the
  *                          frame exactly once (in the order they finish),
@@ -338,7 +339,7 @@ typedef struct ts_renderer_desc {
      * avx2, avx512, neon), else the widest target the CPU supports. Asking for a
      * target the CPU lacks is an error. */
     ts_isa isa;
-    int threads;    /* workers, the thread calling ts_renderer_draw among them; 0: one per core */
+    int threads;    /* workers, the thread calling ts_renderer_draw among them; 0: ts_default_threads() */
     bool reference; /* draw with the scalar single-threaded reference pipeline */
     /* Samples per pixel: 0 or 1 (off) or 4. With 4, coverage and depth are
      * kept per sample (Direct3D's standard 4x positions), each pixel is
@@ -487,6 +488,11 @@ typedef struct ts_frame_stats {
 
 /* Statistics of the last complete frame (waits for it, as finish does). */
 void ts_renderer_stats(ts_renderer *r, ts_frame_stats *out);
+/* The worker count of ts_renderer_desc.threads = 0: one per CPU the
+ * calling thread may run on (its affinity mask, which taskset or a
+ * container's cpuset may make smaller than the machine), at most 256. */
+int ts_default_threads(void);
+
 /* The resolved SIMD target, worker count and samples per pixel. */
 ts_isa ts_renderer_isa(const ts_renderer *r);
 int ts_renderer_threads(const ts_renderer *r);

@@ -14,10 +14,11 @@
  * when the pool has more threads than it has CPUs to run them on: a poller
  * would then take the time of a thread still working.
  */
-#define _GNU_SOURCE /* pthread_setname_np, sched_getaffinity */
+#define _GNU_SOURCE /* pthread_setname_np */
 #include "worker_pool.h"
 
 #include "cpu_pause.h"
+#include "cpus.h"
 #include "renderer_internal.h" /* ts_now_ns */
 
 #include <pthread.h>
@@ -141,14 +142,6 @@ static void *worker_main(void *arg) {
     return NULL;
 }
 
-/* CPUs this process may run on (1 when that cannot be told). */
-static uint32_t usable_cpus(void) {
-    cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
-    int n = CPU_COUNT(&set);
-    return n > 0 ? (uint32_t)n : 1;
-}
-
 /* Publishes a phase (or the shutdown) and wakes the sleeping workers. */
 static void publish(ts_worker_pool *p, ts_job_fn job, void *ctx, uint32_t count, bool quit) {
     pthread_mutex_lock(&p->lock);
@@ -168,7 +161,7 @@ ts_worker_pool *ts_worker_pool_create(uint32_t threads) {
     ts_worker_pool *p = calloc(1, sizeof *p);
     if (!p) return NULL;
     p->threads = threads;
-    p->spin_ns = threads <= usable_cpus() ? SPIN_NS : 0;
+    p->spin_ns = threads <= ts_cpus_usable() ? SPIN_NS : 0;
     if (threads > 1 && !(p->workers = calloc(threads - 1, sizeof *p->workers))) {
         free(p);
         return NULL;

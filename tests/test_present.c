@@ -5,12 +5,16 @@
  * every frame exactly once, complete, and before that frame's `frame`;
  * frames in order and never interleaved; the tiles put together are the
  * frame; a failing begin makes ts_renderer_create fail with its message and
- * runs nothing else (no leak: ASan; no hang: the CTest timeout). */
-#define _POSIX_C_SOURCE 200809L
+ * runs nothing else (no leak: ASan; no hang: the CTest timeout).
+ * And the CPUs the creating thread may run on (taskset, a cpuset): the
+ * render thread is pinned to the last of them, and threads = 0 makes one
+ * worker per CPU of them, on both paths' renderers alike. */
+#define _GNU_SOURCE /* sched_getaffinity, pthread_getaffinity_np */
 
 #include "tessera.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -326,7 +330,66 @@ static void test_partial_desc(void) {
     ts_model_free(&m);
 }
 
+/* The render thread's CPU mask, noted in its begin. */
+static ts_result note_mask(void *user, int width, int height, ts_error *err) {
+    (void)width, (void)height, (void)err;
+    cpu_set_t *mask = user;
+    if (pthread_getaffinity_np(pthread_self(), sizeof *mask, mask) != 0) CPU_ZERO(mask);
+    return TS_OK;
+}
+
+/* For this thread's whole mask, its first CPU alone, and (with three CPUs
+ * or more) its first two, which leave out the machine's last CPU: the
+ * renderer made under each pins its render thread to the mask's last CPU
+ * and has one worker per CPU of it. */
+static void test_cpu_mask(void) {
+    cpu_set_t all;
+    CHECK(sched_getaffinity(0, sizeof all, &all) == 0, "sched_getaffinity failed");
+    int cpus[3], n = 0;
+    for (int c = 0; c < CPU_SETSIZE && n < 3; c++)
+        if (CPU_ISSET(c, &all)) cpus[n++] = c;
+    cpu_set_t masks[3];
+    int count = 0;
+    masks[count++] = all;
+    CPU_ZERO(&masks[count]);
+    CPU_SET(cpus[0], &masks[count++]);
+    if (n == 3) {
+        CPU_ZERO(&masks[count]);
+        CPU_SET(cpus[0], &masks[count]);
+        CPU_SET(cpus[1], &masks[count++]);
+    }
+    for (int k = 0; k < count; k++) {
+        if (sched_setaffinity(0, sizeof masks[k], &masks[k]) != 0) {
+            printf("mask %d: sched_setaffinity refused it; not checked\n", k);
+            continue;
+        }
+        int last = -1;
+        for (int c = 0; c < CPU_SETSIZE; c++)
+            if (CPU_ISSET(c, &masks[k])) last = c;
+        for (int reference = 0; reference <= 1; reference++) {
+            cpu_set_t seen;
+            CPU_ZERO(&seen);
+            ts_renderer_desc d = {.width = 64, .height = 64, .reference = reference,
+                                  .present = {.user = &seen, .begin = note_mask}};
+            ts_renderer *r = NULL;
+            ts_error err = {0};
+            CHECK(ts_renderer_create(&d, &r, &err) == TS_OK, "%s", err.message);
+            if (!r) continue;
+            CHECK(CPU_COUNT(&seen) == 1 && CPU_ISSET(last, &seen),
+                  "mask %d (%d CPUs, the last %d), reference %d: the render thread may run on %d CPUs", k,
+                  CPU_COUNT(&masks[k]), last, reference, CPU_COUNT(&seen));
+            int usable = CPU_COUNT(&masks[k]) < 256 ? CPU_COUNT(&masks[k]) : 256; /* the renderer's limit */
+            CHECK(ts_renderer_threads(r) == (reference ? 1 : usable) && ts_default_threads() == usable,
+                  "mask %d, reference %d: %d workers, ts_default_threads %d, for %d CPUs", k, reference,
+                  ts_renderer_threads(r), ts_default_threads(), CPU_COUNT(&masks[k]));
+            ts_renderer_destroy(r);
+        }
+    }
+    sched_setaffinity(0, sizeof all, &all);
+}
+
 int main(void) {
+    test_cpu_mask();
     test_contract();
     test_no_frames();
     test_begin_fails();
