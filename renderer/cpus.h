@@ -5,11 +5,13 @@
 #ifndef TS_CPUS_H
 #define TS_CPUS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* How many CPUs; 1 when that cannot be told. */
 uint32_t ts_cpus_usable(void);
-/* The highest-numbered of them; -1 when that cannot be told. */
-int ts_cpus_last_usable(void);
+/* Pins the calling thread to the highest-numbered of them; false when
+ * that could not be done (the thread then keeps its mask). */
+bool ts_cpus_pin_to_last(void);
 
 #endif

@@ -195,7 +195,7 @@ struct ts_tiled {
     pthread_mutex_t lock;
     pthread_cond_t frame_done;
     target targets[2];
-    uint32_t frame_seq; /* frames drawn so far */
+    uint64_t frame_seq; /* frames drawn so far (64 bits: 0 means none, and it never wraps) */
 
     /* Of the frame being drawn. */
     const ts_frame_input *in;
@@ -995,7 +995,7 @@ ts_result ts_tiled_draw(ts_renderer *r, const ts_frame_input *in_caller, ts_erro
     if (t->hdr && !fused && (res = hdr_prepare(tg, err)) != TS_OK) return res;
     if (tg->posted && (res = post_prepare(tg, &r->post_params, t->threads, err)) != TS_OK) return res;
     set_dest(tg, fused ? t->post_k->encode : NULL);
-    tg->frame = t->frame_seq++;
+    tg->frame = (uint32_t)t->frame_seq++; /* the frame's number wraps after 2^32 draws; the parity holds */
     tg->received = 0; /* the consumer is done with this target: it finished the frame */
     tg->present_ns = 0;
     tg->post_ns = 0;

@@ -2,12 +2,11 @@
  * it (its name, its core, the `begin` handshake with ts_renderer_create),
  * handing tiles and frames to the present callbacks and on_frame, and
  * `end`. Each function's comment says which thread calls it. */
-#define _GNU_SOURCE /* pthread_setaffinity_np, pthread_setname_np */
+#define _GNU_SOURCE /* pthread_setname_np */
 #include "cpus.h"
 #include "renderer_internal.h"
 #include "tile.h"
 
-#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,18 +24,6 @@ void ts_render_start_destroy(ts_render_start *s) {
     pthread_mutex_destroy(&s->lock);
 }
 
-/* The render thread gets the last core it may run on (of the mask it
- * inherits from the thread creating the renderer: taskset, a container's
- * cpuset): the workers fill the others first, and the thread that owns the
- * graphics context stays put. Best effort: a cgroup may still forbid it. */
-static void pin_self_to_last_core(void) {
-    int cpu = ts_cpus_last_usable();
-    if (cpu < 0) return;
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    pthread_setaffinity_np(pthread_self(), sizeof set, &set);
-}
 
 /* Render thread, first thing: names and pins itself (before `begin`, so a
  * context is created on the core it will stay on), runs `begin` and hands
@@ -74,7 +61,11 @@ bool ts_on_render_thread(const ts_renderer *r) { return r && render_thread_of ==
 bool ts_render_thread_begin(const ts_renderer *r, ts_render_start *s) {
     render_thread_of = r;
     pthread_setname_np(pthread_self(), "ts-render");
-    pin_self_to_last_core();
+    /* The last core it may run on (of the mask it inherits from the thread
+     * creating the renderer: taskset, a container's cpuset): the workers
+     * fill the others first, and the thread that owns the graphics context
+     * stays put. Best effort: a cgroup may still forbid it. */
+    ts_cpus_pin_to_last();
     ts_error err = {0};
     ts_result res = TS_OK;
     if (r->present.begin) {

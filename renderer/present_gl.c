@@ -38,7 +38,7 @@
 
 #define DEFAULT_PBOS 16
 #define MAX_PBOS 256
-#define NO_CAPTURE UINT32_MAX
+#define NO_CAPTURE UINT64_MAX /* no frame's number: those are 32-bit */
 #define HUD_TEXT 2048
 #define TILE_VIEW_STEPS 8 /* presents per frame in the tile view */
 #define TILE_VIEW_BORDER 2 /* pixels */
@@ -50,7 +50,7 @@ struct ts_gl_presenter {
 
     /* Shared with the main thread. */
     _Atomic uint64_t drawable;     /* width << 32 | height */
-    _Atomic uint32_t capture;      /* frame to read back, or NO_CAPTURE */
+    _Atomic uint64_t capture;      /* frame to read back, or NO_CAPTURE */
     atomic_bool failed;            /* error is set (release) before this is */
     ts_error error;                /* the first error; render thread until `failed` */
     atomic_bool tile_view;
@@ -414,7 +414,7 @@ static void present(ts_gl_presenter *p, const ts_present_frame *f, GLuint textur
     int dw, dh;
     if (!draw_window(p, texture, f->width, f->height, &dw, &dh)) return;
 
-    if (atomic_load_explicit(&p->capture, memory_order_acquire) == f->frame) {
+    if (atomic_load_explicit(&p->capture, memory_order_acquire) == (uint64_t)f->frame) {
         size_t row = (size_t)dw * 4, bytes = row * (size_t)dh;
         if (dw != p->captured_w || dh != p->captured_h || !p->captured) {
             free(p->captured);

@@ -255,12 +255,15 @@ void ts_renderer_stats(ts_renderer *r, ts_frame_stats *out) {
     *out = r->stats;
 }
 
+/* Both wait for the last frame, which the render thread completes only
+ * after its callbacks return: there, they give NULL (the callbacks are
+ * handed the frame's pixels and depth). */
 const uint8_t *ts_renderer_pixels(ts_renderer *r) {
-    if (!r) return NULL;
+    if (!r || ts_on_render_thread(r)) return NULL;
     return r->ref ? ts_ref_pixels(r) : ts_tiled_pixels(r);
 }
 
 const float *ts_renderer_depth(ts_renderer *r) {
-    if (!r || !r->keep_depth) return NULL;
+    if (!r || !r->keep_depth || ts_on_render_thread(r)) return NULL;
     return r->ref ? ts_ref_depth(r) : ts_tiled_depth(r);
 }

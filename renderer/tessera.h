@@ -253,7 +253,11 @@ typedef struct ts_present_frame {
  * The callbacks must not call back into their renderer where it would wait
  * for its render thread: ts_renderer_draw and ts_renderer_resize refuse
  * there (TS_ERR_INVALID_ARG), ts_renderer_finish returns at once,
- * ts_renderer_stats gives zeros and ts_renderer_destroy does nothing.
+ * ts_renderer_stats gives zeros, ts_renderer_pixels and ts_renderer_depth
+ * give NULL (the callbacks are handed the frame) and ts_renderer_destroy
+ * does nothing. Nor may they wait for the thread that draws (a hand-off
+ * to a GUI thread that itself draws, resizes or destroys): that thread may
+ * be waiting for the render thread, to reuse a frame target.
  *
  * frame_texture (optional, with gl_context): a post-processed frame that
  * never left the GPU. When a GPU post-processing backend runs on the

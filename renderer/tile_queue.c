@@ -342,7 +342,7 @@ bool ts_tile_queue_try_pop(ts_tile_queue *q, ts_tile_msg *out) {
     size_t pos = q->dequeue_pos;
     slot *s = &q->slots[pos & q->mask];
     /* acquire: pairs with the producer's seq_cst (so release) store of
-     * pos + 1 in try_push: the message it wrote before that store is visible
+     * pos + 1 in push_once: the message it wrote before that store is visible
      * to the copy below. */
     size_t seq = atomic_load_explicit(&s->seq, memory_order_acquire);
     /* The slot is pos (free, or claimed and being written) or pos + 1
@@ -351,7 +351,7 @@ bool ts_tile_queue_try_pop(ts_tile_queue *q, ts_tile_msg *out) {
     *out = s->msg;
     q->dequeue_pos = pos + 1;
     /* seq_cst: a release, so the producer that sees pos + C (acquire in
-     * try_push) writes the slot only after our copy above; and seq_cst
+     * push_once) writes the slot only after our copy above; and seq_cst
      * because it is S in the handshake with sleeping producers
      * (wake_producers). */
     atomic_store_explicit(&s->seq, pos + q->mask + 1, memory_order_seq_cst);

@@ -372,6 +372,7 @@ typedef struct reentry {
     ts_result draw, resize;
     char message[512];
     uint32_t stats_triangles;
+    bool pixels, depth; /* what ts_renderer_pixels and _depth gave was not NULL */
 } reentry;
 
 static void reenter(void *user, uint32_t frame, const uint8_t *rgba, const float *depth, int w, int h) {
@@ -386,6 +387,8 @@ static void reenter(void *user, uint32_t frame, const uint8_t *rgba, const float
     ts_frame_stats st = {.triangles = 7};
     ts_renderer_stats(e->r, &st);
     e->stats_triangles = st.triangles;
+    e->pixels = ts_renderer_pixels(e->r) != NULL;
+    e->depth = ts_renderer_depth(e->r) != NULL;
     ts_renderer_destroy(e->r); /* does nothing here */
 }
 
@@ -396,8 +399,8 @@ static void test_on_render_thread(void) {
         static reentry e;
         memset(&e, 0, sizeof e);
         e.m = &t.m;
-        ts_renderer_desc d = {.width = 16, .height = 16, .reference = reference, .on_frame = reenter,
-                              .on_frame_user = &e};
+        ts_renderer_desc d = {.width = 16, .height = 16, .reference = reference, .keep_depth = true,
+                              .on_frame = reenter, .on_frame_user = &e};
         ts_error err = {0};
         CHECK(ts_renderer_create(&d, &e.r, &err) == TS_OK, "%s", err.message);
         if (!e.r) continue;
@@ -408,6 +411,10 @@ static void test_on_render_thread(void) {
               reference, (int)e.draw, e.message);
         CHECK(e.resize == TS_ERR_INVALID_ARG, "reference %d: resize gave %d", reference, (int)e.resize);
         CHECK(e.stats_triangles == 0, "reference %d: stats on the render thread", reference);
+        CHECK(!e.pixels && !e.depth, "reference %d: pixels %d, depth %d on the render thread", reference, e.pixels,
+              e.depth);
+        CHECK(ts_renderer_pixels(e.r) && ts_renderer_depth(e.r), "reference %d: no pixels or depth off it",
+              reference);
         int w = 0, h = 0;
         ts_renderer_size(e.r, &w, &h);
         CHECK(w == 16 && h == 16, "reference %d: resized to %dx%d from the render thread", reference, w, h);
