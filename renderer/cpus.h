@@ -1,15 +1,22 @@
 /* cpus.h — the CPUs the calling thread may run on (internal to the
  * library): its affinity mask, which taskset, a container's cpuset or a
- * batch scheduler may make smaller than the machine. The default worker
- * count, the workers' spinning and the render thread's core follow it. */
+ * batch scheduler may make smaller than the machine, and a cgroup's CPU
+ * quota (docker --cpus), which leaves the mask whole. The default worker
+ * count and the workers' spinning follow both; the render thread's core
+ * follows the mask. */
 #ifndef TS_CPUS_H
 #define TS_CPUS_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-/* How many CPUs; 1 when that cannot be told. */
+/* How many CPUs: the mask's, or fewer when the cgroup's quota allows
+ * fewer; 1 when that cannot be told. */
 uint32_t ts_cpus_usable(void);
+/* The CPUs a cgroup v2 cpu.max line ("QUOTA PERIOD" in microseconds, or
+ * "max PERIOD") allows, rounded up; 0 for no quota or a line it cannot
+ * read. */
+uint32_t ts_cpus_from_quota(const char *cpu_max);
 /* Pins the calling thread to the highest-numbered of them; false when
  * that could not be done (the thread then keeps its mask). */
 bool ts_cpus_pin_to_last(void);

@@ -494,7 +494,8 @@ typedef struct ts_frame_stats {
 void ts_renderer_stats(ts_renderer *r, ts_frame_stats *out);
 /* The worker count of ts_renderer_desc.threads = 0: one per CPU the
  * calling thread may run on (its affinity mask, which taskset or a
- * container's cpuset may make smaller than the machine), at most 256. */
+ * container's cpuset may make smaller than the machine), fewer when a
+ * cgroup v2 CPU quota (docker --cpus) allows fewer, at most 256. */
 int ts_default_threads(void);
 
 /* The resolved SIMD target, worker count and samples per pixel. */
