@@ -112,7 +112,7 @@ ts_result ts_post_create(ts_post_backend backend, int w, int h, bool on_current_
 #endif
         break;
     default:
-        (void)w, (void)h;
+        (void)w, (void)h, (void)on_current_gl; /* used by the GPU backends, when built */
         /* cpu: scratch for the largest frame so far, made by the first
          * frame (the fast path runs the chain on its workers and never
          * needs it) and grown on demand */
