@@ -24,12 +24,6 @@ void ts_render_start_destroy(ts_render_start *s) {
     pthread_mutex_destroy(&s->lock);
 }
 
-
-/* Render thread, first thing: names and pins itself (before `begin`, so a
- * context is created on the core it will stay on), runs `begin` and hands
- * its result to the thread waiting in ts_render_start_wait. The result is
- * published under the mutex, which also orders everything `begin` wrote
- * before ts_renderer_create returns. */
 /* Render thread, in `begin`: the post-processing backend asked for, or,
  * when it cannot run here, the cpu one with a note saying why. */
 static ts_result make_post(const ts_renderer *r, ts_render_start *s, ts_error *err) {
