@@ -193,8 +193,9 @@ int ts_cli_renderer_option(const char *prog, const char *opt, const char *val, t
             return ts_cli_fail(prog, "--isa %s: expected auto, scalar, sse4, avx2, avx512 or neon", val), -1;
     } else if (!strcmp(opt, "--threads")) {
         long n;
-        if (!ts_cli_parse_int(val, 1, 256, &n))
-            return ts_cli_fail(prog, "--threads %s: expected a whole number from 1 to 256", val), -1;
+        if (!ts_cli_parse_int(val, 1, TS_MAX_THREADS, &n))
+            return ts_cli_fail(prog, "--threads %s: expected a whole number from 1 to %d", val, TS_MAX_THREADS),
+                   -1;
         desc->threads = (int)n;
     } else {
         if (strcmp(val, "1") && strcmp(val, "4")) return ts_cli_fail(prog, "--msaa %s: expected 1 or 4", val), -1;

@@ -75,7 +75,7 @@ int ts_cli_out_end(const char *prog, ts_file_out *o, const char *path, bool keep
 int ts_cli_view_option(const char *prog, const char *opt, const char *val, int *width, int *height,
                        ts_view_desc *view);
 /* The renderer's options that tessera-render and tessera-viewer take
- * alike, into `desc`: --isa, --threads (1 to 256), --msaa (1 or 4).
+ * alike, into `desc`: --isa, --threads (1 to TS_MAX_THREADS), --msaa (1 or 4).
  * Returns as ts_cli_view_option does. */
 int ts_cli_renderer_option(const char *prog, const char *opt, const char *val, ts_renderer_desc *desc);
 

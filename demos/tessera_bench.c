@@ -27,7 +27,6 @@
 #define PROG "tessera-bench"
 #define MAX_LIST 16
 #define MAX_FRAMES 10000
-#define MAX_THREADS 256
 #define MAX_ROUNDS 100
 #define MAX_CONFIGS 32 /* per scene and size that take turns (--rounds) */
 #define EXIT_NO_GL 77 /* as tessera-gl's: --peer gl found no EGL or OpenGL */
@@ -568,9 +567,9 @@ int main(int argc, char **argv) {
     int thread_list[MAX_LIST];
     for (int i = 0; i < nt; i++) {
         long n;
-        if (!ts_cli_parse_int(threads[i], 0, MAX_THREADS, &n))
+        if (!ts_cli_parse_int(threads[i], 0, TS_MAX_THREADS, &n))
             return fail("--threads %s: expected a whole number from 0 (one per core) to %d",
-                        threads[i], MAX_THREADS);
+                        threads[i], TS_MAX_THREADS);
         thread_list[i] = (int)n;
     }
 

@@ -48,7 +48,6 @@ static ts_result resolve_isa(ts_isa want, ts_isa *out, ts_error *err) {
     return TS_OK;
 }
 
-#define MAX_THREADS 256
 
 /* The frame size checks ts_renderer_create and ts_renderer_resize share
  * (create has already replaced a zero side by its default). */
@@ -86,9 +85,9 @@ ts_result ts_renderer_create(const ts_renderer_desc *desc, ts_renderer **out, ts
     int w = desc->width ? desc->width : 1920, h = desc->height ? desc->height : 1080;
     ts_result res = check_size(w, h, err);
     if (res != TS_OK) return res;
-    if (desc->threads < 0 || desc->threads > MAX_THREADS)
+    if (desc->threads < 0 || desc->threads > TS_MAX_THREADS)
         return ts_error_set(err, TS_ERR_INVALID_ARG, "%d threads: expected 0 (one per core) to %d",
-                            desc->threads, MAX_THREADS);
+                            desc->threads, TS_MAX_THREADS);
     if (desc->msaa != 0 && desc->msaa != 1 && desc->msaa != TS_MAX_SAMPLES)
         return ts_error_set(err, TS_ERR_INVALID_ARG, "msaa %d: expected 1 (off) or %d", desc->msaa,
                             TS_MAX_SAMPLES);
@@ -184,7 +183,7 @@ ts_result ts_renderer_resize(ts_renderer *r, int width, int height, ts_error *er
 
 int ts_default_threads(void) {
     uint32_t n = ts_cpus_usable();
-    return n < MAX_THREADS ? (int)n : MAX_THREADS;
+    return n < TS_MAX_THREADS ? (int)n : TS_MAX_THREADS;
 }
 
 ts_isa ts_renderer_isa(const ts_renderer *r) { return r->isa; }

@@ -55,6 +55,7 @@ typedef struct ts_error {
 /* The largest frame and model the renderer accepts. The frame limit keeps
  * every screen coordinate inside the fixed-point guard band (raster/fixed.h). */
 #define TS_MAX_FRAME_DIM 16384
+#define TS_MAX_THREADS 256 /* ts_renderer_desc.threads, and what ts_default_threads gives at most */
 #define TS_MAX_MODEL_TRIANGLES (64u * 1024u * 1024u)
 
 typedef struct ts_vertex {
@@ -495,7 +496,7 @@ void ts_renderer_stats(ts_renderer *r, ts_frame_stats *out);
 /* The worker count of ts_renderer_desc.threads = 0: one per CPU the
  * calling thread may run on (its affinity mask, which taskset or a
  * container's cpuset may make smaller than the machine), fewer when a
- * cgroup v2 CPU quota (docker --cpus) allows fewer, at most 256. */
+ * cgroup v2 CPU quota (docker --cpus) allows fewer, at most TS_MAX_THREADS. */
 int ts_default_threads(void);
 
 /* The resolved SIMD target, worker count and samples per pixel. */

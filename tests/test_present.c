@@ -388,7 +388,7 @@ static void test_cpu_mask(void) {
                   CPU_COUNT(&masks[k]), last, reference, CPU_COUNT(&seen));
             int usable = CPU_COUNT(&masks[k]);
             if (quota && (int)quota < usable) usable = (int)quota;
-            if (usable > 256) usable = 256; /* the renderer's limit */
+            if (usable > TS_MAX_THREADS) usable = TS_MAX_THREADS;
             CHECK(ts_renderer_threads(r) == (reference ? 1 : usable) && ts_default_threads() == usable,
                   "mask %d, reference %d: %d workers, ts_default_threads %d, for %d CPUs", k, reference,
                   ts_renderer_threads(r), ts_default_threads(), CPU_COUNT(&masks[k]));
