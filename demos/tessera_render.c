@@ -214,7 +214,6 @@ int main(int argc, char **argv) {
     /* An orbit renders frames first..last of its turn, each once. */
     out_pattern pattern;
     long first = 0;
-    char probe[OUT_PATH_MAX]; /* an orbit's last file name, then its first */
     if (range && !orbit) return fail("--frame-range %s needs --orbit N (the turn it is part of)", range);
     if (orbit) {
         long last = orbit - 1;
@@ -227,15 +226,20 @@ int main(int argc, char **argv) {
         if (!parse_out_pattern(out, &pattern))
             return fail("--out %s: with --orbit, the name needs one %%d (or %%05d and the like) for "
                         "the frame number and no other %% (%%%% for a %% in the name)", out);
-        if (!format_out(&pattern, last, probe, sizeof probe))
+        /* The last name is the longest (the largest number): when it fits,
+         * every name does. It and the first are checked now (a pattern may
+         * put the number in the directory); the others stop the run at the
+         * first write that fails. */
+        char file[OUT_PATH_MAX];
+        if (!format_out(&pattern, last, file, sizeof file))
             return fail("--out %s: the file name is too long", out);
+        if (!ts_cli_out_check(PROG, file)) return 1;
+        (void)format_out(&pattern, first, file, sizeof file);
+        if (!ts_cli_out_check(PROG, file)) return 1;
         frames = last - first + 1;
+    } else if (!ts_cli_out_check(PROG, out)) {
+        return 1;
     }
-    if (!ts_cli_out_check(PROG, orbit ? probe : out)) return 1;
-    /* An orbit's other names are checked as they are written (a pattern
-     * may put the number in the directory): the first here, the rest stop
-     * the run at the first that fails. */
-    if (orbit && (!format_out(&pattern, first, probe, sizeof probe) || !ts_cli_out_check(PROG, probe))) return 1;
 
     ts_error err = {0};
     ts_model model;

@@ -219,9 +219,9 @@ static void write_last_frame(void *user, uint32_t frame, const uint8_t *rgba, co
 }
 
 /* Where a run without a window writes its last frame: --screenshot, else
- * the model's name .png (out: 512 bytes). */
-static const char *headless_out(const options *o, char *out) {
-    return o->screenshot ? o->screenshot : ts_cli_default_out(o->model, false, out, 512);
+ * the model's name .png (made in out, `size` bytes). */
+static const char *headless_out(const options *o, char *out, size_t size) {
+    return o->screenshot ? o->screenshot : ts_cli_default_out(o->model, false, out, size);
 }
 
 /* Whether a display is named at all; without one there is no window. */
@@ -234,7 +234,7 @@ static bool display_named(void) {
  * written where the screenshot would have gone. */
 static int run_headless(const options *o, const ts_model *m, const char *why) {
     char default_out[512];
-    const char *out = headless_out(o, default_out);
+    const char *out = headless_out(o, default_out, sizeof default_out);
     /* Checked before the model was opened where no display is named; a
      * display that gave no window is known only now. */
     int e = ts_file_out_check(out);
@@ -658,7 +658,7 @@ int main(int argc, char **argv) {
 
     /* A run that will be headless checks its output before the work. */
     char default_out[512];
-    if (!o.require_window && !display_named() && !ts_cli_out_check(PROG, headless_out(&o, default_out)))
+    if (!o.require_window && !display_named() && !ts_cli_out_check(PROG, headless_out(&o, default_out, sizeof default_out)))
         return 1;
 
     ts_model model;
