@@ -3,6 +3,8 @@
 
 #include "cpus.h"
 
+#include "cgroup.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -26,30 +28,6 @@ static cpu_set_t *get_mask(int *ncpus, size_t *size) {
     return NULL;
 }
 
-uint32_t ts_cpus_from_quota(const char *cpu_max) {
-    char *end;
-    errno = 0;
-    unsigned long long quota = strtoull(cpu_max, &end, 10);
-    if (errno || end == cpu_max || *end != ' ' || cpu_max[0] == '-') return 0; /* "max", or not a number */
-    const char *p = end + 1;
-    unsigned long long period = strtoull(p, &end, 10);
-    if (errno || end == p || (*end != '\0' && *end != '\n') || *p == '-' || period == 0 || quota == 0) return 0;
-    unsigned long long n = quota / period + (quota % period != 0);
-    return n < UINT32_MAX ? (uint32_t)n : UINT32_MAX;
-}
-
-/* The quota of the cgroup this process sees as its own (cgroup v2, with a
- * cgroup namespace as containers have: the container's at the root of
- * /sys/fs/cgroup, where memory.c reads memory.max). 0: none. */
-static uint32_t quota_cpus(void) {
-    FILE *f = fopen("/sys/fs/cgroup/cpu.max", "r");
-    if (!f) return 0;
-    char line[64];
-    uint32_t n = fgets(line, sizeof line, f) ? ts_cpus_from_quota(line) : 0;
-    fclose(f);
-    return n;
-}
-
 uint32_t ts_cpus_usable(void) {
     int ncpus;
     size_t size;
@@ -59,7 +37,7 @@ uint32_t ts_cpus_usable(void) {
         n = CPU_COUNT_S(size, set);
         CPU_FREE(set);
     }
-    uint32_t usable = n > 0 ? (uint32_t)n : 1, quota = quota_cpus();
+    uint32_t usable = n > 0 ? (uint32_t)n : 1, quota = ts_cgroup_cpus(TS_CGROUP_ROOT);
     return quota && quota < usable ? quota : usable;
 }
 

@@ -13,10 +13,6 @@
 /* How many CPUs: the mask's, or fewer when the cgroup's quota allows
  * fewer; 1 when that cannot be told. */
 uint32_t ts_cpus_usable(void);
-/* The CPUs a cgroup v2 cpu.max line ("QUOTA PERIOD" in microseconds, or
- * "max PERIOD") allows, rounded up; 0 for no quota or a line it cannot
- * read. */
-uint32_t ts_cpus_from_quota(const char *cpu_max);
 /* Pins the calling thread to the highest-numbered of them; false when
  * that could not be done (the thread then keeps its mask). */
 bool ts_cpus_pin_to_last(void);

@@ -7,12 +7,12 @@
 #define _POSIX_C_SOURCE 200809L
 #include "renderer_internal.h"
 
+#include "cgroup.h"
 #include "tile.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 /* Bytes of what depends on the frame size. The tiled path keeps two frame
@@ -69,19 +69,6 @@ static bool parse_bytes(const char *s, uint64_t *out) {
     return true;
 }
 
-/* The cgroup (v2) memory.max of this process, when there is one and it is
- * a number ("max" means none). */
-static bool cgroup_limit(uint64_t *out) {
-    FILE *f = fopen("/sys/fs/cgroup/memory.max", "r");
-    if (!f) return false;
-    char line[64] = {0};
-    bool ok = fgets(line, sizeof line, f) != NULL;
-    fclose(f);
-    if (!ok) return false;
-    line[strcspn(line, "\n")] = '\0';
-    return parse_bytes(line, out);
-}
-
 ts_result ts_memory_limit(uint64_t asked, ts_memory_budget *out, ts_error *err) {
     if (asked) {
         out->limit = asked;
@@ -105,9 +92,10 @@ ts_result ts_memory_limit(uint64_t asked, ts_memory_budget *out, ts_error *err) 
     out->source = "the machine's physical memory";
     out->chosen = false;
     uint64_t cg;
-    if (cgroup_limit(&cg) && cg < out->limit) {
+    const char *source;
+    if (ts_cgroup_memory(TS_CGROUP_ROOT, &cg, &source) && cg < out->limit) {
         out->limit = cg;
-        out->source = "the cgroup's memory.max";
+        out->source = source;
     }
     return TS_OK;
 }

@@ -370,7 +370,7 @@ typedef struct ts_renderer_desc {
      * TS_ERR_OUT_OF_MEMORY, naming the bytes and the limit, before they
      * allocate anything. 0: the TESSERA_MAX_MEMORY environment variable
      * (bytes, or with a K, M or G suffix) if set, else the machine's
-     * physical memory (or the cgroup's memory.max when lower). */
+     * physical memory (or the cgroup's memory limit when lower). */
     uint64_t max_memory;
 } ts_renderer_desc;
 
@@ -496,7 +496,7 @@ void ts_renderer_stats(ts_renderer *r, ts_frame_stats *out);
 /* The worker count of ts_renderer_desc.threads = 0: one per CPU the
  * calling thread may run on (its affinity mask, which taskset or a
  * container's cpuset may make smaller than the machine), fewer when a
- * cgroup v2 CPU quota (docker --cpus) allows fewer, at most TS_MAX_THREADS. */
+ * cgroup's CPU quota (docker --cpus) allows fewer, at most TS_MAX_THREADS. */
 int ts_default_threads(void);
 
 /* The resolved SIMD target, worker count and samples per pixel. */

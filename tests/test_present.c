@@ -8,8 +8,8 @@
  * runs nothing else (no leak: ASan; no hang: the CTest timeout).
  * And the CPUs the creating thread may run on (taskset, a cpuset): the
  * render thread is pinned to the last of them, and threads = 0 makes one
- * worker per CPU of them, on both paths' renderers alike; a cgroup's CPU
- * quota line gives the CPUs it allows. */
+ * worker per CPU of them, on both paths' renderers alike, or fewer when
+ * the cgroup's CPU quota allows fewer. */
 #define _GNU_SOURCE /* sched_getaffinity, pthread_getaffinity_np */
 
 #include "tessera.h"
@@ -22,7 +22,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "cpus.h"
+#include "cgroup.h"
 #include "test_check.h"
 #include "test_tiles.h"
 
@@ -361,11 +361,7 @@ static void test_cpu_mask(void) {
         CPU_SET(cpus[1], &masks[count++]);
     }
     /* A container's quota (cpu.max) bounds the count too. */
-    uint32_t quota = 0;
-    FILE *f = fopen("/sys/fs/cgroup/cpu.max", "r");
-    char line[64];
-    if (f && fgets(line, sizeof line, f)) quota = ts_cpus_from_quota(line);
-    if (f) fclose(f);
+    uint32_t quota = ts_cgroup_cpus(TS_CGROUP_ROOT); /* unit.cgroup tests how it is read */
     for (int k = 0; k < count; k++) {
         if (sched_setaffinity(0, sizeof masks[k], &masks[k]) != 0) {
             printf("mask %d: sched_setaffinity refused it; not checked\n", k);
@@ -398,24 +394,7 @@ static void test_cpu_mask(void) {
     sched_setaffinity(0, sizeof all, &all);
 }
 
-/* cpu.max lines as cgroup v2 writes them, and lines it does not. */
-static void test_cpu_quota(void) {
-    static const struct {
-        const char *line;
-        uint32_t cpus;
-    } cases[] = {
-        {"max 100000\n", 0},         {"200000 100000\n", 2}, {"150000 100000", 2}, {"50000 100000\n", 1},
-        {"1 100000\n", 1},           {"6400000 100000\n", 64}, {"0 100000\n", 0},  {"100000 0\n", 0},
-        {"-100000 100000\n", 0},     {"100000 -100000\n", 0}, {"", 0},             {"200000\n", 0},
-        {"200000 100000 7\n", 0},    {"abc 100000\n", 0},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        CHECK(ts_cpus_from_quota(cases[i].line) == cases[i].cpus, "cpu.max '%s': %u CPUs, expected %u",
-              cases[i].line, ts_cpus_from_quota(cases[i].line), cases[i].cpus);
-}
-
 int main(void) {
-    test_cpu_quota();
     test_cpu_mask();
     test_contract();
     test_no_frames();
