@@ -7,6 +7,7 @@
 #include "tile_queue.h"
 
 #include "cpu_pause.h"
+#include "cpus.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -26,7 +27,10 @@
  * longer would not pay and spinning less sends a ping-ponging producer and
  * consumer to sleep on every message. Measured on a 2-core EPYC with 4
  * producers through 8 slots: 8 tries ~0.15 M msg/s (futex storm), 64 ~4 M,
- * 256 ~15 M, 1024 no better. */
+ * 256 ~15 M, 1024 no better. With one CPU to run on, the other side
+ * cannot act while we spin, so a waiting side then tries once and sleeps,
+ * as the worker pool stops polling there (the same 4 producers and 8
+ * slots on one CPU: 0.15 M msg/s spinning, 0.24 M trying once). */
 #define SPIN_TRIES 256
 
 /* One cache line per slot so that producers writing neighbouring slots, and
@@ -82,6 +86,7 @@ struct ts_tile_queue {
     /* Read by every push and pop, written only by sleepers and close. */
     alignas(CACHE_LINE) size_t mask;
     size_t wake_batch;        /* see ts_tile_queue_wake_batch */
+    int tries;                /* a waiting side's tries before it sleeps: SPIN_TRIES, or 1 on one CPU */
     atomic_uint pop_waiters;  /* consumer asleep (or about to be) in pop: 0 or 1 */
     atomic_uint push_waiters; /* producers asleep (or about to be) in push */
     atomic_bool closed;
@@ -119,6 +124,7 @@ ts_tile_queue *ts_tile_queue_create(uint32_t capacity) {
      * call for a worker and, on two cores, a worker's core taken for the
      * consumer's trip through the scheduler. */
     q->wake_batch = cap / 2 < 64 ? cap / 2 : 64;
+    q->tries = ts_cpus_usable() > 1 ? SPIN_TRIES : 1;
     atomic_init(&q->pop_waiters, 0);
     atomic_init(&q->push_waiters, 0);
     atomic_init(&q->closed, false);
@@ -313,7 +319,7 @@ static bool looks_full(ts_tile_queue *q) {
 
 static void push_waiting(ts_tile_queue *q, const ts_tile_msg *msg, bool lazy) {
     for (;;) {
-        for (int i = 0; i < SPIN_TRIES; i++) {
+        for (int i = 0; i < q->tries; i++) {
             if (push_once(q, msg, lazy)) return;
             ts_cpu_pause();
         }
@@ -371,7 +377,7 @@ static bool ready_to_pop(ts_tile_queue *q) {
  * NULL: for ever). */
 static ts_tile_pop pop_until(ts_tile_queue *q, ts_tile_msg *out, const struct timespec *deadline) {
     for (;;) {
-        for (int i = 0; i < SPIN_TRIES; i++) {
+        for (int i = 0; i < q->tries; i++) {
             if (ts_tile_queue_try_pop(q, out)) return TS_TILE_POP_MESSAGE;
             ts_cpu_pause();
         }
