@@ -8,8 +8,6 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
-#include <stdio.h>
-#include <stdlib.h>
 
 /* The calling thread's mask, sized for *ncpus CPUs (*size bytes); NULL
  * when it cannot be had. cpu_set_t holds CPU_SETSIZE (1024) CPUs, and on a
