@@ -298,8 +298,8 @@ static bool add_slot(cuda_post *c, int at) {
     cudaEvent_t done = NULL;
     if (cudaHostAlloc((void **)&slot, (size_t)TILE * TILE * sizeof(float4), cudaHostAllocDefault) != cudaSuccess ||
         cudaEventCreateWithFlags(&done, cudaEventDisableTiming) != cudaSuccess) {
-        (void)cudaGetLastError();
         if (slot) cudaFreeHost(slot);
+        (void)cudaGetLastError(); /* neither failure is a kernel's, for launched() to report */
         return false;
     }
     memmove(&c->slot[at + 1], &c->slot[at], (size_t)(c->slots - at) * sizeof c->slot[0]);
@@ -348,8 +348,16 @@ static ts_result upload_piece(cuda_post *c, const float *src, size_t stride, int
     CU_TRY(cudaMemcpy2DAsync(c->hdr + (size_t)y * c->hdr_w + x, (size_t)c->hdr_w * sizeof *slot, slot,
                              (size_t)w * sizeof *slot, (size_t)w * sizeof *slot, (size_t)h, cudaMemcpyHostToDevice,
                              c->stream));
+    /* The slot's event first, straight after its copy: until it is
+     * recorded, done[s] still says the slot's previous copy, long complete,
+     * and the slot would look free while this copy has yet to read it. So
+     * when the record fails the copy is waited for here. */
+    e = cudaEventRecord(c->done[s], c->stream);
+    if (e != cudaSuccess) {
+        cudaStreamSynchronize(c->stream);
+        return cuda_fail(err, "cudaEventRecord", e);
+    }
     if (ev) CU_TRY(cudaEventRecord(ev[1], c->stream));
-    CU_TRY(cudaEventRecord(c->done[s], c->stream));
     return TS_OK;
 }
 
@@ -396,6 +404,31 @@ static ts_result setup(cuda_post *c, int w, int h, ts_error *err) {
     }
     ts_result r = grow_hdr(c, w, h, err);
     return r != TS_OK ? r : reserve_frame(c, w, h, err);
+}
+
+/* Asks for each kernel's code for this device: machine code the build
+ * made for it, or PTX its driver can compile. A device older than the
+ * build's architectures, or a driver older than its PTX, is then a backend
+ * that cannot run, found here rather than at the first frame's launch; and
+ * the module is loaded now (CUDA loads it lazily), not during a frame. */
+static ts_result load_kernels(ts_error *err) {
+    static const struct {
+        const void *fn;
+        const char *name;
+    } kernels[] = {{(const void *)bright_kernel, "bright"},
+                   {(const void *)blur_kernel, "blur"},
+                   {(const void *)composite_kernel, "composite"},
+                   {(const void *)fxaa_kernel, "fxaa"}};
+    for (size_t i = 0; i < sizeof kernels / sizeof kernels[0]; i++) {
+        cudaFuncAttributes attr;
+        cudaError_t e = cudaFuncGetAttributes(&attr, kernels[i].fn);
+        if (e != cudaSuccess) {
+            (void)cudaGetLastError();
+            return ts_error_set(err, TS_ERR_UNSUPPORTED, "cuda: the %s kernel cannot run on this device: %s",
+                                kernels[i].name, cudaGetErrorString(e));
+        }
+    }
+    return TS_OK;
 }
 
 /* ---- the interface (post_backends.h) ------------------------------------- */
@@ -458,10 +491,15 @@ extern "C" ts_result ts_post_cuda_create(int w, int h, bool on_current_gl, void 
         return ts_error_set(err, TS_ERR_INVALID_ARG, "cuda: a %dx%d frame is outside 1..%d", w, h, TS_MAX_FRAME_DIM);
     cuda_post *c = (cuda_post *)calloc(1, sizeof *c);
     if (!c) return ts_error_set(err, TS_ERR_OUT_OF_MEMORY, "cuda: out of memory");
-    ts_result r = setup(c, w, h, err);
+    ts_result r = load_kernels(err);
+    if (r == TS_OK) r = setup(c, w, h, err);
     if (r != TS_OK) {
         ts_post_cuda_destroy(c); /* frees what setup made */
-        return r;
+        /* The caller falls back to cpu: a device that gives a context but
+         * not what the backend needs (its memory taken by other processes,
+         * pinned memory refused, no code for it) is one it cannot run on. */
+        if (err) err->code = TS_ERR_UNSUPPORTED;
+        return TS_ERR_UNSUPPORTED;
     }
 #ifdef TS_POST_CUDA_GL
     c->interop = on_current_gl;
@@ -546,6 +584,7 @@ extern "C" void ts_post_cuda_describe(const void *state, char *out, size_t n) {
     }
     cudaDriverGetVersion(&driver);
     cudaRuntimeGetVersion(&runtime);
+    (void)cudaGetLastError(); /* a version that could not be had is 0.0, not a kernel's error later */
     snprintf(out, n, "%s (compute %d.%d, %.1f GiB), CUDA driver %d.%d, runtime %d.%d", prop.name, prop.major,
              prop.minor, (double)prop.totalGlobalMem / (1024.0 * 1024.0 * 1024.0), driver / 1000,
              driver % 1000 / 10, runtime / 1000, runtime % 1000 / 10);
