@@ -121,7 +121,8 @@ bool ts_post_frame_finish(ts_post *post, bool wait, ts_result *result, ts_error 
 typedef struct ts_post_timing {
     double upload_ms, kernel_ms, readback_ms;
     ts_post_backend backend; /* the backend that made the frame (TS_POST_NONE: none did) */
-    bool on_gpu;             /* the result stayed on the GPU, as a texture (ts_post_frame) */
+    bool on_gpu;             /* the result stayed on the GPU, as a texture: set by the renderer from
+                              * ts_post_frame's `texture`; ts_post_last_timing leaves it false */
 } ts_post_timing;
 
 /* The last finished frame's figures (all zero before the first, or when it

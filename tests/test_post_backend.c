@@ -9,6 +9,17 @@
  * uploaded while the last frame is still pending on the device.
  *
  *   test_post_backend BACKEND    (cpu, gl or cuda)
+ *   test_post_backend BACKEND --texture    (gl or cuda)
+ *
+ * --texture: the frames as a window gets them, left on the GPU in an
+ * OpenGL texture (ts_post_frame's `texture`), on an OpenGL 4.3 context
+ * this test makes current (EGL, headless: Mesa's llvmpipe runs it too) as
+ * the window's presenter would: the gl backend runs its passes on that
+ * context and copies the result into the texture; the cuda backend copies
+ * its result into the texture through CUDA's OpenGL interop. Each texture
+ * is read back and compared as above; every frame must have stayed on the
+ * GPU (exit 77 for cuda when the device cannot share the context, with
+ * frames read back instead: the interop is then not what ran).
  *
  * For cpu it also runs the fast chain (compute/post_fast.h: the SIMD kernels
  * in the order the renderer's workers run them) on every ISA this CPU runs,
@@ -25,6 +36,12 @@
 #include "post_fast.h"
 #include "test_check.h"
 #include "test_rng.h"
+
+#if TS_TEST_GL
+#include <glad/gl.h>
+
+#include "egl_headless.h"
+#endif
 
 #define TOLERANCE 2
 #define FAST_TOLERANCE 1 /* the fast cpu chain against the definition */
@@ -161,8 +178,47 @@ static void upload_tiles(ts_post *post, const float *hdr, int w, int h) {
                          h - ty < 64 ? h - ty : 64);
 }
 
+/* With --texture: the frames that stayed on the GPU, of all frames. */
+static int texture_frames, gpu_frames;
+
+#if TS_TEST_GL
+/* The w x h texture's texels, row y of the texture as row y of `out`;
+ * false (with a check failed) when GL says otherwise. */
+static bool read_texture(unsigned texture, int w, int h, uint8_t *out) {
+    GLint tw = 0, th = 0;
+    glBindTexture(GL_TEXTURE_2D, texture);
+    glGetTexLevelParameteriv(GL_TEXTURE_2D, 0, GL_TEXTURE_WIDTH, &tw);
+    glGetTexLevelParameteriv(GL_TEXTURE_2D, 0, GL_TEXTURE_HEIGHT, &th);
+    CHECK(tw == w && th == h, "the frame's texture is %dx%d, not %dx%d", tw, th, w, h);
+    if (tw != w || th != h) return false;
+    glPixelStorei(GL_PACK_ALIGNMENT, 1);
+    glGetTexImage(GL_TEXTURE_2D, 0, GL_RGBA, GL_UNSIGNED_BYTE, out);
+    glBindTexture(GL_TEXTURE_2D, 0);
+    GLenum e = glGetError();
+    CHECK(e == GL_NO_ERROR, "reading the frame's texture: GL error 0x%x", e);
+    return e == GL_NO_ERROR;
+}
+#endif
+
+/* The frame, as ts_post_frame gives it: written to `got`, or with `texture`
+ * (--texture) left in a texture, which is read back into `got`. */
+static ts_result run_frame(ts_post *post, const ts_post_params *p, int w, int h, const float *hdr, uint8_t *got,
+                           bool texture, ts_error *err) {
+    unsigned tex = 0;
+    ts_result r = ts_post_frame(post, p, w, h, hdr, got, texture ? &tex : NULL, err);
+    if (!texture || r != TS_OK) return r;
+    texture_frames++;
+    if (!tex) return r; /* read back into `got` */
+    gpu_frames++;
+#if TS_TEST_GL
+    memset(got, 0xAB, (size_t)w * h * 4);
+    read_texture(tex, w, h, got);
+#endif
+    return r;
+}
+
 /* Runs every variant on one frame size; returns the largest difference. */
-static int compare_size(ts_post *post, int w, int h, const char *backend) {
+static int compare_size(ts_post *post, int w, int h, const char *backend, bool texture) {
     float *hdr = make_frame(w, h, 777u + (uint32_t)w);
     uint8_t *want = malloc((size_t)w * h * 4), *got = malloc((size_t)w * h * 4);
     float *scratch = malloc(ts_post_cpu_scratch_floats(w, h) * sizeof *scratch);
@@ -175,7 +231,7 @@ static int compare_size(ts_post *post, int w, int h, const char *backend) {
         if (ts_post_kind(post) == TS_POST_CPU) compare_fast(&p, variants[v].name, w, h, hdr, want);
         upload_tiles(post, hdr, w, h);
         memset(got, 0xAB, (size_t)w * h * 4);
-        ts_result r = ts_post_frame(post, &p, w, h, hdr, got, NULL, &err);
+        ts_result r = run_frame(post, &p, w, h, hdr, got, texture, &err);
         CHECK(r == TS_OK, "%s %s %dx%d: %s", backend, variants[v].name, w, h, err.message);
         size_t at = 0;
         int max = max_difference(want, got, (size_t)w * h * 4, &at);
@@ -243,13 +299,30 @@ static void check_overlap(ts_post *post, int w, int h, const char *backend) {
 
 int main(int argc, char **argv) {
     ts_post_backend backend;
-    if (argc != 2 || !ts_post_backend_parse(argv[1], &backend) || backend == TS_POST_NONE) {
-        fprintf(stderr, "usage: test_post_backend cpu|gl|cuda\n");
+    bool texture = argc == 3 && !strcmp(argv[2], "--texture");
+    if (argc < 2 || argc > 2 + texture || !ts_post_backend_parse(argv[1], &backend) || backend == TS_POST_NONE ||
+        (texture && backend == TS_POST_CPU)) {
+        fprintf(stderr, "usage: test_post_backend cpu|gl|cuda, or gl|cuda --texture\n");
         return 2;
     }
+#if TS_TEST_GL
+    ts_egl egl = {0};
+    if (texture) {
+        char why[1024];
+        if (!ts_egl_open(&egl, 4, 3, why, sizeof why)) {
+            printf("SKIP: no OpenGL 4.3 context for the texture: %s\n", why);
+            return 77;
+        }
+    }
+#else
+    if (texture) {
+        printf("SKIP: built without OpenGL: no texture to leave a frame in\n");
+        return 77;
+    }
+#endif
     ts_post *post = NULL;
     ts_error err = {0};
-    ts_result r = ts_post_create(backend, 321, 203, false, &post, &err);
+    ts_result r = ts_post_create(backend, 321, 203, texture, &post, &err);
     if (r == TS_ERR_UNSUPPORTED) {
         printf("SKIP: the %s backend cannot run here: %s\n", argv[1], err.message);
         return 77;
@@ -258,12 +331,28 @@ int main(int argc, char **argv) {
     if (r != TS_OK) return 1;
     if (backend == TS_POST_CPU) check_srgb_table();
     /* Odd sizes, then a smaller and a larger frame on the same instance. */
-    compare_size(post, 321, 203, argv[1]);
-    compare_size(post, 67, 9, argv[1]);
-    compare_size(post, 1, 1, argv[1]);
-    compare_size(post, 480, 270, argv[1]);
-    check_overlap(post, 480, 270, argv[1]);
+    compare_size(post, 321, 203, argv[1], texture);
+    compare_size(post, 67, 9, argv[1], texture);
+    compare_size(post, 1, 1, argv[1], texture);
+    compare_size(post, 480, 270, argv[1], texture);
+    if (!texture) check_overlap(post, 480, 270, argv[1]);
     ts_post_destroy(post);
+    int status = failures ? 1 : 0;
+    if (texture) {
+        printf("%s: %d of %d frames stayed on the GPU as a texture\n", argv[1], gpu_frames, texture_frames);
+        if (backend == TS_POST_CUDA && gpu_frames == 0 && !failures) {
+            printf("SKIP: this CUDA device cannot share the OpenGL context (interop): every frame was read "
+                   "back instead\n");
+            status = 77;
+        } else {
+            CHECK(gpu_frames == texture_frames, "%d of %d frames were read back instead of left in a texture",
+                  texture_frames - gpu_frames, texture_frames);
+            status = failures ? 1 : 0;
+        }
+    }
+#if TS_TEST_GL
+    if (texture) ts_egl_close(&egl);
+#endif
     printf("%d passed, %d failed\n", checks - failures, failures);
-    return failures ? 1 : 0;
+    return status;
 }
