@@ -1,6 +1,9 @@
 /* test_api.c — the public API on hostile input built in memory (what a
  * program embedding the renderer could pass): every call returns an error
- * code with a message naming the problem, and nothing crashes or draws. */
+ * code with a message naming the problem, and nothing crashes or draws.
+ * And what a program relies on of the frames it draws: each frame the same
+ * whatever came before it, tiles split by cost, depth only when asked for,
+ * the pan, and the depth test's tie rule. */
 #include "tessera.h"
 
 #include <math.h>
@@ -641,6 +644,52 @@ static void test_pan(void) {
     ts_model_free(&m);
 }
 
+/* The depth test is LESS: of two surfaces at the same depth the one drawn
+ * first stays. A square of 2 x 40 x 40 triangles drawn twice over the same
+ * vertices, red then green (several batches each on the fast path, so the
+ * tie is also between batches that different workers bin), must come out
+ * red on both paths, with and without multisampling. */
+static void test_depth_tie(void) {
+    enum { N = 40, W = 150, H = 100 };
+    static ts_vertex v[(N + 1) * (N + 1)];
+    static uint32_t idx[2 * N * N * 6];
+    for (int y = 0; y <= N; y++)
+        for (int x = 0; x <= N; x++)
+            v[y * (N + 1) + x] = (ts_vertex){.pos = {2.0f * x / N - 1.0f, 2.0f * y / N - 1.0f, 0.0f},
+                                             .normal = {0.0f, 0.0f, 1.0f}};
+    size_t n = 0;
+    for (int layer = 0; layer < 2; layer++)
+        for (int y = 0; y < N; y++)
+            for (int x = 0; x < N; x++) {
+                uint32_t a = (uint32_t)(y * (N + 1) + x), b = a + 1, c = a + N + 1, d = c + 1;
+                const uint32_t quad[6] = {a, b, d, a, d, c};
+                memcpy(&idx[n], quad, sizeof quad);
+                n += 6;
+            }
+    ts_mesh meshes[2] = {{0, (uint32_t)n / 2, 0}, {(uint32_t)n / 2, (uint32_t)n / 2, 1}};
+    ts_material mats[2] = {{{1, 0, 0, 1}, -1}, {{0, 1, 0, 1}, -1}};
+    ts_model m = {v, (N + 1) * (N + 1), idx, (uint32_t)n, meshes, 2, mats, 2, NULL, 0};
+    for (int run = 0; run < 4; run++) {
+        int reference = run & 1, msaa = run & 2 ? 4 : 1;
+        ts_renderer_desc d = {.width = W, .height = H, .threads = 2, .reference = reference, .msaa = msaa};
+        ts_renderer *r = NULL;
+        ts_error err = {0};
+        CHECK(ts_renderer_create(&d, &r, &err) == TS_OK, "%s", err.message);
+        if (!r) continue;
+        ts_view_desc view = {.shading = TS_SHADING_UNLIT};
+        CHECK(ts_renderer_draw(r, &m, &view, &err) == TS_OK, "%s", err.message);
+        const uint8_t *px = ts_renderer_pixels(r);
+        int red = 0, green = 0;
+        for (int i = 0; px && i < W * H; i++) {
+            red += px[4 * i] > 128 && px[4 * i + 1] < 64;
+            green += px[4 * i + 1] > px[4 * i];
+        }
+        CHECK(green == 0 && red > W * H / 10, "reference %d, %d samples: %d red pixels, %d where green won the tie",
+              reference, msaa, red, green);
+        ts_renderer_destroy(r);
+    }
+}
+
 int main(void) {
     test_bad_models();
     test_bad_models_far_in();
@@ -654,6 +703,7 @@ int main(void) {
     test_split_tiles();
     test_depth_optional();
     test_pan();
+    test_depth_tie();
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures ? 1 : 0;
 }

@@ -608,8 +608,18 @@ static void sample_quad(void *user, const ts_tri_setup *t, const ts_quad *q) {
     }
 }
 
+/* The standard 4-sample pattern of Direct3D and OpenGL implementations, in
+ * sixteenths of a pixel from the center, written out here rather than read
+ * from ts_sample_dx/dy, which it checks: a swapped or mistyped offset there
+ * would otherwise be its own oracle. */
+static const int standard_4x[TS_MAX_SAMPLES][2] = {{-2, -6}, {6, -2}, {-6, 2}, {2, 6}};
+
 static void test_msaa_sample_coverage(void) {
     enum { W = 24, H = 24 };
+    for (int k = 0; k < TS_MAX_SAMPLES; k++) {
+        CHECK_INT(ts_sample_dx(TS_MAX_SAMPLES, k), ==, standard_4x[k][0] * 16);
+        CHECK_INT(ts_sample_dy(TS_MAX_SAMPLES, k), ==, standard_4x[k][1] * 16);
+    }
     static unsigned mask[W * H];
     static float zs[W * H][TS_MAX_SAMPLES];
     sample_cover c = {W, H, 0, mask, zs};
@@ -640,8 +650,8 @@ static void test_msaa_sample_coverage(void) {
             for (int px = 0; px < W; px++) {
                 unsigned want = 0;
                 for (int k = 0; k < TS_MAX_SAMPLES; k++) {
-                    double sx = px + 0.5 + ts_sample_dx(TS_MAX_SAMPLES, k) / 256.0;
-                    double sy = py + 0.5 + ts_sample_dy(TS_MAX_SAMPLES, k) / 256.0;
+                    double sx = px + 0.5 + standard_4x[k][0] / 16.0;
+                    double sy = py + 0.5 + standard_4x[k][1] / 16.0;
                     if (oracle_covers(vx, vy, sx, sy)) want |= 1u << k;
                     on_edge += on_boundary(vx, vy, sx, sy);
                 }

@@ -3,7 +3,9 @@
  * hard cases: vertices on pixel centers, on half and quarter pixels and on
  * the 1/256 grid, edges through pixel centers, slivers, triangles larger
  * than the tile and partial tiles at the frame's edge. Coverage and depth
- * must agree bit for bit.
+ * must agree bit for bit. And, with 4 samples, the hierarchical depth test
+ * of a block that a near triangle covers only in part: a far triangle drawn
+ * after it must still reach every sample the near one left uncovered.
  *
  *   test_tile_raster [--isa NAME]
  *
@@ -129,6 +131,62 @@ static void check_kernels(const ts_kernels *k, ts_tile_buf *tb, int rounds) {
     }
 }
 
+/* A triangle at depth z (constant) for the 64x64 tile at the origin. */
+static bool flat_tri(ts_tile_tri *t, const float xy[6], float z, const ts_uniforms *u) {
+    static const float no_varyings[TS_MAX_VARYINGS];
+    ts_screen_vert v[3];
+    for (int i = 0; i < 3; i++) v[i] = (ts_screen_vert){xy[2 * i], xy[2 * i + 1], z, 1.0f};
+    memset(t, 0, sizeof *t);
+    if (!ts_setup_triangle(v, TS_TILE, TS_TILE, TS_CULL_NONE, 4, &t->setup)) return false;
+    for (int j = 0; j < 3; j++) t->var[j] = no_varyings;
+    t->uniforms = u;
+    return true;
+}
+
+/* Block 0 of a 4-sample tile: a near triangle (z 0.2) whose right edge
+ * runs down x = 7.5, the centers of column 7, covers samples 0 and 2 of
+ * every pixel of the block (their x offsets are negative) and samples 1
+ * and 3 of columns 0..6, but not samples 1 and 3 of column 7. A far
+ * triangle (z 0.5) over the whole block must land on exactly those: a
+ * block's farthest depth taken over fewer samples than all of them would
+ * reject it there. */
+static void check_msaa_hiz(const ts_kernels *k, ts_tile_buf *tb) {
+    ts_uniforms u;
+    memset(&u, 0, sizeof u);
+    u.depth_near = 1.5f;
+    u.depth_far = 3.5f;
+    static const float near_xy[6] = {7.5f, -200.0f, 7.5f, 300.0f, -300.0f, 50.0f};
+    static const float far_xy[6] = {-100.0f, -100.0f, 300.0f, -100.0f, -100.0f, 300.0f};
+    ts_tile_tri near_tri, far_tri;
+    checks++;
+    if (!flat_tri(&near_tri, near_xy, 0.2f, &u) || !flat_tri(&far_tri, far_xy, 0.5f, &u)) {
+        printf("FAIL %s: the hi-Z case's triangles were refused by setup\n", k->name);
+        failures++;
+        return;
+    }
+    ts_tile_rect rect = {0, 0, TS_TILE, TS_TILE};
+    /* A buffer clears only the blocks it wrote, in its own sample count's
+     * layout: a change of count starts from "all written", as a new one. */
+    tb->touched = ~(uint64_t)0;
+    k->tile_clear(tb, 4);
+    k->raster_msaa[TS_PROGRAM_DEPTH](tb, rect, &near_tri);
+    k->raster_msaa[TS_PROGRAM_DEPTH](tb, rect, &far_tri);
+    int bad = 0;
+    for (int y = 0; y < TS_BLOCK; y++)
+        for (int x = 0; x < TS_BLOCK; x++)
+            for (int s = 0; s < 4; s++) {
+                /* Samples 1 and 3 lie right of the pixel's center. */
+                float want = x == 7 && (s == 1 || s == 3) ? 0.5f : 0.2f;
+                float got = tb->depth[ts_tile_at(4, 0, s, ts_block_index(x, y))];
+                if (got != want && bad++ < 4)
+                    printf("FAIL %s: 4 samples, pixel (%d,%d) sample %d: depth %g, expected %g\n", k->name, x, y, s,
+                           (double)got, (double)want);
+            }
+    printf("%s: hierarchical depth with 4 samples, a block covered in part: %d samples wrong\n", k->name, bad);
+    failures += bad != 0;
+    tb->touched = ~(uint64_t)0; /* back to one sample next */
+}
+
 int main(int argc, char **argv) {
     ts_isa only = TS_ISA_AUTO;
     if (argc == 3 && !strcmp(argv[1], "--isa") && ts_isa_parse(argv[2], &only) && only != TS_ISA_AUTO) {
@@ -151,6 +209,7 @@ int main(int argc, char **argv) {
         }
         rng_state = 12345u;
         check_kernels(ts_isa_kernels((ts_isa)isa), tb, 4000);
+        check_msaa_hiz(ts_isa_kernels((ts_isa)isa), tb);
     }
     free(tb);
     printf("%d passed, %d failed\n", checks - failures, failures);
