@@ -23,8 +23,9 @@
  *
  * For cpu it also runs the fast chain (compute/post_fast.h: the SIMD kernels
  * in the order the renderer's workers run them) on every ISA this CPU runs,
- * which must give the definition's pixels within 1/255, and checks the
- * sRGB table the fast chain encodes with against the definition's powf.
+ * which must give the definition's pixels within 1/255, checks the sRGB
+ * table the fast chain encodes with against the definition's powf, and
+ * pins FXAA's edge thresholds (docs/POST.md) on either side.
  *
  * Exit 77 (CTest's skip) when the backend cannot run here, with the reason:
  * no GPU, no GL driver, not built. */
@@ -168,6 +169,50 @@ static void check_srgb_table(void) {
     for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++)
         if (table_encode(&t, hostile[i]) != ts_post_cpu_srgb8(hostile[i])) wrong++;
     CHECK(wrong == 0, "the sRGB table differs from the definition at %ld floats", wrong);
+}
+
+/* FXAA's edge test (docs/POST.md): a 3x3 neighbourhood is an edge when its
+ * luma range reaches max(TS_FXAA_EDGE_MIN, TS_FXAA_EDGE_REL x its largest
+ * luma). A diagonal step between two grays, with FXAA alone, must leave the
+ * frame as it is below that and change it above, for a dark pair (where
+ * EDGE_MIN, 1/16, decides) and a light one (where EDGE_REL, 1/8, does).
+ * Every backend is compared with this definition, so its constants are
+ * pinned here, against the numbers the document gives. */
+static void check_fxaa_thresholds(void) {
+    enum { W = 16, H = 16 };
+    static const struct {
+        float luma0, luma1; /* FXAA's luma is the square root of the luminance */
+        bool edge;
+    } cases[] = {
+        {0.30f, 0.35f, false}, /* range 0.05 < 1/16 (and 0.35/8) */
+        {0.30f, 0.38f, true},  /* 0.08 > 1/16 */
+        {0.80f, 0.89f, false}, /* 0.09 < 0.89/8 (above 1/16) */
+        {0.80f, 0.93f, true},  /* 0.13 > 0.93/8 */
+    };
+    const ts_post_desc off = {.no_bloom = true, .no_tonemap = true, .no_fxaa = true, .no_srgb = true};
+    ts_post_desc on = off;
+    on.no_fxaa = false;
+    ts_post_params p_off, p_on;
+    ts_error err = {0};
+    CHECK(ts_post_params_make(&off, &p_off, &err) == TS_OK && ts_post_params_make(&on, &p_on, &err) == TS_OK, "%s",
+          err.message);
+    float hdr[W * H * 4], *scratch = malloc(ts_post_cpu_scratch_floats(W, H) * sizeof *scratch);
+    uint8_t plain[W * H * 4], fxaa[W * H * 4];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++) {
+                float l = x > y ? cases[i].luma1 : cases[i].luma0, *px = &hdr[(y * W + x) * 4];
+                px[0] = px[1] = px[2] = l * l;
+                px[3] = 1.0f;
+            }
+        ts_post_cpu_run(&p_off, W, H, hdr, plain, scratch);
+        ts_post_cpu_run(&p_on, W, H, hdr, fxaa, scratch);
+        bool changed = memcmp(plain, fxaa, sizeof plain) != 0;
+        CHECK(changed == cases[i].edge, "FXAA on a step of luma %.2f to %.2f: the frame %s, expected %s",
+              (double)cases[i].luma0, (double)cases[i].luma1, changed ? "changed" : "stayed",
+              cases[i].edge ? "an edge" : "no edge");
+    }
+    free(scratch);
 }
 
 /* The tiles, as the renderer hands them over: 64x64, edges partial. */
@@ -329,7 +374,10 @@ int main(int argc, char **argv) {
     }
     CHECK(r == TS_OK, "ts_post_create(%s): %s", argv[1], err.message);
     if (r != TS_OK) return 1;
-    if (backend == TS_POST_CPU) check_srgb_table();
+    if (backend == TS_POST_CPU) {
+        check_srgb_table();
+        check_fxaa_thresholds();
+    }
     /* Odd sizes, then a smaller and a larger frame on the same instance. */
     compare_size(post, 321, 203, argv[1], texture);
     compare_size(post, 67, 9, argv[1], texture);
