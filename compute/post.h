@@ -57,7 +57,8 @@ typedef struct ts_post ts_post;
 
 /* Makes the backend `backend` for frames up to w x h, on the calling
  * thread. TS_ERR_UNSUPPORTED (with the reason) when it cannot run here:
- * no GPU, no GL driver, not built. `on_current_gl`: an OpenGL context is
+ * no GPU, no GL driver, not built, or a device that refuses what the
+ * backend needs as it is made (memory, a context, code for it). `on_current_gl`: an OpenGL context is
  * current on this thread, with GL loaded through glad (a window's, made by
  * the presenter's `begin`), and the gl backend runs on it rather than on a
  * headless context of its own (two contexts on one thread would have to

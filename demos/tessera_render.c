@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -128,7 +129,6 @@ static bool parse_frame_range(const char *s, long n, long *first, long *last) {
  * --orbit every frame, draw d being orbit frame `first` + d. */
 typedef struct png_job {
     const char *path;
-    const char *model;      /* never overwritten: an orbit checks each name */
     uint32_t last;          /* index of the frame to write */
     const out_pattern *orbit; /* NULL: write only `last`, to `path` */
     long first;
@@ -145,11 +145,6 @@ static void write_frame(void *user, uint32_t frame, const uint8_t *rgba, const f
         if (job->res != TS_OK) return; /* keep the first failure */
         /* main checked that the largest frame number's name fits */
         format_out(job->orbit, job->first + (long)frame, path, sizeof path);
-        if (ts_cli_same_file(path, job->model)) {
-            job->res = TS_ERR_INVALID_ARG;
-            snprintf(job->err.message, sizeof job->err.message, "--out %.470s: that is the model's own file", path);
-            return;
-        }
         job->res = ts_png_write(path, width, height, rgba, &job->err);
     } else if (frame == job->last) {
         job->res = ts_png_write(job->path, width, height, rgba, &job->err);
@@ -242,6 +237,17 @@ int main(int argc, char **argv) {
         if (!ts_cli_out_check(PROG, file)) return 1;
         (void)format_out(&pattern, first, file, sizeof file);
         if (!ts_cli_out_check(PROG, file)) return 1;
+        /* No frame's name may be the model's file: the model is stat'ed
+         * once and each name against it (one stat a frame, a fraction of a
+         * second for the largest orbit). */
+        struct stat model_st;
+        if (stat(model_arg, &model_st) == 0)
+            for (long f = first; f <= last; f++) {
+                struct stat st;
+                (void)format_out(&pattern, f, file, sizeof file);
+                if (stat(file, &st) == 0 && st.st_dev == model_st.st_dev && st.st_ino == model_st.st_ino)
+                    return fail("--out %s: frame %ld's name, %s, is the model's own file", out, f, file);
+            }
         frames = last - first + 1;
     } else if (!ts_cli_out_check(PROG, out)) {
         return 1;
@@ -256,7 +262,7 @@ int main(int argc, char **argv) {
     /* Draws are numbered from 0: the warm-up, then the timed frames. */
     png_job job = {.path = out, .last = (uint32_t)frames, .res = TS_ERR_INVALID_ARG,
                    .err.message = "the last frame never completed"};
-    if (orbit) job = (png_job){.orbit = &pattern, .model = model_arg, .first = first, .res = TS_OK};
+    if (orbit) job = (png_job){.orbit = &pattern, .first = first, .res = TS_OK};
     desc.width = width;
     desc.height = height;
     desc.on_frame = write_frame;

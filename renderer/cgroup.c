@@ -7,17 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The first line of root/name, without its newline; false when the file
- * cannot be read. Every file read here holds one short line. */
+/* The first line of root/name, without its newline ("" for an empty
+ * file); false when the file cannot be opened, which is how a cgroup
+ * version's files tell they are not there. Every file read here holds one
+ * short line. */
 static bool read_line(const char *root, const char *name, char *line, size_t size) {
     char path[4096];
     if (snprintf(path, sizeof path, "%s/%s", root, name) >= (int)sizeof path) return false;
     FILE *f = fopen(path, "r");
     if (!f) return false;
-    bool ok = fgets(line, (int)size, f) != NULL;
+    if (!fgets(line, (int)size, f)) line[0] = '\0';
     fclose(f);
-    if (ok) line[strcspn(line, "\n")] = '\0';
-    return ok;
+    line[strcspn(line, "\n")] = '\0';
+    return true;
 }
 
 /* A whole number above 0 that is all of `s` up to `end` (NULL: all of s;
@@ -57,10 +59,9 @@ uint32_t ts_cgroup_cpus(const char *root) {
 }
 
 bool ts_cgroup_memory(const char *root, uint64_t *bytes, const char **source) {
-    /* v2: a number of bytes, or "max" for none. v1 writes its "none" as a
-     * number near 2^63, which is above any machine's memory: the caller,
-     * which takes the smaller of this and the machine's memory, needs no
-     * special case for it. */
+    /* v2: a number of bytes, or "max" for none. v1 writes its "none" as the
+     * largest page multiple below 2^63; anything from 2^62 up, far above
+     * any machine's memory, is taken as that. */
     static const struct {
         const char *file, *source;
     } files[] = {{"memory.max", "the cgroup's memory.max"},
@@ -69,7 +70,7 @@ bool ts_cgroup_memory(const char *root, uint64_t *bytes, const char **source) {
         char line[64];
         unsigned long long n;
         if (!read_line(root, files[i].file, line, sizeof line)) continue;
-        if (!parse_count(line, &n, NULL)) return false; /* "max": v2 has no limit */
+        if (!parse_count(line, &n, NULL) || n >= (1ull << 62)) return false; /* "max", or v1's none */
         *bytes = n;
         *source = files[i].source;
         return true;

@@ -21,8 +21,8 @@
 uint32_t ts_cgroup_cpus(const char *root);
 
 /* The group's memory limit in bytes, and where it comes from (a static
- * string for messages: "the cgroup's memory.max"); false for no limit or
- * none that can be read. */
+ * string for messages: "the cgroup's memory.max"); false for no limit
+ * (v2's "max", v1's number for none) or none that can be read. */
 bool ts_cgroup_memory(const char *root, uint64_t *bytes, const char **source);
 
 #endif

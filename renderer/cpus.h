@@ -2,8 +2,8 @@
  * library): its affinity mask, which taskset, a container's cpuset or a
  * batch scheduler may make smaller than the machine, and a cgroup's CPU
  * quota (docker --cpus), which leaves the mask whole. The default worker
- * count and the workers' spinning follow both; the render thread's core
- * follows the mask. */
+ * count, the workers' polling and the tile queue's spinning follow both;
+ * the render thread's core follows the mask. */
 #ifndef TS_CPUS_H
 #define TS_CPUS_H
 

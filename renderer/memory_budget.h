@@ -17,7 +17,7 @@ typedef struct ts_memory_budget {
 } ts_memory_budget;
 
 /* The limit: `asked` (ts_renderer_desc.max_memory) when not 0, else
- * TESSERA_MAX_MEMORY, else physical memory or the cgroup's memory.max,
+ * TESSERA_MAX_MEMORY, else physical memory or the cgroup's memory limit,
  * whichever is lower. A malformed TESSERA_MAX_MEMORY is an error. */
 ts_result ts_memory_limit(uint64_t asked, ts_memory_budget *out, ts_error *err);
 /* Bytes of the frame-sized buffers of a frame of width x height. */

@@ -27,10 +27,13 @@
  * longer would not pay and spinning less sends a ping-ponging producer and
  * consumer to sleep on every message. Measured on a 2-core EPYC with 4
  * producers through 8 slots: 8 tries ~0.15 M msg/s (futex storm), 64 ~4 M,
- * 256 ~15 M, 1024 no better. With one CPU to run on, the other side
- * cannot act while we spin, so a waiting side then tries once and sleeps,
- * as the worker pool stops polling there (the same 4 producers and 8
- * slots on one CPU: 0.15 M msg/s spinning, 0.24 M trying once). */
+ * 256 ~15 M, 1024 no better. With one CPU to run on (ts_cpus_usable: the
+ * affinity mask, or a cgroup quota of one CPU), a waiting side tries once
+ * and sleeps, as the worker pool stops polling there: on one CPU the other
+ * side cannot act while we spin (the same 4 producers and 8 slots on one
+ * CPU: 0.15 M msg/s spinning, 0.24 M trying once), and under a quota of
+ * one CPU the other side may run, but every spin is taken from the time
+ * the quota leaves it. */
 #define SPIN_TRIES 256
 
 /* One cache line per slot so that producers writing neighbouring slots, and

@@ -6,7 +6,7 @@
  *   - cgroup v1's cpu.cfs_quota_us and cpu.cfs_period_us do the same
  *     (-1: none), and a v2 file, when there is one, is the one read;
  *   - v2's memory.max and v1's memory.limit_in_bytes give the limit and
- *     name the file; "max" is none;
+ *     name the file; "max", and v1's number for none (near 2^63), are none;
  *   - an empty folder (no cgroup file system) gives no limits. */
 #define _DEFAULT_SOURCE /* mkdtemp */
 
@@ -77,9 +77,12 @@ static void test_cpu_v1(void) {
         CHECK(got == cases[i].cpus, "cfs_quota_us '%s', cfs_period_us '%s': %u CPUs, expected %u",
               cases[i].quota, cases[i].period ? cases[i].period : "(none)", got, cases[i].cpus);
     }
-    /* Both versions' files: v2's is the one read. */
+    /* Both versions' files: v2's is the one read, even empty. */
     put("cpu/cpu.cfs_quota_us", "400000\n");
     put("cpu/cpu.cfs_period_us", "100000\n");
+    put("cpu.max", "");
+    CHECK(ts_cgroup_cpus(root) == 0, "an empty cpu.max with v1's files beside it: %u CPUs, expected 0",
+          ts_cgroup_cpus(root));
     put("cpu.max", "max 100000\n");
     CHECK(ts_cgroup_cpus(root) == 0, "v2's cpu.max 'max' with v1's files beside it: %u CPUs, expected 0",
           ts_cgroup_cpus(root));
@@ -102,10 +105,9 @@ static void test_memory(void) {
         {"memory.max", "12abc\n", false, 0, NULL},
         {"memory.max", "\n", false, 0, NULL},
         {"memory/memory.limit_in_bytes", "536870912\n", true, 536870912u, "the cgroup's memory.limit_in_bytes"},
-        /* v1's "no limit": a number above any machine's memory, which the
-         * renderer's budget then ignores for the machine's own. */
-        {"memory/memory.limit_in_bytes", "9223372036854771712\n", true, 9223372036854771712u,
-         "the cgroup's memory.limit_in_bytes"},
+        /* v1's "no limit": the largest page multiple below 2^63. */
+        {"memory/memory.limit_in_bytes", "9223372036854771712\n", false, 0, NULL},
+        {"memory/memory.limit_in_bytes", "\n", false, 0, NULL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         put(cases[i].file, cases[i].line);

@@ -360,7 +360,7 @@ static void test_cpu_mask(void) {
         CPU_SET(cpus[0], &masks[count]);
         CPU_SET(cpus[1], &masks[count++]);
     }
-    /* A container's quota (cpu.max) bounds the count too. */
+    /* A container's CPU quota bounds the count too. */
     uint32_t quota = ts_cgroup_cpus(TS_CGROUP_ROOT); /* unit.cgroup tests how it is read */
     for (int k = 0; k < count; k++) {
         if (sched_setaffinity(0, sizeof masks[k], &masks[k]) != 0) {

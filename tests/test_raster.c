@@ -612,7 +612,8 @@ static void sample_quad(void *user, const ts_tri_setup *t, const ts_quad *q) {
  * sixteenths of a pixel from the center, written out here rather than read
  * from ts_sample_dx/dy, which it checks: a swapped or mistyped offset there
  * would otherwise be its own oracle. */
-static const int standard_4x[TS_MAX_SAMPLES][2] = {{-2, -6}, {6, -2}, {-6, 2}, {2, 6}};
+static const int standard_4x[4][2] = {{-2, -6}, {6, -2}, {-6, 2}, {2, 6}};
+_Static_assert(TS_MAX_SAMPLES == 4, "the standard pattern below is the 4-sample one");
 
 static void test_msaa_sample_coverage(void) {
     enum { W = 24, H = 24 };

@@ -143,19 +143,18 @@ static bool flat_tri(ts_tile_tri *t, const float xy[6], float z, const ts_unifor
     return true;
 }
 
-/* Block 0 of a 4-sample tile: a near triangle (z 0.2) whose right edge
- * runs down x = 7.5, the centers of column 7, covers samples 0 and 2 of
- * every pixel of the block (their x offsets are negative) and samples 1
- * and 3 of columns 0..6, but not samples 1 and 3 of column 7. A far
- * triangle (z 0.5) over the whole block must land on exactly those: a
- * block's farthest depth taken over fewer samples than all of them would
- * reject it there. */
+/* Block 0 of a 4-sample tile: a near triangle (z 0.2) whose bottom edge
+ * runs along y = 7.75 covers every sample of the block but sample 3 of row
+ * 7 (the only one below it: offsets -6, -2, +2, +6 sixteenths of a pixel
+ * in y). A far triangle (z 0.5) over the whole block must land on exactly
+ * those 8 samples: a block's farthest depth taken over any fewer sample
+ * planes than the 4 would be the near depth, and reject it. */
 static void check_msaa_hiz(const ts_kernels *k, ts_tile_buf *tb) {
     ts_uniforms u;
     memset(&u, 0, sizeof u);
     u.depth_near = 1.5f;
     u.depth_far = 3.5f;
-    static const float near_xy[6] = {7.5f, -200.0f, 7.5f, 300.0f, -300.0f, 50.0f};
+    static const float near_xy[6] = {-200.0f, 7.75f, 300.0f, 7.75f, 50.0f, -300.0f};
     static const float far_xy[6] = {-100.0f, -100.0f, 300.0f, -100.0f, -100.0f, 300.0f};
     ts_tile_tri near_tri, far_tri;
     checks++;
@@ -175,8 +174,7 @@ static void check_msaa_hiz(const ts_kernels *k, ts_tile_buf *tb) {
     for (int y = 0; y < TS_BLOCK; y++)
         for (int x = 0; x < TS_BLOCK; x++)
             for (int s = 0; s < 4; s++) {
-                /* Samples 1 and 3 lie right of the pixel's center. */
-                float want = x == 7 && (s == 1 || s == 3) ? 0.5f : 0.2f;
+                float want = y == 7 && s == 3 ? 0.5f : 0.2f;
                 float got = tb->depth[ts_tile_at(4, 0, s, ts_block_index(x, y))];
                 if (got != want && bad++ < 4)
                     printf("FAIL %s: 4 samples, pixel (%d,%d) sample %d: depth %g, expected %g\n", k->name, x, y, s,
