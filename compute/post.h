@@ -58,11 +58,12 @@ typedef struct ts_post ts_post;
 /* Makes the backend `backend` for frames up to w x h, on the calling
  * thread. TS_ERR_UNSUPPORTED (with the reason) when it cannot run here:
  * no GPU, no GL driver, not built, or a device that refuses what the
- * backend needs as it is made (memory, a context, code for it). `on_current_gl`: an OpenGL context is
- * current on this thread, with GL loaded through glad (a window's, made by
- * the presenter's `begin`), and the gl backend runs on it rather than on a
- * headless context of its own (two contexts on one thread would have to
- * take turns being current); it needs OpenGL 4.3 there. */
+ * backend needs as it is made (memory, a context, code for it).
+ * `on_current_gl`: an OpenGL context is current on this thread, with GL
+ * loaded through glad (a window's, made by the presenter's `begin`), and
+ * the gl backend runs on it rather than on a headless context of its own
+ * (two contexts on one thread would have to take turns being current); it
+ * needs OpenGL 4.3 there. */
 ts_result ts_post_create(ts_post_backend backend, int w, int h, bool on_current_gl, ts_post **out,
                          ts_error *err);
 void ts_post_destroy(ts_post *post);
