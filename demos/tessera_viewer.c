@@ -658,7 +658,8 @@ int main(int argc, char **argv) {
 
     /* A run that will be headless checks its output before the work. */
     char default_out[512];
-    if (!o.require_window && !display_named() && !ts_cli_out_check(PROG, headless_out(&o, default_out, sizeof default_out)))
+    if (!o.require_window && !display_named() &&
+        !ts_cli_out_check(PROG, headless_out(&o, default_out, sizeof default_out)))
         return 1;
 
     ts_model model;

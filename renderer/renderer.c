@@ -48,7 +48,6 @@ static ts_result resolve_isa(ts_isa want, ts_isa *out, ts_error *err) {
     return TS_OK;
 }
 
-
 /* The frame size checks ts_renderer_create and ts_renderer_resize share
  * (create has already replaced a zero side by its default). */
 static ts_result check_size(int w, int h, ts_error *err) {
